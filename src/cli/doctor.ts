@@ -1,0 +1,34 @@
+import type { EiderConfig } from "../config/config.js";
+import { openCore } from "../main.js";
+
+/** Checks that the store and bus answer and that blob references and quota usage are exact; `--fix` repairs them. */
+export async function runDoctor(config: EiderConfig, fix: boolean): Promise<number> {
+  let problems = 0;
+  const check = async (name: string, fn: () => Promise<string>) => {
+    try {
+      console.log(`ok   ${name}: ${await fn()}`);
+    } catch (err) {
+      problems++;
+      console.log(`FAIL ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+  const { core } = await openCore(config);
+  try {
+    await check("config", async () => `http ${config.http.host}:${config.http.port}, data ${config.dataDir}`);
+    await check("store", async () => (await core.store.ping(), core.store.kind));
+    await check("bus", async () => {
+      const n = await core.bus.increment("doctor:ping", 1, 10_000);
+      return `counter answered ${n}`;
+    });
+    if (fix) {
+      await check("repair", async () => {
+        const r = await core.store.repair();
+        return `${r.blobRefsFixed} blob reference counts fixed, ${r.blobsRemoved} unreferenced blobs removed, ${r.quotaFixed} quota totals fixed`;
+      });
+    }
+  } finally {
+    await core.bus.close();
+    await core.store.close();
+  }
+  return problems === 0 ? 0 : 1;
+}

@@ -1,0 +1,39 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "./config.js";
+
+function file(text: string): string {
+  const f = path.join(mkdtempSync(path.join(os.tmpdir(), "eider-config-")), "eider.toml");
+  writeFileSync(f, text);
+  return f;
+}
+
+describe("Config: defaults, file and environment", () => {
+  it("gives the design's defaults", () => {
+    const c = loadConfig({ env: {} });
+    expect(c.http).toEqual({ host: "127.0.0.1", port: 8080 });
+    expect(c.dataDir).toBe("./data");
+    expect(c.store.mongodbUrl).toBe("");
+    expect(c.bus.redisUrl).toBe("");
+  });
+  it("merges a user file over the defaults", () => {
+    const c = loadConfig({ file: file('[http]\nport = 9000\n[bus]\nredis_url = "redis://x"\n'), env: {} });
+    expect(c.http).toEqual({ host: "127.0.0.1", port: 9000 });
+    expect(c.bus.redisUrl).toBe("redis://x");
+  });
+  it("lets the environment win over the file", () => {
+    const c = loadConfig({ file: file("[http]\nport = 9000\n"), env: { EIDER_HTTP_PORT: "9100", MONGODB_URL: "mongodb://m", EIDER_DATA_DIR: "/d" } });
+    expect(c.http.port).toBe(9100);
+    expect(c.store.mongodbUrl).toBe("mongodb://m");
+    expect(c.dataDir).toBe("/d");
+  });
+  it("refuses an unknown option", () => {
+    expect(() => loadConfig({ file: file("[http]\nprot = 1\n"), env: {} })).toThrow(/Unknown option "http.prot"/);
+  });
+  it("refuses a value of the wrong type", () => {
+    expect(() => loadConfig({ file: file('[http]\nport = "x"\n'), env: {} })).toThrow(/must be a number/);
+    expect(() => loadConfig({ env: { EIDER_HTTP_PORT: "abc" } })).toThrow(/EIDER_HTTP_PORT/);
+  });
+});

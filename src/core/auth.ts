@@ -1,0 +1,57 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { Store } from "../storage/ports.js";
+import { DomainError } from "./errors.js";
+import { ADMIN, ANONYMOUS, requireUser, type Principal } from "./principal.js";
+import type { UserService } from "./users.js";
+
+export interface AuthOptions {
+  adminToken: string;
+  sessionTtlMs: number;
+}
+
+const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+
+/** Bearer tokens: login issues one (stored only as its hash), logout revokes it, every request resolves one. */
+export class AuthService {
+  private readonly adminDigest: Buffer;
+
+  constructor(
+    private readonly store: Store,
+    private readonly users: UserService,
+    private readonly options: AuthOptions,
+  ) {
+    this.adminDigest = createHash("sha256").update(options.adminToken).digest();
+  }
+
+  async login(username: string, password: string): Promise<{ token: string; userId: string; expiresAt: Date }> {
+    const user = await this.users.authenticate(username, password);
+    const token = randomBytes(32).toString("base64url");
+    const expiresAt = new Date(Date.now() + this.options.sessionTtlMs);
+    await this.store.sessions.create({ tokenHash: hashToken(token), userId: user.id, createdAt: new Date(), expiresAt });
+    return { token, userId: user.id, expiresAt };
+  }
+
+  async logout(token: string): Promise<boolean> {
+    return this.store.sessions.delete(hashToken(token));
+  }
+
+  /** Whom a bearer token stands for; an unknown or expired token is an error, no token is anonymous. */
+  async principalFor(token: string | undefined | null): Promise<Principal> {
+    if (!token) return ANONYMOUS;
+    const digest = createHash("sha256").update(token).digest();
+    if (timingSafeEqual(digest, this.adminDigest)) return ADMIN;
+    const session = await this.store.sessions.get(hashToken(token));
+    if (!session || session.expiresAt.getTime() <= Date.now()) {
+      throw new DomainError("UNAUTHENTICATED", "The bearer token is unknown or has expired; log in again.");
+    }
+    const user = await this.store.users.get(session.userId);
+    if (!user) throw new DomainError("UNAUTHENTICATED", "The account of this token no longer exists.");
+    if (user.disabled) throw new DomainError("ACCOUNT_DISABLED", `Account "${user.username}" is disabled.`);
+    return { kind: "user", userId: user.id };
+  }
+
+  /** For logout: only the holder of a token may revoke it. */
+  assertUser(p: Principal): string {
+    return requireUser(p);
+  }
+}

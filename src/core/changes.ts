@@ -1,0 +1,91 @@
+import type { JournalEntry, Store } from "../storage/ports.js";
+import { DomainError, invalidInput } from "./errors.js";
+import { requireUser, type Principal } from "./principal.js";
+
+export const MAX_CHANGES = 5000;
+
+export interface ChangeSet {
+  created: string[];
+  updated: string[];
+  destroyed: string[];
+}
+
+export interface Changes {
+  oldState: number;
+  newState: number;
+  hasMoreChanges: boolean;
+  mailboxes: ChangeSet;
+  messages: ChangeSet;
+}
+
+/**
+ * JMAP-style sync: what changed since a state, computed from the journal. An id first seen as
+ * "exists" was created in the window; one whose last entry is a removal was destroyed; the rest updated
+ * (a move shows up as an update: the message keeps its id).
+ */
+export class ChangesService {
+  constructor(private readonly store: Store) {}
+
+  async state(p: Principal): Promise<number> {
+    const user = await this.store.users.get(requireUser(p));
+    return user?.modseq ?? 0;
+  }
+
+  /** The journal of one mailbox after a state (checked like `since`), for a subscription that resumes. */
+  async mailboxSince(p: Principal, mailboxId: string, sinceState: number): Promise<JournalEntry[]> {
+    await this.since(p, sinceState, 1);
+    return mailboxJournal(this.store, requireUser(p), mailboxId, sinceState);
+  }
+
+  async since(p: Principal, sinceState: number, maxChanges = MAX_CHANGES): Promise<Changes> {
+    const userId = requireUser(p);
+    if (!Number.isSafeInteger(sinceState) || sinceState < 0) throw invalidInput(`State "${sinceState}" is not a state this server gave out.`);
+    if (maxChanges < 1 || maxChanges > MAX_CHANGES) throw invalidInput(`maxChanges ${maxChanges} must be 1 to ${MAX_CHANGES}.`);
+    const user = await this.store.users.get(userId);
+    const current = user?.modseq ?? 0;
+    if (sinceState > current) throw invalidInput(`State ${sinceState} is newer than the account's state ${current}.`);
+    if (sinceState < (await this.store.journal.floor(userId))) {
+      throw new DomainError("CANNOT_CALCULATE_CHANGES", `The journal no longer reaches back to state ${sinceState}; reload.`);
+    }
+    const entries = await this.store.journal.since(userId, sinceState, maxChanges + 1);
+    const hasMoreChanges = entries.length > maxChanges;
+    const window = entries.slice(0, maxChanges);
+    return {
+      oldState: sinceState,
+      newState: hasMoreChanges ? window[window.length - 1].modseq : current,
+      hasMoreChanges,
+      mailboxes: summarize(window.filter((e) => e.kind.startsWith("mailbox-")), (e) => e.mailboxId, "mailbox-create", "mailbox-delete"),
+      messages: summarize(window.filter((e) => e.messageId !== null), (e) => e.messageId!, "exists", "expunge"),
+    };
+  }
+}
+
+/** Journal entries of one mailbox after a state, oldest first (to replay before going live). */
+export async function mailboxJournal(store: Store, userId: string, mailboxId: string, since: number): Promise<JournalEntry[]> {
+  const out: JournalEntry[] = [];
+  for (let from = since; ; ) {
+    const batch = await store.journal.since(userId, from, 1000);
+    out.push(...batch.filter((e) => e.mailboxId === mailboxId));
+    if (batch.length < 1000) return out;
+    from = batch[batch.length - 1].modseq;
+  }
+}
+
+function summarize(entries: JournalEntry[], key: (e: JournalEntry) => string, create: string, destroy: string): ChangeSet {
+  const first = new Map<string, string>();
+  const last = new Map<string, string>();
+  for (const e of entries) {
+    const k = key(e);
+    if (!first.has(k)) first.set(k, e.kind);
+    last.set(k, e.kind);
+  }
+  const out: ChangeSet = { created: [], updated: [], destroyed: [] };
+  for (const [k, firstKind] of first) {
+    const gone = last.get(k) === destroy;
+    if (firstKind === create) {
+      if (!gone) out.created.push(k);
+    } else if (gone) out.destroyed.push(k);
+    else out.updated.push(k);
+  }
+  return out;
+}

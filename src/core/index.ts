@@ -1,0 +1,54 @@
+// The core: domain services over the storage and bus ports. Front ends (GraphQL, IMAP, POP3, LMTP,
+// the command line) call these and nothing below them.
+import type { Bus } from "../bus/ports.js";
+import type { Store } from "../storage/ports.js";
+import { AuthService } from "./auth.js";
+import { ChangesService } from "./changes.js";
+import { EventPublisher } from "./events.js";
+import { IngestService } from "./ingest.js";
+import { MailboxService } from "./mailboxes.js";
+import { MessageService } from "./messages.js";
+import { UserService } from "./users.js";
+
+export interface CoreOptions {
+  adminToken: string;
+  sessionTtlMs: number;
+  maxMessageBytes: number;
+}
+
+export interface Core {
+  store: Store;
+  bus: Bus;
+  events: EventPublisher;
+  users: UserService;
+  auth: AuthService;
+  mailboxes: MailboxService;
+  messages: MessageService;
+  ingest: IngestService;
+  changes: ChangesService;
+}
+
+export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
+  const events = new EventPublisher(bus);
+  const users = new UserService(store);
+  const ingest = new IngestService(store, events, { maxMessageBytes: options.maxMessageBytes });
+  return {
+    store,
+    bus,
+    events,
+    users,
+    auth: new AuthService(store, users, { adminToken: options.adminToken, sessionTtlMs: options.sessionTtlMs }),
+    mailboxes: new MailboxService(store, events),
+    messages: new MessageService(store, events, ingest),
+    ingest,
+    changes: new ChangesService(store),
+  };
+}
+
+export { DomainError, isDomainError, type ErrorCode } from "./errors.js";
+export { ADMIN, ANONYMOUS, type Principal } from "./principal.js";
+export { accountChannel, mailboxChannel, type AccountEvent, type MailboxEvent } from "./events.js";
+export { normalizeAddress } from "./addresses.js";
+export type { Changes, ChangeSet } from "./changes.js";
+export type { MessagePage } from "./messages.js";
+export type { MailboxWithCounts } from "./mailboxes.js";

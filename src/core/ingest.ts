@@ -1,0 +1,86 @@
+import { normalizeSubject, parseMessage, type ParsedMessage } from "../mime/index.js";
+import type { MessageRecord, Store } from "../storage/ports.js";
+import { DomainError, notFound } from "./errors.js";
+import type { EventPublisher } from "./events.js";
+import { normalizeFlags } from "./flags.js";
+import { newId } from "./ids.js";
+import { publishCounters } from "./counters.js";
+
+export interface IngestArgs {
+  userId: string;
+  mailboxId: string;
+  raw: Buffer;
+  flags?: string[];
+  internalDate?: Date;
+}
+
+export interface IngestOptions {
+  /** The largest message accepted, in bytes. */
+  maxMessageBytes: number;
+}
+
+/**
+ * The one way a message enters a mailbox: GraphQL upload, IMAP APPEND and LMTP delivery all call it.
+ * Parse once, store the blobs, thread it, append it (one logical change), then publish the events.
+ * The caller has already checked that the principal may write to `userId`.
+ */
+export class IngestService {
+  constructor(
+    private readonly store: Store,
+    private readonly events: EventPublisher,
+    private readonly options: IngestOptions,
+  ) {}
+
+  async ingest(args: IngestArgs): Promise<MessageRecord> {
+    const { store } = this;
+    if (args.raw.length > this.options.maxMessageBytes) {
+      throw new DomainError("MESSAGE_TOO_LARGE", `The message has ${args.raw.length} bytes; the limit is ${this.options.maxMessageBytes}.`);
+    }
+    const flags = normalizeFlags(args.flags ?? []);
+    const user = await store.users.get(args.userId);
+    if (!user) throw notFound("User", args.userId);
+    const mailbox = await store.mailboxes.get(args.userId, args.mailboxId);
+    if (!mailbox) throw notFound("Mailbox", args.mailboxId);
+    if (user.quotaBytes > 0 && user.storageUsed + args.raw.length > user.quotaBytes) {
+      throw new DomainError("QUOTA_EXCEEDED", `Storing ${args.raw.length} bytes would exceed the quota of ${user.quotaBytes} bytes (${user.storageUsed} used).`);
+    }
+    const parsed = await parseMessage(args.raw, { maxSize: this.options.maxMessageBytes });
+    for (const blob of parsed.blobs) await store.blobs.put(blob.hash, blob.data);
+    const threadId = await this.thread(args.userId, parsed);
+    const internalDate = args.internalDate ?? new Date();
+    const message = await store.messages.append({
+      id: newId(),
+      userId: args.userId,
+      mailboxId: mailbox.id,
+      flags,
+      internalDate,
+      sentDate: validDate(parsed.headers.date) ?? internalDate,
+      size: parsed.size,
+      threadId,
+      subject: parsed.headers.subject,
+      from: parsed.headers.from,
+      to: parsed.headers.to,
+      cc: parsed.headers.cc,
+      bcc: parsed.headers.bcc,
+      messageIdHeader: parsed.headers.messageId,
+      hasAttachments: parsed.hasAttachments,
+      preview: parsed.preview,
+      searchText: parsed.searchText.toLowerCase(),
+      content: { segments: parsed.segments, meta: { imap: parsed.imap, attachments: parsed.attachments, headers: { replyTo: parsed.headers.replyTo, inReplyTo: parsed.headers.inReplyTo, references: parsed.headers.references } } },
+      blobRefs: parsed.segments.flatMap((s) => (s.kind === "blob" ? [s.hash] : [])),
+    });
+    await this.events.mailbox([{ type: "new", userId: message.userId, mailboxId: message.mailboxId, messageId: message.id, uid: message.uid, modseq: message.modseq, flags: message.flags }]);
+    await publishCounters(store, this.events, message.userId, [message.mailboxId]);
+    return message;
+  }
+
+  /** Gmail-like threading: a message joins the thread of any message it references (or that references it) with the same normalised subject. */
+  private async thread(userId: string, parsed: ParsedMessage): Promise<string> {
+    const refs = [...new Set([...parsed.headers.references, parsed.headers.inReplyTo, parsed.headers.messageId].filter((r): r is string => !!r))];
+    return this.store.threads.resolve(userId, refs, normalizeSubject(parsed.headers.subject), newId());
+  }
+}
+
+function validDate(d: Date | null): Date | null {
+  return d && !Number.isNaN(d.getTime()) ? d : null;
+}

@@ -1,0 +1,107 @@
+import type { MailboxCounts, MailboxRecord, Store } from "../storage/ports.js";
+import { StoreConflictError } from "../storage/ports.js";
+import { DomainError, invalidInput, notFound } from "./errors.js";
+import type { EventPublisher } from "./events.js";
+import { newId } from "./ids.js";
+import { requireUser, type Principal } from "./principal.js";
+import { newUidValidity } from "./special-use.js";
+
+export const MAX_MAILBOX_PATH_CHARS = 512;
+
+export interface MailboxWithCounts extends MailboxRecord {
+  counts: MailboxCounts;
+}
+
+/** Mailboxes of one user: flat paths ("/" only for display), special-use roles, subscriptions. */
+export class MailboxService {
+  constructor(
+    private readonly store: Store,
+    private readonly events: EventPublisher,
+  ) {}
+
+  async list(p: Principal, userId?: string): Promise<MailboxRecord[]> {
+    return this.store.mailboxes.list(requireUser(p, userId));
+  }
+
+  async get(p: Principal, mailboxId: string): Promise<MailboxRecord> {
+    const userId = requireUser(p);
+    const box = await this.store.mailboxes.get(userId, mailboxId);
+    if (!box) throw notFound("Mailbox", mailboxId);
+    return box;
+  }
+
+  /** The mailboxes of `ids` that the principal owns (missing ones are left out), for batched loading. */
+  async getMany(p: Principal, ids: string[]): Promise<MailboxRecord[]> {
+    return this.store.mailboxes.getMany(requireUser(p), ids);
+  }
+
+  async getByPath(p: Principal, path: string): Promise<MailboxRecord> {
+    const userId = requireUser(p);
+    const box = await this.store.mailboxes.getByPath(userId, normalizePath(path));
+    if (!box) throw notFound("Mailbox", path);
+    return box;
+  }
+
+  async counts(p: Principal, ids: string[]): Promise<MailboxCounts[]> {
+    return this.store.mailboxes.counts(requireUser(p), ids);
+  }
+
+  async create(p: Principal, path: string): Promise<MailboxRecord> {
+    const userId = requireUser(p);
+    const clean = normalizePath(path);
+    try {
+      const box = await this.store.mailboxes.create({ id: newId(), userId, path: clean, specialUse: null, subscribed: true, uidValidity: newUidValidity(), createdAt: new Date() });
+      await this.publish(box);
+      return box;
+    } catch (err) {
+      if (err instanceof StoreConflictError) throw new DomainError("ALREADY_EXISTS", `Mailbox "${clean}" already exists.`);
+      throw err;
+    }
+  }
+
+  async rename(p: Principal, mailboxId: string, path: string): Promise<MailboxRecord> {
+    const box = await this.get(p, mailboxId);
+    if (box.path === "INBOX") throw invalidInput("INBOX cannot be renamed.");
+    return this.update(p, box, { path: normalizePath(path) });
+  }
+
+  async setSubscribed(p: Principal, mailboxId: string, subscribed: boolean): Promise<MailboxRecord> {
+    return this.update(p, await this.get(p, mailboxId), { subscribed });
+  }
+
+  async delete(p: Principal, mailboxId: string): Promise<void> {
+    const box = await this.get(p, mailboxId);
+    if (box.specialUse) throw invalidInput(`Mailbox "${box.path}" has the special use ${box.specialUse} and cannot be deleted.`);
+    const removed = await this.store.mailboxes.delete(box.userId, box.id);
+    if (!removed) throw notFound("Mailbox", mailboxId);
+    await this.events.mailbox([{ type: "mailbox", userId: box.userId, mailboxId: box.id, messageId: null, uid: null, modseq: (await this.store.users.get(box.userId))?.modseq ?? 0, flags: null }]);
+  }
+
+  private async update(p: Principal, box: MailboxRecord, patch: { path?: string; subscribed?: boolean }): Promise<MailboxRecord> {
+    try {
+      const updated = await this.store.mailboxes.update(box.userId, box.id, patch);
+      if (!updated) throw notFound("Mailbox", box.id);
+      await this.publish(updated);
+      return updated;
+    } catch (err) {
+      if (err instanceof StoreConflictError) throw new DomainError("ALREADY_EXISTS", `Mailbox "${patch.path}" already exists.`);
+      throw err;
+    }
+  }
+
+  private async publish(box: MailboxRecord): Promise<void> {
+    await this.events.mailbox([{ type: "mailbox", userId: box.userId, mailboxId: box.id, messageId: null, uid: null, modseq: box.highestModseq, flags: null }]);
+  }
+}
+
+/** Trims, folds any case of "inbox" to INBOX, and refuses empty segments and control characters. */
+export function normalizePath(path: string): string {
+  const clean = path.normalize("NFC").trim();
+  if (clean.length === 0 || clean.length > MAX_MAILBOX_PATH_CHARS) {
+    throw invalidInput(`Mailbox path "${path}" must have 1 to ${MAX_MAILBOX_PATH_CHARS} characters.`);
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(clean)) throw invalidInput(`Mailbox path "${path}" contains a control character.`);
+  if (clean.split("/").some((s) => s.trim().length === 0)) throw invalidInput(`Mailbox path "${path}" has an empty segment.`);
+  return clean.toUpperCase() === "INBOX" ? "INBOX" : clean;
+}

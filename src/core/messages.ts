@@ -1,0 +1,142 @@
+import { Readable } from "node:stream";
+import { extractPart, rebuildMessage, streamMessage, viewMessage, type MessageView } from "../mime/index.js";
+import type { FlagChange, MessageCursor, MessageRecord, SearchQuery, Store } from "../storage/ports.js";
+import { DomainError, invalidInput, notFound } from "./errors.js";
+import type { EventPublisher, MailboxEvent } from "./events.js";
+import { normalizeFlags } from "./flags.js";
+import { newId } from "./ids.js";
+import type { IngestService } from "./ingest.js";
+import { publishCounters } from "./counters.js";
+import { requireUser, type Principal } from "./principal.js";
+
+export const MAX_PAGE_SIZE = 500;
+export const MAX_BATCH_IDS = 1000;
+
+export interface MessagePage {
+  messages: MessageRecord[];
+  hasMore: boolean;
+}
+
+/** Reading and changing a user's messages. Every method first settles whose messages it may touch. */
+export class MessageService {
+  constructor(
+    private readonly store: Store,
+    private readonly events: EventPublisher,
+    private readonly ingestService: IngestService,
+  ) {}
+
+  async upload(p: Principal, mailboxId: string, raw: Buffer, flags: string[] = [], internalDate?: Date): Promise<MessageRecord> {
+    return this.ingestService.ingest({ userId: requireUser(p), mailboxId, raw, flags, internalDate });
+  }
+
+  async get(p: Principal, id: string): Promise<MessageRecord> {
+    const m = await this.store.messages.get(requireUser(p), id);
+    if (!m) throw notFound("Message", id);
+    return m;
+  }
+
+  /** The principal's messages among `ids` (others are left out), for batched loading. */
+  async getMany(p: Principal, ids: string[]): Promise<MessageRecord[]> {
+    return this.store.messages.getMany(requireUser(p), ids);
+  }
+
+  async list(p: Principal, mailboxId: string, first: number, after?: MessageCursor): Promise<MessagePage> {
+    return this.search(p, { mailboxId }, first, after);
+  }
+
+  async search(p: Principal, query: SearchQuery, first: number, after?: MessageCursor): Promise<MessagePage> {
+    const userId = requireUser(p);
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) throw invalidInput(`Page size ${first} must be 1 to ${MAX_PAGE_SIZE}.`);
+    if (query.mailboxId !== undefined && !(await this.store.mailboxes.get(userId, query.mailboxId))) throw notFound("Mailbox", query.mailboxId);
+    const rows = await this.store.messages.search(userId, query, { limit: first + 1, after });
+    return { messages: rows.slice(0, first), hasMore: rows.length > first };
+  }
+
+  async threadSizes(p: Principal, threadIds: string[]): Promise<Map<string, number>> {
+    return this.store.messages.countByThread(requireUser(p), threadIds);
+  }
+
+  /** The parsed view the API shows (text, html, attachments, headers). */
+  async view(p: Principal, id: string): Promise<MessageView> {
+    return viewMessage(await this.raw(p, id));
+  }
+
+  async raw(p: Principal, id: string): Promise<Buffer> {
+    const content = await this.store.messages.getContent(requireUser(p), id);
+    if (!content) throw notFound("Message", id);
+    return rebuildMessage(content.segments, (hash) => this.store.blobs.read(hash));
+  }
+
+  /** The original bytes as a stream, for downloads; large blobs are read as they are sent. */
+  async rawStream(p: Principal, id: string): Promise<{ size: number; stream: Readable }> {
+    const userId = requireUser(p);
+    const [message, content] = await Promise.all([this.store.messages.get(userId, id), this.store.messages.getContent(userId, id)]);
+    if (!message || !content) throw notFound("Message", id);
+    const stream = streamMessage(content.segments, (hash) => this.store.blobs.read(hash));
+    return { size: message.size, stream: stream instanceof Readable ? stream : Readable.from(stream as AsyncIterable<Buffer>) };
+  }
+
+  async attachment(p: Principal, id: string, partId: string) {
+    const part = await extractPart(await this.raw(p, id), partId);
+    if (!part) throw notFound("Attachment", `${id}/${partId}`);
+    return part;
+  }
+
+  async setFlags(p: Principal, ids: string[], change: FlagChange): Promise<MessageRecord[]> {
+    const userId = requireUser(p);
+    assertBatch(ids);
+    const updates = await this.store.messages.updateFlags(userId, ids, { op: change.op, flags: normalizeFlags(change.flags) });
+    await this.events.mailbox(updates.map((u) => ({ type: "flags", userId, mailboxId: u.mailboxId, messageId: u.id, uid: u.uid, modseq: u.modseq, flags: u.flags })));
+    if (updates.length > 0) await publishCounters(this.store, this.events, userId, updates.map((u) => u.mailboxId));
+    return this.store.messages.getMany(userId, ids);
+  }
+
+  async move(p: Principal, ids: string[], targetMailboxId: string): Promise<MessageRecord[]> {
+    const userId = requireUser(p);
+    assertBatch(ids);
+    await this.assertMailbox(userId, targetMailboxId);
+    const moved = await this.store.messages.move(userId, ids, targetMailboxId);
+    const events: MailboxEvent[] = [];
+    for (const m of moved) {
+      events.push({ type: "expunged", userId, mailboxId: m.fromMailboxId, messageId: m.id, uid: m.fromUid, modseq: m.modseq, flags: null });
+      events.push({ type: "new", userId, mailboxId: m.toMailboxId, messageId: m.id, uid: m.uid, modseq: m.modseq, flags: null });
+    }
+    await this.events.mailbox(events);
+    if (moved.length > 0) await publishCounters(this.store, this.events, userId, [targetMailboxId, ...moved.map((m) => m.fromMailboxId)]);
+    return this.store.messages.getMany(userId, ids);
+  }
+
+  async copy(p: Principal, ids: string[], targetMailboxId: string): Promise<MessageRecord[]> {
+    const userId = requireUser(p);
+    assertBatch(ids);
+    await this.assertMailbox(userId, targetMailboxId);
+    const existing = await this.store.messages.getMany(userId, ids);
+    const user = await this.store.users.get(userId);
+    const adding = existing.reduce((sum, m) => sum + m.size, 0);
+    if (user && user.quotaBytes > 0 && user.storageUsed + adding > user.quotaBytes) {
+      throw new DomainError("QUOTA_EXCEEDED", `Copying ${adding} bytes would exceed the quota of ${user.quotaBytes} bytes (${user.storageUsed} used).`);
+    }
+    const copies = await this.store.messages.copy(userId, existing.map((m) => ({ id: m.id, newId: newId() })), targetMailboxId);
+    await this.events.mailbox(copies.map((m) => ({ type: "new", userId, mailboxId: m.mailboxId, messageId: m.id, uid: m.uid, modseq: m.modseq, flags: m.flags })));
+    if (copies.length > 0) await publishCounters(this.store, this.events, userId, [targetMailboxId]);
+    return copies;
+  }
+
+  /** Deletes for good (IMAP EXPUNGE, the API's delete); returns the ids removed. */
+  async delete(p: Principal, ids: string[]): Promise<string[]> {
+    const userId = requireUser(p);
+    assertBatch(ids);
+    const removed = await this.store.messages.remove(userId, ids);
+    await this.events.mailbox(removed.map((m) => ({ type: "expunged", userId, mailboxId: m.mailboxId, messageId: m.id, uid: m.uid, modseq: m.modseq, flags: null })));
+    if (removed.length > 0) await publishCounters(this.store, this.events, userId, removed.map((m) => m.mailboxId));
+    return removed.map((m) => m.id);
+  }
+
+  private async assertMailbox(userId: string, mailboxId: string): Promise<void> {
+    if (!(await this.store.mailboxes.get(userId, mailboxId))) throw notFound("Mailbox", mailboxId);
+  }
+}
+
+function assertBatch(ids: string[]): void {
+  if (ids.length === 0 || ids.length > MAX_BATCH_IDS) throw invalidInput(`${ids.length} message ids given; send 1 to ${MAX_BATCH_IDS}.`);
+}

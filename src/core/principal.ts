@@ -1,0 +1,22 @@
+import { DomainError, forbidden } from "./errors.js";
+
+/** Who is asking: the admin (holder of the admin token), a logged-in user, or nobody. */
+export type Principal = { kind: "admin" } | { kind: "user"; userId: string } | { kind: "anonymous" };
+
+export const ADMIN: Principal = { kind: "admin" };
+export const ANONYMOUS: Principal = { kind: "anonymous" };
+
+export function requireAdmin(p: Principal): void {
+  if (p.kind !== "admin") throw forbidden();
+}
+
+/** The user whose data the request may touch: a user acts on itself; the admin names the user. */
+export function requireUser(p: Principal, targetUserId?: string): string {
+  if (p.kind === "user") {
+    if (targetUserId !== undefined && targetUserId !== p.userId) throw forbidden("A user may act only on its own account.");
+    return p.userId;
+  }
+  if (p.kind === "admin" && targetUserId !== undefined) return targetUserId;
+  if (p.kind === "admin") throw new DomainError("INVALID_INPUT", "The admin must name the user to act on.");
+  throw new DomainError("UNAUTHENTICATED", "Log in first: this needs a bearer token.");
+}

@@ -1,0 +1,146 @@
+import type { AddressRecord, Store, UserRecord } from "../storage/ports.js";
+import { StoreConflictError } from "../storage/ports.js";
+import { normalizeAddress } from "./addresses.js";
+import { DomainError, invalidInput, notFound } from "./errors.js";
+import { newId } from "./ids.js";
+import { hashPassword, verifyPassword } from "./passwords.js";
+import { requireAdmin, requireUser, type Principal } from "./principal.js";
+import { DEFAULT_MAILBOXES, newUidValidity } from "./special-use.js";
+
+export interface CreateUserArgs {
+  username: string;
+  password: string;
+  addresses?: string[];
+  quotaBytes?: number;
+}
+
+export interface UpdateUserArgs {
+  password?: string;
+  disabled?: boolean;
+  quotaBytes?: number;
+}
+
+const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._@+-]{0,127}$/i;
+export const MIN_PASSWORD_LENGTH = 8;
+
+/** Users and their addresses: create (with the special-use mailboxes), update, delete, authenticate. */
+export class UserService {
+  constructor(private readonly store: Store) {}
+
+  async create(p: Principal, args: CreateUserArgs): Promise<UserRecord> {
+    requireAdmin(p);
+    const username = args.username.trim().toLowerCase();
+    if (!USERNAME_PATTERN.test(username)) {
+      throw invalidInput(`Username "${args.username}" must be 1-128 letters, digits or . _ @ + - and start with a letter or digit.`);
+    }
+    assertPassword(args.password);
+    const quotaBytes = args.quotaBytes ?? 0;
+    if (!Number.isSafeInteger(quotaBytes) || quotaBytes < 0) throw invalidInput(`Quota ${quotaBytes} must be a whole number of bytes, 0 for none.`);
+    const normalized = (args.addresses ?? []).map((a) => ({ address: a.trim().normalize("NFC"), normalized: normalizeAddress(a) }));
+    for (const a of normalized) {
+      if (await this.store.addresses.findByNormalized(a.normalized)) throw new DomainError("ALREADY_EXISTS", `Address "${a.address}" is already in use.`);
+    }
+    const id = newId();
+    const now = new Date();
+    let user: UserRecord;
+    try {
+      user = await this.store.users.create(
+        { id, username, passwordHash: await hashPassword(args.password), quotaBytes, createdAt: now },
+        DEFAULT_MAILBOXES.map((m) => ({ id: newId(), userId: id, path: m.path, specialUse: m.specialUse, subscribed: true, uidValidity: newUidValidity(), createdAt: now })),
+      );
+    } catch (err) {
+      if (err instanceof StoreConflictError) throw new DomainError("ALREADY_EXISTS", `User "${username}" already exists.`);
+      throw err;
+    }
+    for (const a of normalized) await this.addAddressRecord(user.id, a.address, a.normalized);
+    return user;
+  }
+
+  async get(p: Principal, userId?: string): Promise<UserRecord> {
+    const id = requireUser(p, userId);
+    const user = await this.store.users.get(id);
+    if (!user) throw notFound("User", id);
+    return user;
+  }
+
+  async findByName(p: Principal, username: string): Promise<UserRecord> {
+    requireAdmin(p);
+    const user = await this.store.users.getByName(username.trim().toLowerCase());
+    if (!user) throw notFound("User", username);
+    return user;
+  }
+
+  async list(p: Principal, limit: number, afterUsername?: string): Promise<UserRecord[]> {
+    requireAdmin(p);
+    return this.store.users.list(limit, afterUsername);
+  }
+
+  async update(p: Principal, userId: string, args: UpdateUserArgs): Promise<UserRecord> {
+    requireAdmin(p);
+    if (args.password !== undefined) assertPassword(args.password);
+    if (args.quotaBytes !== undefined && (!Number.isSafeInteger(args.quotaBytes) || args.quotaBytes < 0)) {
+      throw invalidInput(`Quota ${args.quotaBytes} must be a whole number of bytes, 0 for none.`);
+    }
+    const updated = await this.store.users.update(userId, {
+      passwordHash: args.password === undefined ? undefined : await hashPassword(args.password),
+      disabled: args.disabled,
+      quotaBytes: args.quotaBytes,
+    });
+    if (!updated) throw notFound("User", userId);
+    return updated;
+  }
+
+  /** A user changes its own password, proving it knows the current one. */
+  async changePassword(p: Principal, current: string, next: string): Promise<void> {
+    const user = await this.get(p);
+    if (!(await verifyPassword(current, user.passwordHash))) throw new DomainError("AUTH_FAILED", "The current password is wrong.");
+    assertPassword(next);
+    await this.store.users.update(user.id, { passwordHash: await hashPassword(next) });
+  }
+
+  async delete(p: Principal, userId: string): Promise<void> {
+    requireAdmin(p);
+    if (!(await this.store.users.delete(userId))) throw notFound("User", userId);
+  }
+
+  async addAddress(p: Principal, userId: string, address: string): Promise<AddressRecord> {
+    requireAdmin(p);
+    if (!(await this.store.users.get(userId))) throw notFound("User", userId);
+    return this.addAddressRecord(userId, address.trim().normalize("NFC"), normalizeAddress(address));
+  }
+
+  async removeAddress(p: Principal, userId: string, addressId: string): Promise<void> {
+    requireAdmin(p);
+    if (!(await this.store.addresses.remove(userId, addressId))) throw notFound("Address", addressId);
+  }
+
+  async addresses(p: Principal, userId?: string): Promise<AddressRecord[]> {
+    return this.store.addresses.listForUser(requireUser(p, userId));
+  }
+
+  /** Checks a username and password; the same error whatever was wrong, so names cannot be probed. */
+  async authenticate(username: string, password: string): Promise<UserRecord> {
+    const user = await this.store.users.getByName(username.trim().toLowerCase());
+    const ok = user ? await verifyPassword(password, user.passwordHash) : false;
+    if (!user || !ok) throw new DomainError("AUTH_FAILED", "The username or password is wrong.");
+    if (user.disabled) throw new DomainError("ACCOUNT_DISABLED", `Account "${user.username}" is disabled.`);
+    return user;
+  }
+
+  private async addAddressRecord(userId: string, address: string, normalized: string): Promise<AddressRecord> {
+    const record = { id: newId(), userId, address, normalized, createdAt: new Date() };
+    try {
+      await this.store.addresses.add(record);
+    } catch (err) {
+      if (err instanceof StoreConflictError) throw new DomainError("ALREADY_EXISTS", `Address "${address}" is already in use.`);
+      throw err;
+    }
+    return record;
+  }
+}
+
+function assertPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    throw invalidInput(`The password has ${password.length} characters; it needs at least ${MIN_PASSWORD_LENGTH}.`);
+  }
+}

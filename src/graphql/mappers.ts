@@ -1,0 +1,46 @@
+import type { Changes as CoreChanges } from "../core/index.js";
+import type { MessageView } from "../mime/index.js";
+import type { MailboxRecord, MessageRecord, UserRecord } from "../storage/ports.js";
+import { encodeCursor } from "./cursor.js";
+import type { Changes, Mailbox, Message, MessageBody, MessageConnection, User } from "./types/objects.js";
+
+// Records from the core -> API objects. Download routes live in src/http/downloads.ts.
+
+export const rawPath = (messageId: string) => `/download/${messageId}/raw`;
+export const attachmentPath = (messageId: string, partId: string) => `/download/${messageId}/part/${encodeURIComponent(partId)}`;
+
+export function toUser(u: UserRecord): User {
+  return { id: u.id, username: u.username, disabled: u.disabled, quotaBytes: u.quotaBytes, storageUsed: u.storageUsed, state: String(u.modseq), createdAt: u.createdAt };
+}
+
+export function toMailbox(m: MailboxRecord): Mailbox {
+  return { ...m };
+}
+
+export function toMessage(m: MessageRecord): Message {
+  return { ...m, rawUrl: rawPath(m.id) };
+}
+
+export function toConnection(messages: MessageRecord[], hasMore: boolean): MessageConnection {
+  const edges = messages.map((m) => ({ node: toMessage(m), cursor: encodeCursor(m) }));
+  return { edges, pageInfo: { hasNextPage: hasMore, endCursor: edges.length ? edges[edges.length - 1].cursor : null } };
+}
+
+export function toBody(messageId: string, v: MessageView): MessageBody {
+  return {
+    text: v.text,
+    html: v.html,
+    textAsHtml: v.textAsHtml,
+    headers: v.headers,
+    attachments: v.attachments.map((a) => ({ ...a, downloadUrl: attachmentPath(messageId, a.partId) })),
+  };
+}
+
+export function toChanges(c: CoreChanges): Changes {
+  return { ...c, oldState: String(c.oldState), newState: String(c.newState) };
+}
+
+/** States are strings on the wire (opaque to clients), numbers in the core. */
+export function parseState(state: string): number {
+  return /^\d{1,15}$/.test(state) ? Number(state) : -1;
+}

@@ -1,0 +1,165 @@
+import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { expressMiddleware } from "@as-integrations/express5";
+import express from "express";
+import { GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema } from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "pino";
+import { WebSocketServer } from "ws";
+import { isDomainError, type Core, type Principal } from "../core/index.js";
+import { createLoaders, depthLimitRule, formatError, type GraphQLContext } from "../graphql/index.js";
+import { bearerToken } from "./auth-header.js";
+import { downloadRoutes } from "./downloads.js";
+import type { Metrics } from "./metrics.js";
+
+export interface HttpServerOptions {
+  host: string;
+  port: number;
+  maxTokens: number;
+  maxDepth: number;
+  /** The largest JSON body: a base64 upload of the largest message, plus room for the query. */
+  maxBodyBytes: number;
+}
+
+export interface RunningHttpServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** GraphQL over HTTP and WebSocket on one path, downloads, /health and /metrics, on one port. */
+export async function startHttpServer(core: Core, schema: GraphQLSchema, metrics: Metrics, logger: Logger, options: HttpServerOptions): Promise<RunningHttpServer> {
+  const app = express();
+  const httpServer = http.createServer(app);
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: 1024 * 1024 });
+  const validationRules = [depthLimitRule(options.maxDepth)];
+
+  const contextFor = async (token: string | null): Promise<GraphQLContext> => {
+    let principal: Principal;
+    try {
+      principal = await core.auth.principalFor(token);
+    } catch (err) {
+      if (isDomainError(err)) throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
+      throw err;
+    }
+    return { principal, token, core, loaders: createLoaders(core, principal), requestId: randomUUID() };
+  };
+
+  const formatWs = formatError(logger);
+  const wsCleanup = useServer(
+    {
+      schema,
+      onSubscribe: async (ctx, _id, payload) => {
+        let document;
+        try {
+          document = parse(payload.query, { maxTokens: options.maxTokens });
+        } catch (err) {
+          return [err instanceof GraphQLError ? withCode(err, "GRAPHQL_PARSE_FAILED") : new GraphQLError(String(err))];
+        }
+        const errors = validate(schema, document, [...specifiedRules, ...validationRules]);
+        if (errors.length > 0) return errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED"));
+        let contextValue: GraphQLContext;
+        try {
+          contextValue = await contextFor(bearerToken((ctx.connectionParams as Record<string, unknown> | undefined)?.authorization));
+        } catch (err) {
+          return [err instanceof GraphQLError ? err : new GraphQLError(String(err))];
+        }
+        metrics.subscriptions.inc();
+        return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue } as ExecutionArgs;
+      },
+      // Errors on the WebSocket get the same codes and the same redaction as over HTTP.
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatWs(e.toJSON(), e)),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((e) => formatWs(e.toJSON(), e)) } : undefined,
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    parseOptions: { maxTokens: options.maxTokens },
+    validationRules,
+    formatError: formatError(logger),
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      {
+        async requestDidStart({ contextValue }) {
+          const started = process.hrtime.bigint();
+          return {
+            async willSendResponse({ operation, errors, request }) {
+              const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+              metrics.graphqlOperations.observe({ type: operation?.operation ?? "unknown", outcome: errors?.length ? "error" : "ok" }, seconds);
+              const p = contextValue.principal;
+              logger.info({ requestId: contextValue.requestId, userId: p.kind === "user" ? p.userId : p.kind, operation: request.operationName ?? operation?.operation, ms: Math.round(seconds * 1000), errors: errors?.length ?? 0, protocol: "graphql" }, "graphql request");
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  app.disable("x-powered-by");
+  app.use((req, res, next) => {
+    res.on("finish", () => metrics.httpRequests.inc({ route: routeOf(req.path), status: String(res.statusCode) }));
+    next();
+  });
+  app.get("/health", async (_req, res) => {
+    try {
+      await core.store.ping();
+      res.json({ status: "ok", store: core.store.kind });
+    } catch (err) {
+      logger.error({ err }, "health check failed");
+      res.status(503).json({ status: "unavailable" });
+    }
+  });
+  app.get("/metrics", async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.use(downloadRoutes(core));
+  app.use(
+    "/graphql",
+    express.json({ limit: options.maxBodyBytes }),
+    expressMiddleware(apollo, { context: async ({ req }) => contextFor(bearerToken(req.headers.authorization)) }),
+  );
+  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const status = (err as { status?: number }).status ?? 500;
+    if (status === 413) {
+      res.status(413).json({ errors: [{ message: `The request body is larger than ${options.maxBodyBytes} bytes.`, extensions: { code: "MESSAGE_TOO_LARGE" } }] });
+      return;
+    }
+    if (status === 400) {
+      res.status(400).json({ errors: [{ message: "The request body is not valid JSON.", extensions: { code: "BAD_REQUEST" } }] });
+      return;
+    }
+    logger.error({ err }, "unhandled HTTP error");
+    res.status(500).json({ errors: [{ message: "Internal server error.", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(options.port, options.host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  return {
+    url: `http://${options.host}:${port}`,
+    port,
+    async close() {
+      await apollo.stop();
+    },
+  };
+}
+
+function withCode(err: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(err.message, { nodes: err.nodes, source: err.source, positions: err.positions, extensions: { ...err.extensions, code } });
+}
+
+function routeOf(path: string): string {
+  if (path.startsWith("/download/")) return "/download";
+  return ["/graphql", "/health", "/metrics"].includes(path) ? path : "other";
+}

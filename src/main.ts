@@ -1,0 +1,88 @@
+// The composition root: the only place that chooses adapters (embedded or MongoDB store, memory or Redis bus).
+import "reflect-metadata";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { pino, type Logger } from "pino";
+import { MemoryBus, RedisBus, type Bus } from "./bus/index.js";
+import type { EiderConfig } from "./config/config.js";
+import { createCore, type Core } from "./core/index.js";
+import { buildEiderSchema } from "./graphql/index.js";
+import { Metrics } from "./http/metrics.js";
+import { startHttpServer, type RunningHttpServer } from "./http/server.js";
+import { openEmbeddedStore } from "./storage/embedded/index.js";
+import { openMongoStore } from "./storage/mongo/index.js";
+import type { Store } from "./storage/ports.js";
+
+export async function openStore(config: EiderConfig): Promise<Store> {
+  if (config.store.mongodbUrl) {
+    return openMongoStore({ url: config.store.mongodbUrl, dbName: config.store.mongodbDatabase, blobDbName: config.store.mongodbBlobDatabase });
+  }
+  return openEmbeddedStore({ dataDir: config.dataDir });
+}
+
+export async function openBus(config: EiderConfig): Promise<Bus> {
+  if (config.bus.redisUrl) return new RedisBus(config.bus.redisUrl, { keyPrefix: config.bus.redisPrefix });
+  return new MemoryBus();
+}
+
+/** The admin token: from config, else from the data folder, else a new one written there (and reported as new). */
+export function resolveAdminToken(config: EiderConfig): { token: string; created: boolean } {
+  if (config.adminToken) return { token: config.adminToken, created: false };
+  const file = path.join(config.dataDir, "admin-token");
+  if (existsSync(file)) return { token: readFileSync(file, "utf8").trim(), created: false };
+  mkdirSync(config.dataDir, { recursive: true });
+  const token = randomBytes(24).toString("base64url");
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return { token, created: true };
+}
+
+export async function openCore(config: EiderConfig): Promise<{ core: Core; adminToken: { token: string; created: boolean } }> {
+  const adminToken = resolveAdminToken(config);
+  const store = await openStore(config);
+  const bus = await openBus(config);
+  const core = createCore(store, bus, {
+    adminToken: adminToken.token,
+    sessionTtlMs: config.limits.sessionTtlHours * 3600_000,
+    maxMessageBytes: config.limits.maxMessageBytes,
+  });
+  return { core, adminToken };
+}
+
+export interface RunningEider {
+  core: Core;
+  http: RunningHttpServer;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+/** Starts everything in this process; `stop()` stops accepting, finishes in-flight work, closes the stores. */
+export async function startEider(config: EiderConfig, logger = pino({ level: config.log.level })): Promise<RunningEider & { adminToken: { token: string; created: boolean } }> {
+  const { core, adminToken } = await openCore(config);
+  const metrics = new Metrics();
+  const schema = await buildEiderSchema();
+  const http = await startHttpServer(core, schema, metrics, logger, {
+    host: config.http.host,
+    port: config.http.port,
+    maxTokens: config.limits.graphqlMaxTokens,
+    maxDepth: config.limits.graphqlMaxDepth,
+    maxBodyBytes: Math.ceil(config.limits.maxMessageBytes * 1.4) + 64 * 1024,
+  });
+  logger.info({ url: http.url, store: core.store.kind, bus: config.bus.redisUrl ? "redis" : "memory" }, "eider started");
+  let stopping: Promise<void> | null = null;
+  return {
+    core,
+    http,
+    logger,
+    adminToken,
+    stop() {
+      stopping ??= (async () => {
+        await http.close();
+        await core.bus.close();
+        await core.store.close();
+        logger.info("eider stopped");
+      })();
+      return stopping;
+    },
+  };
+}

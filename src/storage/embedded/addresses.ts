@@ -1,0 +1,40 @@
+import type { AddressRecord, AddressStore } from "../ports.js";
+import { StoreConflictError } from "../ports.js";
+import type { EmbeddedContext } from "./context.js";
+import type { Row } from "./rows.js";
+import { isUniqueViolation } from "./users.js";
+
+export class SqliteAddressStore implements AddressStore {
+  constructor(private readonly ctx: EmbeddedContext) {}
+
+  async add(a: AddressRecord): Promise<void> {
+    try {
+      this.ctx.db
+        .prepare("INSERT INTO addresses (id, user_id, address, normalized, created_at) VALUES (?, ?, ?, ?, ?)")
+        .run(a.id, a.userId, a.address, a.normalized, a.createdAt.getTime());
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new StoreConflictError(`Address "${a.address}" is already in use.`, "address");
+      throw err;
+    }
+  }
+
+  async remove(userId: string, id: string): Promise<boolean> {
+    return this.ctx.db.prepare("DELETE FROM addresses WHERE id = ? AND user_id = ?").run(id, userId).changes > 0;
+  }
+
+  async findByNormalized(normalized: string): Promise<AddressRecord | null> {
+    const r = this.ctx.db.prepare("SELECT * FROM addresses WHERE normalized = ?").get(normalized) as Row | undefined;
+    return r ? toAddress(r) : null;
+  }
+
+  async listForUser(userId: string): Promise<AddressRecord[]> {
+    const rows = this.ctx.db
+      .prepare("SELECT * FROM addresses WHERE user_id = ? ORDER BY created_at, address")
+      .all(userId) as Row[];
+    return rows.map(toAddress);
+  }
+}
+
+function toAddress(r: Row): AddressRecord {
+  return { id: r.id, userId: r.user_id, address: r.address, normalized: r.normalized, createdAt: new Date(r.created_at) };
+}

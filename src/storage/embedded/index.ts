@@ -1,0 +1,47 @@
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { Store } from "../ports.js";
+import { SqliteAddressStore } from "./addresses.js";
+import { SqliteBlobStore } from "./blobs.js";
+import { EmbeddedContext } from "./context.js";
+import { SqliteJournalStore } from "./journal.js";
+import { SqliteMailboxStore } from "./mailboxes.js";
+import { SqliteMessageStore } from "./messages.js";
+import { repairEmbedded } from "./repair.js";
+import { migrate } from "./schema.js";
+import { SqliteSessionStore } from "./sessions.js";
+import { SqliteThreadStore } from "./threads.js";
+import { SqliteUserStore } from "./users.js";
+
+export interface EmbeddedStoreOptions {
+  /** The data folder: `eider.sqlite` and `blobs/` live in it. */
+  dataDir: string;
+}
+
+/** Opens (creating if needed) the single-box store: SQLite in WAL mode plus a content-addressed blob folder. */
+export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<Store> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const db = new Database(path.join(options.dataDir, "eider.sqlite"));
+  migrate(db);
+  const ctx = new EmbeddedContext(db, path.join(options.dataDir, "blobs"));
+  const blobs = new SqliteBlobStore(ctx);
+  return {
+    kind: "embedded",
+    users: new SqliteUserStore(ctx),
+    addresses: new SqliteAddressStore(ctx),
+    mailboxes: new SqliteMailboxStore(ctx),
+    messages: new SqliteMessageStore(ctx),
+    blobs,
+    journal: new SqliteJournalStore(ctx),
+    threads: new SqliteThreadStore(ctx),
+    sessions: new SqliteSessionStore(ctx),
+    repair: (opts) => repairEmbedded(ctx, blobs, opts?.graceMs),
+    ping: async () => {
+      db.prepare("SELECT 1").get();
+    },
+    close: async () => {
+      db.close();
+    },
+  };
+}

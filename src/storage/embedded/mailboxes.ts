@@ -1,0 +1,111 @@
+import type { MailboxCounts, MailboxRecord, MailboxStore, NewMailbox, RemovedMessage } from "../ports.js";
+import { StoreConflictError } from "../ports.js";
+import type { EmbeddedContext } from "./context.js";
+import { removeMessages } from "./messages.js";
+import { placeholders, toMailbox, type Row } from "./rows.js";
+import { isUniqueViolation } from "./users.js";
+
+/** Inserts a mailbox row and journals its creation. Call inside a transaction. */
+export function insertMailbox(ctx: EmbeddedContext, m: NewMailbox): void {
+  try {
+    ctx.db
+      .prepare(
+        "INSERT INTO mailboxes (id, user_id, path, special_use, subscribed, uid_validity, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      )
+      .run(m.id, m.userId, m.path, m.specialUse, m.subscribed ? 1 : 0, m.uidValidity, m.createdAt.getTime());
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new StoreConflictError(`Mailbox "${m.path}" already exists.`, "path");
+    throw err;
+  }
+  ctx.journal(m.userId, ctx.takeModseqs(m.userId, 1), m.id, "mailbox-create", null, null);
+}
+
+export class SqliteMailboxStore implements MailboxStore {
+  constructor(private readonly ctx: EmbeddedContext) {}
+
+  async create(mailbox: NewMailbox): Promise<MailboxRecord> {
+    this.ctx.db.transaction(() => insertMailbox(this.ctx, mailbox))();
+    return (await this.get(mailbox.userId, mailbox.id))!;
+  }
+
+  async get(userId: string, id: string): Promise<MailboxRecord | null> {
+    const r = this.ctx.db.prepare("SELECT * FROM mailboxes WHERE id = ? AND user_id = ?").get(id, userId) as
+      | Row
+      | undefined;
+    return r ? toMailbox(r) : null;
+  }
+
+  async getByPath(userId: string, path: string): Promise<MailboxRecord | null> {
+    const r = this.ctx.db.prepare("SELECT * FROM mailboxes WHERE user_id = ? AND path = ?").get(userId, path) as
+      | Row
+      | undefined;
+    return r ? toMailbox(r) : null;
+  }
+
+  async list(userId: string): Promise<MailboxRecord[]> {
+    const rows = this.ctx.db.prepare("SELECT * FROM mailboxes WHERE user_id = ? ORDER BY path").all(userId) as Row[];
+    return rows.map(toMailbox);
+  }
+
+  async getMany(userId: string, ids: string[]): Promise<MailboxRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = this.ctx.db
+      .prepare(`SELECT * FROM mailboxes WHERE user_id = ? AND id IN (${placeholders(ids.length)})`)
+      .all(userId, ...ids) as Row[];
+    return rows.map(toMailbox);
+  }
+
+  async update(
+    userId: string,
+    id: string,
+    patch: { path?: string; subscribed?: boolean },
+  ): Promise<MailboxRecord | null> {
+    const { db } = this.ctx;
+    const changed = db.transaction(() => {
+      const sets: string[] = [];
+      const values: unknown[] = [];
+      if (patch.path !== undefined) (sets.push("path = ?"), values.push(patch.path));
+      if (patch.subscribed !== undefined) (sets.push("subscribed = ?"), values.push(patch.subscribed ? 1 : 0));
+      if (sets.length === 0) return db.prepare("SELECT 1 FROM mailboxes WHERE id = ? AND user_id = ?").get(id, userId);
+      let info;
+      try {
+        info = db.prepare(`UPDATE mailboxes SET ${sets.join(", ")} WHERE id = ? AND user_id = ?`).run(...values, id, userId);
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new StoreConflictError(`Mailbox "${patch.path}" already exists.`, "path");
+        throw err;
+      }
+      if (info.changes === 0) return false;
+      this.ctx.journal(userId, this.ctx.takeModseqs(userId, 1), id, "mailbox-update", null, null);
+      return true;
+    })();
+    return changed ? this.get(userId, id) : null;
+  }
+
+  async delete(userId: string, id: string): Promise<RemovedMessage[] | null> {
+    const { db } = this.ctx;
+    return db.transaction(() => {
+      const exists = db.prepare("SELECT 1 FROM mailboxes WHERE id = ? AND user_id = ?").get(id, userId);
+      if (!exists) return null;
+      const ids = (db.prepare("SELECT id FROM messages WHERE mailbox_id = ?").all(id) as Row[]).map((r) => r.id);
+      const removed = removeMessages(this.ctx, userId, ids);
+      db.prepare("DELETE FROM mailboxes WHERE id = ?").run(id);
+      this.ctx.journal(userId, this.ctx.takeModseqs(userId, 1), id, "mailbox-delete", null, null);
+      return removed;
+    })();
+  }
+
+  async counts(userId: string, ids: string[]): Promise<MailboxCounts[]> {
+    if (ids.length === 0) return [];
+    const rows = this.ctx.db
+      .prepare(
+        `SELECT mailbox_id, count(*) AS total, sum(1 - seen) AS unseen, sum(size) AS size FROM messages
+         WHERE user_id = ? AND mailbox_id IN (${placeholders(ids.length)}) GROUP BY mailbox_id`,
+      )
+      .all(userId, ...ids) as Row[];
+    const byId = new Map(rows.map((r) => [r.mailbox_id as string, r]));
+    return ids.map((mailboxId) => {
+      const r = byId.get(mailboxId);
+      return { mailboxId, total: r?.total ?? 0, unseen: r?.unseen ?? 0, size: r?.size ?? 0 };
+    });
+  }
+}

@@ -1,0 +1,228 @@
+import type {
+  FlagChange,
+  FlagUpdate,
+  ListMessagesOptions,
+  MessageContent,
+  MessageRecord,
+  MessageStore,
+  MovedMessage,
+  NewMessage,
+  RemovedMessage,
+  SearchQuery,
+} from "../ports.js";
+import type { EmbeddedContext } from "./context.js";
+import { MESSAGE_COLUMNS, packContent, placeholders, toMessage, unpackContent, type Row } from "./rows.js";
+import { buildSearch } from "./search.js";
+
+const SEEN = "\\Seen";
+
+export class SqliteMessageStore implements MessageStore {
+  constructor(private readonly ctx: EmbeddedContext) {}
+
+  async append(m: NewMessage): Promise<MessageRecord> {
+    const { db } = this.ctx;
+    const packed = packContent(m.content);
+    db.transaction(() => {
+      const modseq = this.ctx.takeModseqs(m.userId, 1);
+      const uid = this.ctx.takeUids(m.mailboxId, 1);
+      db.prepare(
+        `INSERT INTO messages (id, user_id, mailbox_id, uid, modseq, flags, seen, internal_date, sent_date, size,
+           thread_id, subject, addr_from, addr_to, addr_cc, addr_bcc, msgid, has_attachments, preview, search_text,
+           blob_refs, body, segments, meta)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        m.id, m.userId, m.mailboxId, uid, modseq, JSON.stringify(m.flags), m.flags.includes(SEEN) ? 1 : 0,
+        m.internalDate.getTime(), m.sentDate.getTime(), m.size, m.threadId, m.subject,
+        JSON.stringify(m.from), JSON.stringify(m.to), JSON.stringify(m.cc), JSON.stringify(m.bcc),
+        m.messageIdHeader, m.hasAttachments ? 1 : 0, m.preview, m.searchText, JSON.stringify(m.blobRefs),
+        packed.body, packed.segments, packed.meta,
+      );
+      this.ctx.changeBlobRefs(m.blobRefs, 1);
+      this.ctx.changeStorage(m.userId, m.size);
+      this.ctx.journal(m.userId, modseq, m.mailboxId, "exists", m.id, uid);
+    })();
+    return (await this.get(m.userId, m.id))!;
+  }
+
+  async get(userId: string, id: string): Promise<MessageRecord | null> {
+    const r = this.ctx.db
+      .prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ? AND user_id = ?`)
+      .get(id, userId) as Row | undefined;
+    return r ? toMessage(r) : null;
+  }
+
+  async getMany(userId: string, ids: string[]): Promise<MessageRecord[]> {
+    return selectMany(this.ctx, userId, ids).map(toMessage);
+  }
+
+  async getByUid(userId: string, mailboxId: string, uid: number): Promise<MessageRecord | null> {
+    const r = this.ctx.db
+      .prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE mailbox_id = ? AND uid = ? AND user_id = ?`)
+      .get(mailboxId, uid, userId) as Row | undefined;
+    return r ? toMessage(r) : null;
+  }
+
+  async getContent(userId: string, id: string): Promise<MessageContent | null> {
+    const r = this.ctx.db
+      .prepare("SELECT body, segments, meta FROM messages WHERE id = ? AND user_id = ?")
+      .get(id, userId) as Row | undefined;
+    return r ? unpackContent(r) : null;
+  }
+
+  async list(userId: string, mailboxId: string, options: ListMessagesOptions): Promise<MessageRecord[]> {
+    return this.search(userId, { mailboxId }, options);
+  }
+
+  async listUids(userId: string, mailboxId: string) {
+    const rows = this.ctx.db
+      .prepare("SELECT id, uid, modseq, flags FROM messages WHERE mailbox_id = ? AND user_id = ? ORDER BY uid")
+      .all(mailboxId, userId) as Row[];
+    return rows.map((r) => ({ id: r.id as string, uid: r.uid as number, modseq: r.modseq as number, flags: JSON.parse(r.flags) as string[] }));
+  }
+
+  async search(userId: string, query: SearchQuery, options: ListMessagesOptions): Promise<MessageRecord[]> {
+    const { where, values } = buildSearch(userId, query, options.after);
+    const rows = this.ctx.db
+      .prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${where} ORDER BY internal_date DESC, id DESC LIMIT ?`)
+      .all(...values, options.limit) as Row[];
+    return rows.map(toMessage);
+  }
+
+  async countByThread(userId: string, threadIds: string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    if (threadIds.length === 0) return counts;
+    const rows = this.ctx.db
+      .prepare(
+        `SELECT thread_id, count(*) AS n FROM messages WHERE user_id = ? AND thread_id IN (${placeholders(threadIds.length)}) GROUP BY thread_id`,
+      )
+      .all(userId, ...threadIds) as Row[];
+    for (const r of rows) counts.set(r.thread_id, r.n);
+    return counts;
+  }
+
+  async updateFlags(userId: string, ids: string[], change: FlagChange): Promise<FlagUpdate[]> {
+    const { db } = this.ctx;
+    return db.transaction(() => {
+      const updates: FlagUpdate[] = [];
+      const stmt = db.prepare("UPDATE messages SET flags = ?, seen = ?, modseq = ? WHERE id = ?");
+      for (const r of selectMany(this.ctx, userId, ids)) {
+        const before = JSON.parse(r.flags) as string[];
+        const after = applyFlagChange(before, change);
+        if (sameFlags(before, after)) continue;
+        const modseq = this.ctx.takeModseqs(userId, 1);
+        stmt.run(JSON.stringify(after), after.includes(SEEN) ? 1 : 0, modseq, r.id);
+        this.ctx.journal(userId, modseq, r.mailbox_id, "flags", r.id, r.uid);
+        updates.push({ id: r.id, mailboxId: r.mailbox_id, uid: r.uid, modseq, flags: after });
+      }
+      return updates;
+    })();
+  }
+
+  async move(userId: string, ids: string[], targetMailboxId: string): Promise<MovedMessage[]> {
+    const { db } = this.ctx;
+    return db.transaction(() => {
+      const rows = selectMany(this.ctx, userId, ids).filter((r) => r.mailbox_id !== targetMailboxId);
+      if (rows.length === 0) return [];
+      assertMailbox(this.ctx, userId, targetMailboxId);
+      const firstUid = this.ctx.takeUids(targetMailboxId, rows.length);
+      const stmt = db.prepare("UPDATE messages SET mailbox_id = ?, uid = ?, modseq = ? WHERE id = ?");
+      return rows.map((r, i) => {
+        const uid = firstUid + i;
+        const expungeModseq = this.ctx.takeModseqs(userId, 1);
+        this.ctx.journal(userId, expungeModseq, r.mailbox_id, "expunge", r.id, r.uid);
+        const modseq = this.ctx.takeModseqs(userId, 1);
+        stmt.run(targetMailboxId, uid, modseq, r.id);
+        this.ctx.journal(userId, modseq, targetMailboxId, "exists", r.id, uid);
+        return { id: r.id, fromMailboxId: r.mailbox_id, fromUid: r.uid, toMailboxId: targetMailboxId, uid, modseq };
+      });
+    })();
+  }
+
+  async copy(userId: string, pairs: Array<{ id: string; newId: string }>, targetMailboxId: string): Promise<MessageRecord[]> {
+    const { db } = this.ctx;
+    const newIds = db.transaction(() => {
+      const rows = new Map(
+        (db.prepare(`SELECT * FROM messages WHERE user_id = ? AND id IN (${placeholders(pairs.length)})`)
+          .all(userId, ...pairs.map((p) => p.id)) as Row[]).map((r) => [r.id as string, r]),
+      );
+      const found = pairs.filter((p) => rows.has(p.id));
+      if (found.length === 0) return [];
+      assertMailbox(this.ctx, userId, targetMailboxId);
+      const firstUid = this.ctx.takeUids(targetMailboxId, found.length);
+      const insert = db.prepare(
+        `INSERT INTO messages (id, user_id, mailbox_id, uid, modseq, flags, seen, internal_date, sent_date, size,
+           thread_id, subject, addr_from, addr_to, addr_cc, addr_bcc, msgid, has_attachments, preview, search_text,
+           blob_refs, body, segments, meta)
+         SELECT ?, user_id, ?, ?, ?, flags, seen, internal_date, sent_date, size, thread_id, subject, addr_from,
+           addr_to, addr_cc, addr_bcc, msgid, has_attachments, preview, search_text, blob_refs, body, segments, meta
+         FROM messages WHERE id = ?`,
+      );
+      return found.map((p, i) => {
+        const r = rows.get(p.id)!;
+        const uid = firstUid + i;
+        const modseq = this.ctx.takeModseqs(userId, 1);
+        insert.run(p.newId, targetMailboxId, uid, modseq, p.id);
+        this.ctx.changeBlobRefs(JSON.parse(r.blob_refs) as string[], 1);
+        this.ctx.changeStorage(userId, r.size);
+        this.ctx.journal(userId, modseq, targetMailboxId, "exists", p.newId, uid);
+        return p.newId;
+      });
+    })();
+    return this.getMany(userId, newIds);
+  }
+
+  async remove(userId: string, ids: string[]): Promise<RemovedMessage[]> {
+    return this.ctx.db.transaction(() => removeMessages(this.ctx, userId, ids))();
+  }
+}
+
+/** Deletes messages, drops their blob refs and quota, journals each expunge. Call inside a transaction. */
+export function removeMessages(ctx: EmbeddedContext, userId: string, ids: string[]): RemovedMessage[] {
+  const del = ctx.db.prepare("DELETE FROM messages WHERE id = ?");
+  return selectMany(ctx, userId, ids, ", blob_refs").map((r) => {
+    del.run(r.id);
+    ctx.changeBlobRefs(JSON.parse(r.blob_refs) as string[], -1);
+    ctx.changeStorage(userId, -r.size);
+    const modseq = ctx.takeModseqs(userId, 1);
+    ctx.journal(userId, modseq, r.mailbox_id, "expunge", r.id, r.uid);
+    return { id: r.id, mailboxId: r.mailbox_id, uid: r.uid, modseq, size: r.size };
+  });
+}
+
+/** Rows of the user's messages among `ids` (each once), in the order of `ids`, in chunks under SQLite's variable limit. */
+function selectMany(ctx: EmbeddedContext, userId: string, ids: string[], extra = ""): Row[] {
+  const out: Row[] = [];
+  const CHUNK = 500;
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += CHUNK) {
+    const chunk = unique.slice(i, i + CHUNK);
+    const rows = ctx.db
+      .prepare(`SELECT ${MESSAGE_COLUMNS}${extra} FROM messages WHERE user_id = ? AND id IN (${placeholders(chunk.length)})`)
+      .all(userId, ...chunk) as Row[];
+    const byId = new Map(rows.map((r) => [r.id as string, r]));
+    for (const id of chunk) {
+      const r = byId.get(id);
+      if (r) out.push(r);
+    }
+  }
+  return out;
+}
+
+function assertMailbox(ctx: EmbeddedContext, userId: string, mailboxId: string): void {
+  if (!ctx.db.prepare("SELECT 1 FROM mailboxes WHERE id = ? AND user_id = ?").get(mailboxId, userId)) {
+    throw new Error(`Mailbox ${mailboxId} does not belong to user ${userId}.`);
+  }
+}
+
+export function applyFlagChange(before: string[], change: FlagChange): string[] {
+  if (change.op === "set") return [...new Set(change.flags)];
+  if (change.op === "add") return [...new Set([...before, ...change.flags])];
+  const drop = new Set(change.flags);
+  return before.filter((f) => !drop.has(f));
+}
+
+function sameFlags(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  const set = new Set(a);
+  return b.every((f) => set.has(f));
+}

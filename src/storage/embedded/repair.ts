@@ -1,0 +1,76 @@
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import type { RepairReport } from "../ports.js";
+import type { SqliteBlobStore } from "./blobs.js";
+import type { EmbeddedContext } from "./context.js";
+import type { Row } from "./rows.js";
+
+const DEFAULT_GRACE_MS = 15 * 60_000;
+
+/**
+ * Recounts every blob's references and every user's storage from the messages, then removes blobs
+ * nobody references (rows and files, including files a crash left without a row) past the grace period.
+ */
+export async function repairEmbedded(
+  ctx: EmbeddedContext,
+  blobs: SqliteBlobStore,
+  graceMs = DEFAULT_GRACE_MS,
+): Promise<RepairReport> {
+  const { db } = ctx;
+  const cutoff = Date.now() - graceMs;
+  const report = { blobRefsFixed: 0, blobsRemoved: 0, quotaFixed: 0 };
+  const doomed = db.transaction(() => {
+    const held = new Map<string, number>();
+    for (const r of db.prepare("SELECT blob_refs FROM messages").iterate() as Iterable<Row>) {
+      for (const hash of JSON.parse(r.blob_refs) as string[]) held.set(hash, (held.get(hash) ?? 0) + 1);
+    }
+    const setRefs = db.prepare("UPDATE blobs SET refs = ? WHERE hash = ?");
+    for (const b of db.prepare("SELECT hash, refs FROM blobs").all() as Row[]) {
+      const actual = held.get(b.hash) ?? 0;
+      if (actual !== b.refs) (setRefs.run(actual, b.hash), report.blobRefsFixed++);
+    }
+    const fixQuota = db.prepare(
+      `UPDATE users SET storage_used = (SELECT coalesce(sum(size), 0) FROM messages WHERE user_id = users.id)
+       WHERE storage_used != (SELECT coalesce(sum(size), 0) FROM messages WHERE user_id = users.id)`,
+    );
+    report.quotaFixed = fixQuota.run().changes;
+    const rows = db.prepare("SELECT hash FROM blobs WHERE refs = 0 AND created_at <= ?").all(cutoff) as Row[];
+    db.prepare("DELETE FROM blobs WHERE refs = 0 AND created_at <= ?").run(cutoff);
+    return rows.map((r) => r.hash as string);
+  })();
+  for (const hash of doomed) await blobs.remove(hash);
+  report.blobsRemoved = doomed.length + (await removeStrayFiles(ctx, cutoff));
+  return report;
+}
+
+/** Files in the blob folder with no row (a crash between the file write and the commit). */
+async function removeStrayFiles(ctx: EmbeddedContext, cutoff: number): Promise<number> {
+  let removed = 0;
+  const known = ctx.db.prepare("SELECT 1 FROM blobs WHERE hash = ?");
+  for (const file of await walk(ctx.blobDir)) {
+    const name = path.basename(file);
+    const stat = await fs.stat(file);
+    if (stat.mtimeMs > cutoff) continue;
+    if (name.endsWith(".tmp") || !known.get(name)) {
+      await fs.rm(file, { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}
+
+async function walk(dir: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const e of entries) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await walk(full)));
+    else out.push(full);
+  }
+  return out;
+}

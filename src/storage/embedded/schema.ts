@@ -1,0 +1,110 @@
+import type { Database } from "better-sqlite3";
+
+// One schema version for now; a later change adds numbered migrations under `user_version`.
+const SCHEMA_VERSION = 1;
+
+const DDL = `
+CREATE TABLE IF NOT EXISTS users (
+  id TEXT PRIMARY KEY,
+  username TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  quota_bytes INTEGER NOT NULL DEFAULT 0,
+  storage_used INTEGER NOT NULL DEFAULT 0,
+  modseq INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS addresses (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  address TEXT NOT NULL,
+  normalized TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS addresses_user ON addresses (user_id);
+CREATE TABLE IF NOT EXISTS mailboxes (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  path TEXT NOT NULL,
+  special_use TEXT,
+  subscribed INTEGER NOT NULL,
+  uid_validity INTEGER NOT NULL,
+  uid_next INTEGER NOT NULL DEFAULT 1,
+  highest_modseq INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  UNIQUE (user_id, path)
+);
+CREATE TABLE IF NOT EXISTS messages (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  mailbox_id TEXT NOT NULL,
+  uid INTEGER NOT NULL,
+  modseq INTEGER NOT NULL,
+  flags TEXT NOT NULL,
+  seen INTEGER NOT NULL,
+  internal_date INTEGER NOT NULL,
+  sent_date INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  thread_id TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  addr_from TEXT NOT NULL,
+  addr_to TEXT NOT NULL,
+  addr_cc TEXT NOT NULL,
+  addr_bcc TEXT NOT NULL,
+  msgid TEXT,
+  has_attachments INTEGER NOT NULL,
+  preview TEXT NOT NULL,
+  search_text TEXT NOT NULL,
+  blob_refs TEXT NOT NULL,
+  body BLOB NOT NULL,
+  segments TEXT NOT NULL,
+  meta TEXT NOT NULL,
+  UNIQUE (mailbox_id, uid)
+);
+CREATE INDEX IF NOT EXISTS messages_mailbox_date ON messages (mailbox_id, internal_date DESC, id DESC);
+CREATE INDEX IF NOT EXISTS messages_user_date ON messages (user_id, internal_date DESC, id DESC);
+CREATE INDEX IF NOT EXISTS messages_user_thread ON messages (user_id, thread_id);
+CREATE TABLE IF NOT EXISTS blobs (
+  hash TEXT PRIMARY KEY,
+  size INTEGER NOT NULL,
+  refs INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS journal (
+  user_id TEXT NOT NULL,
+  modseq INTEGER NOT NULL,
+  mailbox_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  message_id TEXT,
+  uid INTEGER,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, modseq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS threads (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  subject_key TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS thread_refs (
+  user_id TEXT NOT NULL,
+  ref TEXT NOT NULL,
+  thread_id TEXT NOT NULL,
+  PRIMARY KEY (user_id, ref)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sessions (
+  token_hash TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);
+`;
+
+/** Creates the tables on a new database; WAL with full sync so a committed change survives a crash. */
+export function migrate(db: Database): void {
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.pragma("busy_timeout = 5000");
+  db.exec(DDL);
+  db.pragma(`user_version = ${SCHEMA_VERSION}`);
+}

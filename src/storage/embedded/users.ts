@@ -1,0 +1,69 @@
+import type { NewMailbox, NewUser, UserPatch, UserRecord, UserStore } from "../ports.js";
+import { StoreConflictError } from "../ports.js";
+import type { EmbeddedContext } from "./context.js";
+import { insertMailbox } from "./mailboxes.js";
+import { toUser, type Row } from "./rows.js";
+
+export class SqliteUserStore implements UserStore {
+  constructor(private readonly ctx: EmbeddedContext) {}
+
+  async create(user: NewUser, mailboxes: NewMailbox[]): Promise<UserRecord> {
+    const { db } = this.ctx;
+    db.transaction(() => {
+      try {
+        db.prepare(
+          "INSERT INTO users (id, username, password_hash, quota_bytes, created_at) VALUES (?, ?, ?, ?, ?)",
+        ).run(user.id, user.username, user.passwordHash, user.quotaBytes, user.createdAt.getTime());
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new StoreConflictError(`User "${user.username}" already exists.`, "username");
+        throw err;
+      }
+      for (const mailbox of mailboxes) insertMailbox(this.ctx, mailbox);
+    })();
+    return (await this.get(user.id))!;
+  }
+
+  async get(id: string): Promise<UserRecord | null> {
+    const r = this.ctx.db.prepare("SELECT * FROM users WHERE id = ?").get(id) as Row | undefined;
+    return r ? toUser(r) : null;
+  }
+
+  async getByName(username: string): Promise<UserRecord | null> {
+    const r = this.ctx.db.prepare("SELECT * FROM users WHERE username = ?").get(username) as Row | undefined;
+    return r ? toUser(r) : null;
+  }
+
+  async list(limit: number, afterUsername?: string): Promise<UserRecord[]> {
+    const rows = this.ctx.db
+      .prepare("SELECT * FROM users WHERE username > ? ORDER BY username LIMIT ?")
+      .all(afterUsername ?? "", limit) as Row[];
+    return rows.map(toUser);
+  }
+
+  async update(id: string, patch: UserPatch): Promise<UserRecord | null> {
+    const sets: string[] = [];
+    const values: unknown[] = [];
+    if (patch.passwordHash !== undefined) (sets.push("password_hash = ?"), values.push(patch.passwordHash));
+    if (patch.disabled !== undefined) (sets.push("disabled = ?"), values.push(patch.disabled ? 1 : 0));
+    if (patch.quotaBytes !== undefined) (sets.push("quota_bytes = ?"), values.push(patch.quotaBytes));
+    if (sets.length > 0) this.ctx.db.prepare(`UPDATE users SET ${sets.join(", ")} WHERE id = ?`).run(...values, id);
+    return this.get(id);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const { db } = this.ctx;
+    return db.transaction(() => {
+      const refs = db.prepare("SELECT blob_refs FROM messages WHERE user_id = ?").all(id) as Row[];
+      for (const r of refs) this.ctx.changeBlobRefs(JSON.parse(r.blob_refs) as string[], -1);
+      for (const table of ["messages", "mailboxes", "addresses", "journal", "threads", "thread_refs", "sessions"]) {
+        db.prepare(`DELETE FROM ${table} WHERE user_id = ?`).run(id);
+      }
+      return db.prepare("DELETE FROM users WHERE id = ?").run(id).changes > 0;
+    })();
+  }
+}
+
+export function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE" ||
+    (err as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+}

@@ -1,0 +1,64 @@
+import { MongoClient, type MongoClientOptions } from "mongodb";
+import type { Store } from "../ports.js";
+import { MongoAddressStore } from "./addresses.js";
+import { MongoBlobStore } from "./blobs.js";
+import { BLOB_BUCKET, MongoContext } from "./context.js";
+import { createIndexes } from "./indexes.js";
+import { MongoJournalStore } from "./journal.js";
+import { MongoMailboxStore } from "./mailboxes.js";
+import { MongoMessageStore } from "./messages.js";
+import { repairMongo } from "./repair.js";
+import { MongoSessionStore } from "./sessions.js";
+import { MongoThreadStore } from "./threads.js";
+import { MongoUserStore } from "./users.js";
+
+export interface MongoStoreOptions {
+  /** A MongoDB connection string (a replica set in production; see README.md). */
+  url: string;
+  /** The main database; defaults to the one named in the URL, else "eider". */
+  dbName?: string;
+  /** The GridFS database for blobs; defaults to `<dbName>_attachments`. */
+  blobDbName?: string;
+}
+
+/**
+ * Opens the cluster store: MongoDB collections plus GridFS blobs in a separate database. Creates every
+ * index before it returns. Writes wait for a journaled majority unless the URL sets its own `w`.
+ */
+export async function openMongoStore(options: MongoStoreOptions): Promise<Store> {
+  const clientOptions: MongoClientOptions = /[?&]w=/.test(options.url)
+    ? {}
+    : { writeConcern: { w: "majority", journal: true } };
+  const client = new MongoClient(options.url, clientOptions);
+  await client.connect();
+  try {
+    const dbName = options.dbName ?? databaseInUrl(options.url) ?? "eider";
+    const main = client.db(dbName);
+    const ctx = new MongoContext(client, main, client.db(options.blobDbName ?? `${dbName}_attachments`));
+    await createIndexes(ctx, BLOB_BUCKET);
+    return {
+      kind: "mongo",
+      users: new MongoUserStore(ctx),
+      addresses: new MongoAddressStore(ctx),
+      mailboxes: new MongoMailboxStore(ctx),
+      messages: new MongoMessageStore(ctx),
+      blobs: new MongoBlobStore(ctx),
+      journal: new MongoJournalStore(ctx),
+      threads: new MongoThreadStore(ctx),
+      sessions: new MongoSessionStore(ctx),
+      repair: (opts) => repairMongo(ctx, opts?.graceMs),
+      ping: async () => {
+        await main.command({ ping: 1 });
+      },
+      close: () => client.close(),
+    };
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
+}
+
+function databaseInUrl(url: string): string | undefined {
+  const name = /^mongodb(?:\+srv)?:\/\/[^/]*\/([^?]+)/.exec(url)?.[1];
+  return name ? decodeURIComponent(name) : undefined;
+}

@@ -1,0 +1,82 @@
+import { MAX_IDENTITY_RETRIES, type MongoContext } from "./context.js";
+import { isDuplicateKey, type MessageDoc } from "./documents.js";
+
+// Placing new message documents (append and copy): a modseq and a UID each, guarded by the unique
+// `{mailbox, uid}` index.
+
+/** A message document before it has a mailbox, UID and modseq. */
+export type UnplacedDoc = Omit<MessageDoc, "mailbox" | "uid" | "modseq">;
+
+/**
+ * Gives each document a modseq and a UID in the mailbox and inserts them. A UID refused by the unique
+ * `{mailbox, uid}` index (a counter update lost by the server) is replaced by a fresh one, a bounded
+ * number of times; an id that exists already is an error.
+ */
+export async function insertPlaced(
+  ctx: MongoContext,
+  userId: string,
+  mailboxId: string,
+  docs: UnplacedDoc[],
+): Promise<MessageDoc[]> {
+  const firstModseq = await ctx.takeModseqs(userId, docs.length);
+  const firstUid = await ctx.takeUids(userId, mailboxId, docs.length);
+  const placed: MessageDoc[] = docs.map((d, i) => ({
+    ...d,
+    mailbox: mailboxId,
+    uid: firstUid + i,
+    modseq: firstModseq + i,
+  }));
+  let refused: number[] = [];
+  try {
+    await ctx.messages.insertMany(placed, { ordered: false });
+  } catch (err) {
+    const errors = (
+      err as { writeErrors?: { index: number; code?: number } | Array<{ index: number; code?: number }> }
+    ).writeErrors;
+    const list = errors === undefined ? [] : Array.isArray(errors) ? errors : [errors];
+    if (list.length === 0 || !list.every((w) => w.code === 11000)) throw err;
+    refused = list.map((w) => w.index);
+  }
+  for (const i of refused) placed[i] = await insertWithFreshUid(ctx, userId, placed[i]);
+  return placed;
+}
+
+async function insertWithFreshUid(ctx: MongoContext, userId: string, doc: MessageDoc): Promise<MessageDoc> {
+  for (let attempt = 1; ; attempt++) {
+    if (await ctx.messages.findOne({ _id: doc._id }, { projection: { _id: 1 } })) {
+      throw new Error(`Message ${doc._id} already exists.`);
+    }
+    await ctx.resyncUidNext(doc.mailbox);
+    const uid = await ctx.takeUids(userId, doc.mailbox, 1);
+    const modseq = await ctx.takeModseqs(userId, 1);
+    const next = { ...doc, uid, modseq };
+    try {
+      await ctx.messages.insertOne(next);
+      return next;
+    } catch (err) {
+      if (!isDuplicateKey(err) || attempt >= MAX_IDENTITY_RETRIES) throw err;
+    }
+  }
+}
+
+export function withoutPlacement(d: MessageDoc): UnplacedDoc {
+  const copy: Partial<MessageDoc> = { ...d };
+  delete copy.mailbox;
+  delete copy.uid;
+  delete copy.modseq;
+  return copy as UnplacedDoc;
+}
+
+/** Runs `step`; if it fails, takes back the references added just before it (repair would, later). */
+export async function withRefsTakenBackOnFailure<T>(
+  ctx: MongoContext,
+  refs: string[],
+  step: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    await ctx.dropBlobRefs(refs).catch(() => undefined); // the first error matters; repair recounts refs
+    throw err;
+  }
+}

@@ -1,0 +1,340 @@
+// The storage port: what the core needs from a store, as logical changes. Each mutating call is one
+// logical change: the embedded store runs it in one SQLite transaction; the MongoDB store runs it as
+// ordered, idempotent steps whose identities are guarded by unique indexes (a crash may leave a gap
+// in UIDs or a blob reference too many, never two messages with one UID; `repair()` fixes the rest).
+// Authorization is the core's job: every call here already carries the owner's userId and stores
+// must filter by it, so a wrong id finds nothing rather than another user's row.
+
+/** One piece of a stored message; concatenating all pieces in order gives the original bytes. */
+export type ContentSegment = { kind: "inline"; data: Buffer } | { kind: "blob"; hash: string; size: number };
+
+export interface AddressValue {
+  name: string;
+  address: string;
+}
+
+export interface UserRecord {
+  id: string;
+  username: string;
+  passwordHash: string;
+  disabled: boolean;
+  /** Quota in bytes; 0 means unlimited. */
+  quotaBytes: number;
+  /** Sum of the sizes of the user's messages (invariant 4). */
+  storageUsed: number;
+  /** The account's change counter: every change to a mailbox or message takes the next value (JMAP state). */
+  modseq: number;
+  createdAt: Date;
+}
+
+export interface NewUser {
+  id: string;
+  username: string;
+  passwordHash: string;
+  quotaBytes: number;
+  createdAt: Date;
+}
+
+export interface UserPatch {
+  passwordHash?: string;
+  disabled?: boolean;
+  quotaBytes?: number;
+}
+
+export interface AddressRecord {
+  id: string;
+  userId: string;
+  /** As the admin typed it (Unicode form). */
+  address: string;
+  /** The look-up key (see core/addresses); unique across the system. */
+  normalized: string;
+  createdAt: Date;
+}
+
+export interface MailboxRecord {
+  id: string;
+  userId: string;
+  path: string;
+  specialUse: string | null;
+  subscribed: boolean;
+  uidValidity: number;
+  uidNext: number;
+  /** The highest modseq of any change in this mailbox. */
+  highestModseq: number;
+  createdAt: Date;
+}
+
+export interface NewMailbox {
+  id: string;
+  userId: string;
+  path: string;
+  specialUse: string | null;
+  subscribed: boolean;
+  uidValidity: number;
+  createdAt: Date;
+}
+
+export interface MailboxCounts {
+  mailboxId: string;
+  total: number;
+  unseen: number;
+  size: number;
+}
+
+/** The summary row of a message: what lists, search and IMAP FETCH of flags need, without content. */
+export interface MessageRecord {
+  id: string;
+  userId: string;
+  mailboxId: string;
+  uid: number;
+  modseq: number;
+  flags: string[];
+  internalDate: Date;
+  /** The Date header, or the internal date when the header is missing or invalid. */
+  sentDate: Date;
+  size: number;
+  threadId: string;
+  subject: string;
+  from: AddressValue[];
+  to: AddressValue[];
+  cc: AddressValue[];
+  messageIdHeader: string | null;
+  hasAttachments: boolean;
+  preview: string;
+}
+
+/** The stored content of a message: the segments to rebuild it and the parsed metadata (opaque JSON to the store). */
+export interface MessageContent {
+  segments: ContentSegment[];
+  meta: unknown;
+}
+
+export interface NewMessage {
+  id: string;
+  userId: string;
+  mailboxId: string;
+  flags: string[];
+  internalDate: Date;
+  sentDate: Date;
+  size: number;
+  threadId: string;
+  subject: string;
+  from: AddressValue[];
+  to: AddressValue[];
+  cc: AddressValue[];
+  bcc: AddressValue[];
+  messageIdHeader: string | null;
+  hasAttachments: boolean;
+  preview: string;
+  /** Plain text for body search, lower-cased by the core. */
+  searchText: string;
+  content: MessageContent;
+  /** The blob hashes the content references (each once per reference). The blobs must already be put. */
+  blobRefs: string[];
+}
+
+export type FlagChange = { op: "add" | "remove" | "set"; flags: string[] };
+
+export interface FlagUpdate {
+  id: string;
+  mailboxId: string;
+  uid: number;
+  modseq: number;
+  flags: string[];
+}
+
+export interface MovedMessage {
+  id: string;
+  fromMailboxId: string;
+  fromUid: number;
+  toMailboxId: string;
+  uid: number;
+  modseq: number;
+}
+
+export interface RemovedMessage {
+  id: string;
+  mailboxId: string;
+  uid: number;
+  modseq: number;
+  size: number;
+}
+
+export type JournalKind = "exists" | "expunge" | "flags" | "mailbox-create" | "mailbox-update" | "mailbox-delete";
+
+/** One change, numbered by the account's modseq (unique per user). */
+export interface JournalEntry {
+  userId: string;
+  modseq: number;
+  mailboxId: string;
+  kind: JournalKind;
+  messageId: string | null;
+  uid: number | null;
+  at: Date;
+}
+
+/** Listing order: newest first by internal date, ties by id; the cursor is the last row's key. */
+export interface MessageCursor {
+  internalDate: Date;
+  id: string;
+}
+
+export interface ListMessagesOptions {
+  limit: number;
+  after?: MessageCursor;
+}
+
+export interface SearchQuery {
+  mailboxId?: string;
+  from?: string;
+  to?: string;
+  cc?: string;
+  subject?: string;
+  /** Matched against the body text and the subject. */
+  text?: string;
+  /** internalDate >= since */
+  since?: Date;
+  /** internalDate < before */
+  before?: Date;
+  /** All of these flags set. */
+  flags?: string[];
+  /** None of these flags set. */
+  notFlags?: string[];
+  minSize?: number;
+  maxSize?: number;
+  hasAttachment?: boolean;
+  threadId?: string;
+}
+
+export interface BlobInfo {
+  hash: string;
+  size: number;
+  refs: number;
+}
+
+export interface RepairReport {
+  blobRefsFixed: number;
+  blobsRemoved: number;
+  quotaFixed: number;
+}
+
+export interface SessionRecord {
+  tokenHash: string;
+  userId: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export interface UserStore {
+  create(user: NewUser, mailboxes: NewMailbox[]): Promise<UserRecord>;
+  get(id: string): Promise<UserRecord | null>;
+  getByName(username: string): Promise<UserRecord | null>;
+  list(limit: number, afterUsername?: string): Promise<UserRecord[]>;
+  update(id: string, patch: UserPatch): Promise<UserRecord | null>;
+  /** Deletes the user and everything it owns, dropping its blob references. */
+  delete(id: string): Promise<boolean>;
+}
+
+export interface AddressStore {
+  /** Throws a StoreConflictError when the normalized form is taken. */
+  add(address: AddressRecord): Promise<void>;
+  remove(userId: string, id: string): Promise<boolean>;
+  findByNormalized(normalized: string): Promise<AddressRecord | null>;
+  listForUser(userId: string): Promise<AddressRecord[]>;
+}
+
+export interface MailboxStore {
+  /** Throws a StoreConflictError when the path exists for that user. Journals "mailbox-create". */
+  create(mailbox: NewMailbox): Promise<MailboxRecord>;
+  get(userId: string, id: string): Promise<MailboxRecord | null>;
+  getByPath(userId: string, path: string): Promise<MailboxRecord | null>;
+  list(userId: string): Promise<MailboxRecord[]>;
+  getMany(userId: string, ids: string[]): Promise<MailboxRecord[]>;
+  /** Rename and/or (un)subscribe. Throws StoreConflictError on a taken path. Journals "mailbox-update". */
+  update(userId: string, id: string, patch: { path?: string; subscribed?: boolean }): Promise<MailboxRecord | null>;
+  /** Deletes the mailbox and its messages (dropping blob refs and quota). Journals "mailbox-delete". */
+  delete(userId: string, id: string): Promise<RemovedMessage[] | null>;
+  counts(userId: string, ids: string[]): Promise<MailboxCounts[]>;
+}
+
+export interface MessageStore {
+  /** Takes the mailbox's next UID and the account's next modseq, stores the row and content, adds blob refs and quota, journals "exists". */
+  append(message: NewMessage): Promise<MessageRecord>;
+  get(userId: string, id: string): Promise<MessageRecord | null>;
+  getMany(userId: string, ids: string[]): Promise<MessageRecord[]>;
+  getByUid(userId: string, mailboxId: string, uid: number): Promise<MessageRecord | null>;
+  getContent(userId: string, id: string): Promise<MessageContent | null>;
+  list(userId: string, mailboxId: string, options: ListMessagesOptions): Promise<MessageRecord[]>;
+  /** All messages of a mailbox in UID order (for IMAP); small rows only. */
+  listUids(userId: string, mailboxId: string): Promise<Array<{ id: string; uid: number; modseq: number; flags: string[] }>>;
+  search(userId: string, query: SearchQuery, options: ListMessagesOptions): Promise<MessageRecord[]>;
+  countByThread(userId: string, threadIds: string[]): Promise<Map<string, number>>;
+  /** Each changed message gets its own new modseq; unchanged ones are left alone. Journals "flags". */
+  updateFlags(userId: string, ids: string[], change: FlagChange): Promise<FlagUpdate[]>;
+  /** Keeps each message's id; new UID in the target; journals "expunge" in the source and "exists" in the target. */
+  move(userId: string, ids: string[], targetMailboxId: string): Promise<MovedMessage[]>;
+  /** New ids (given in pairs) and UIDs in the target; adds blob refs and quota; journals "exists". */
+  copy(userId: string, pairs: Array<{ id: string; newId: string }>, targetMailboxId: string): Promise<MessageRecord[]>;
+  /** Drops blob refs and quota; journals "expunge". */
+  remove(userId: string, ids: string[]): Promise<RemovedMessage[]>;
+}
+
+export interface BlobStore {
+  /** Stores the bytes under their sha256 hash if absent (durably); references are counted by message calls. */
+  put(hash: string, data: Buffer): Promise<void>;
+  read(hash: string): Promise<Buffer>;
+  info(hash: string): Promise<BlobInfo | null>;
+}
+
+export interface JournalStore {
+  /** Entries with modseq > since, oldest first, at most limit. */
+  since(userId: string, since: number, limit: number): Promise<JournalEntry[]>;
+  /** The lowest modseq the journal still reaches for this user (changes since anything older cannot be calculated). */
+  floor(userId: string): Promise<number>;
+}
+
+export interface ThreadStore {
+  /**
+   * Finds the thread that holds any of `refs` (message ids) with the same normalized subject, or
+   * creates `newThreadId`; then files `refs` under it. Returns the thread id.
+   */
+  resolve(userId: string, refs: string[], subjectKey: string, newThreadId: string): Promise<string>;
+}
+
+export interface SessionStore {
+  create(session: SessionRecord): Promise<void>;
+  get(tokenHash: string): Promise<SessionRecord | null>;
+  delete(tokenHash: string): Promise<boolean>;
+}
+
+/** A store: the sum of its parts, opened and closed as one. */
+export interface Store {
+  readonly kind: "embedded" | "mongo";
+  users: UserStore;
+  addresses: AddressStore;
+  mailboxes: MailboxStore;
+  messages: MessageStore;
+  blobs: BlobStore;
+  journal: JournalStore;
+  threads: ThreadStore;
+  sessions: SessionStore;
+  /**
+   * Recounts blob references and quota usage from the messages, and removes blobs nobody references
+   * that are older than `graceMs` (default 15 minutes, so a blob put just before its message is kept).
+   */
+  repair(options?: { graceMs?: number }): Promise<RepairReport>;
+  /** A cheap round trip, for /health and doctor. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A unique constraint refused the write (a path, an address or a username that already exists). */
+export class StoreConflictError extends Error {
+  override readonly name = "StoreConflictError";
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,462 @@
+// The one storage contract: every adapter's test file calls `storeContract` with a way to open a fresh store.
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { NewMailbox, NewMessage, Store } from "../../src/storage/ports.js";
+import { StoreConflictError } from "../../src/storage/ports.js";
+
+export interface StoreContractOptions {
+  /** False where the server loses concurrent updates to one document (FerretDB v1): those cases are skipped. */
+  racesOneDocument: boolean;
+}
+
+const id = () => randomUUID().replace(/-/g, "").slice(0, 24);
+const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
+function mailbox(userId: string, path: string, specialUse: string | null = null): NewMailbox {
+  return { id: id(), userId, path, specialUse, subscribed: true, uidValidity: 1000, createdAt: new Date() };
+}
+
+function message(userId: string, mailboxId: string, over: Partial<NewMessage> = {}): NewMessage {
+  const data = Buffer.from(`Subject: ${over.subject ?? "hello"}\r\n\r\nbody\r\n`);
+  return {
+    id: id(),
+    userId,
+    mailboxId,
+    flags: [],
+    internalDate: new Date("2024-01-01T00:00:00Z"),
+    sentDate: new Date("2024-01-01T00:00:00Z"),
+    size: data.length,
+    threadId: id(),
+    subject: "hello",
+    from: [{ name: "Alice", address: "alice@example.com" }],
+    to: [{ name: "", address: "bob@example.com" }],
+    cc: [],
+    bcc: [],
+    messageIdHeader: `<${id()}@example.com>`,
+    hasAttachments: false,
+    preview: "body",
+    searchText: "body",
+    content: { segments: [{ kind: "inline", data }], meta: { note: "x", parts: [{ id: "1" }] } },
+    blobRefs: [],
+    ...over,
+  };
+}
+
+/** `open` must open the same backing store (folder, database) each time it is called. */
+export function storeContract(name: string, open: () => Promise<Store>, options: StoreContractOptions): void {
+  describe(`Storage contract: ${name}`, () => {
+    let store: Store;
+    beforeAll(async () => {
+      store = await open();
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+
+    async function newUser(quotaBytes = 0) {
+      const userId = id();
+      const inbox = mailbox(userId, "INBOX", "\\Inbox");
+      const trash = mailbox(userId, "Trash", "\\Trash");
+      const user = await store.users.create(
+        { id: userId, username: `u${userId}`, passwordHash: "x", quotaBytes, createdAt: new Date() },
+        [inbox, trash],
+      );
+      return { user, inbox: inbox.id, trash: trash.id };
+    }
+
+    async function putBlob(text: string) {
+      const data = Buffer.from(text);
+      const hash = sha(data);
+      await store.blobs.put(hash, data);
+      return { hash, data };
+    }
+
+    describe("users", () => {
+      it("creates a user with its mailboxes and finds it by id and name", async () => {
+        const { user, inbox } = await newUser(1000);
+        expect(user.quotaBytes).toBe(1000);
+        expect(user.storageUsed).toBe(0);
+        expect((await store.users.getByName(user.username))?.id).toBe(user.id);
+        const boxes = await store.mailboxes.list(user.id);
+        expect(boxes.map((b) => b.path).sort()).toEqual(["INBOX", "Trash"]);
+        expect(boxes.find((b) => b.id === inbox)?.specialUse).toBe("\\Inbox");
+      });
+
+      it("refuses a second user with the same name", async () => {
+        const { user } = await newUser();
+        await expect(
+          store.users.create({ id: id(), username: user.username, passwordHash: "y", quotaBytes: 0, createdAt: new Date() }, []),
+        ).rejects.toBeInstanceOf(StoreConflictError);
+      });
+
+      it("updates password, disabled and quota", async () => {
+        const { user } = await newUser();
+        const updated = await store.users.update(user.id, { passwordHash: "new", disabled: true, quotaBytes: 5 });
+        expect(updated).toMatchObject({ passwordHash: "new", disabled: true, quotaBytes: 5 });
+        expect(await store.users.update(id(), { disabled: true })).toBeNull();
+      });
+
+      it("lists users by name in pages", async () => {
+        await newUser();
+        await newUser();
+        const first = await store.users.list(1);
+        const second = await store.users.list(1, first[0].username);
+        expect(first).toHaveLength(1);
+        expect(second[0].username > first[0].username).toBe(true);
+      });
+
+      it("deletes a user with everything it owns and drops its blob references", async () => {
+        const { user, inbox } = await newUser();
+        const blob = await putBlob(`user-delete ${id()}`);
+        await store.messages.append(message(user.id, inbox, { blobRefs: [blob.hash] }));
+        await store.addresses.add({ id: id(), userId: user.id, address: `${user.id}@x.test`, normalized: `${user.id}@x.test`, createdAt: new Date() });
+        expect((await store.blobs.info(blob.hash))?.refs).toBe(1);
+        expect(await store.users.delete(user.id)).toBe(true);
+        expect(await store.users.get(user.id)).toBeNull();
+        expect(await store.mailboxes.list(user.id)).toEqual([]);
+        expect(await store.addresses.listForUser(user.id)).toEqual([]);
+        expect((await store.blobs.info(blob.hash))?.refs).toBe(0);
+      });
+    });
+
+    describe("addresses", () => {
+      it("adds, finds by normalized form, lists, refuses duplicates and removes", async () => {
+        const { user } = await newUser();
+        const other = await newUser();
+        const normalized = `${user.id}@example.com`;
+        const rec = { id: id(), userId: user.id, address: `${user.id.toUpperCase()}@Example.com`, normalized, createdAt: new Date() };
+        await store.addresses.add(rec);
+        expect((await store.addresses.findByNormalized(normalized))?.userId).toBe(user.id);
+        await expect(store.addresses.add({ ...rec, id: id(), userId: other.user.id })).rejects.toBeInstanceOf(StoreConflictError);
+        expect((await store.addresses.listForUser(user.id)).map((a) => a.id)).toEqual([rec.id]);
+        expect(await store.addresses.remove(other.user.id, rec.id)).toBe(false);
+        expect(await store.addresses.remove(user.id, rec.id)).toBe(true);
+        expect(await store.addresses.findByNormalized(normalized)).toBeNull();
+      });
+    });
+
+    describe("mailboxes", () => {
+      it("creates, renames, subscribes and refuses a taken path", async () => {
+        const { user } = await newUser();
+        const box = await store.mailboxes.create(mailbox(user.id, "Work"));
+        expect(box).toMatchObject({ path: "Work", uidNext: 1, subscribed: true });
+        await expect(store.mailboxes.create(mailbox(user.id, "Work"))).rejects.toBeInstanceOf(StoreConflictError);
+        await expect(store.mailboxes.update(user.id, box.id, { path: "INBOX" })).rejects.toBeInstanceOf(StoreConflictError);
+        const renamed = await store.mailboxes.update(user.id, box.id, { path: "Work/2024", subscribed: false });
+        expect(renamed).toMatchObject({ path: "Work/2024", subscribed: false });
+        expect((await store.mailboxes.getByPath(user.id, "Work/2024"))?.id).toBe(box.id);
+        expect(renamed!.highestModseq).toBeGreaterThan(box.highestModseq);
+      });
+
+      it("counts total, unseen and size per mailbox", async () => {
+        const { user, inbox, trash } = await newUser();
+        await store.messages.append(message(user.id, inbox, { flags: ["\\Seen"], size: 10 }));
+        await store.messages.append(message(user.id, inbox, { size: 20 }));
+        const counts = await store.mailboxes.counts(user.id, [inbox, trash]);
+        expect(counts).toEqual([
+          { mailboxId: inbox, total: 2, unseen: 1, size: 30 },
+          { mailboxId: trash, total: 0, unseen: 0, size: 0 },
+        ]);
+      });
+
+      it("deletes a mailbox with its messages, dropping blob refs and quota", async () => {
+        const { user } = await newUser();
+        const box = await store.mailboxes.create(mailbox(user.id, "Doomed"));
+        const blob = await putBlob(`mailbox-delete ${id()}`);
+        await store.messages.append(message(user.id, box.id, { blobRefs: [blob.hash], size: 100 }));
+        const removed = await store.mailboxes.delete(user.id, box.id);
+        expect(removed).toHaveLength(1);
+        expect(await store.mailboxes.get(user.id, box.id)).toBeNull();
+        expect((await store.users.get(user.id))!.storageUsed).toBe(0);
+        expect((await store.blobs.info(blob.hash))?.refs).toBe(0);
+      });
+    });
+
+    describe("messages", () => {
+      it("appends with increasing UIDs and modseqs and keeps content exact", async () => {
+        const { user, inbox } = await newUser();
+        const blob = await putBlob(`attachment ${id()}`);
+        const head = Buffer.from("Subject: x\r\n\r\n");
+        const a = await store.messages.append(
+          message(user.id, inbox, {
+            content: { segments: [{ kind: "inline", data: head }, { kind: "blob", hash: blob.hash, size: blob.data.length }, { kind: "inline", data: Buffer.from("\r\n") }], meta: { a: 1 } },
+            blobRefs: [blob.hash],
+          }),
+        );
+        const b = await store.messages.append(message(user.id, inbox));
+        expect([a.uid, b.uid]).toEqual([1, 2]);
+        expect(b.modseq).toBeGreaterThan(a.modseq);
+        const content = await store.messages.getContent(user.id, a.id);
+        expect(content!.meta).toEqual({ a: 1 });
+        expect(content!.segments).toHaveLength(3);
+        expect(content!.segments[0]).toEqual({ kind: "inline", data: head });
+        expect(content!.segments[1]).toEqual({ kind: "blob", hash: blob.hash, size: blob.data.length });
+        expect((await store.blobs.read(blob.hash)).equals(blob.data)).toBe(true);
+        expect((await store.mailboxes.get(user.id, inbox))!.uidNext).toBe(3);
+        expect((await store.mailboxes.get(user.id, inbox))!.highestModseq).toBe(b.modseq);
+      });
+
+      it("never reuses a UID after a removal", async () => {
+        const { user, inbox } = await newUser();
+        const a = await store.messages.append(message(user.id, inbox));
+        await store.messages.remove(user.id, [a.id]);
+        const b = await store.messages.append(message(user.id, inbox));
+        expect(b.uid).toBe(2);
+        expect((await store.messages.listUids(user.id, inbox)).map((m) => m.uid)).toEqual([2]);
+      });
+
+      it("lists newest first in pages by cursor", async () => {
+        const { user, inbox } = await newUser();
+        const ids: string[] = [];
+        for (let i = 0; i < 5; i++) {
+          const m = await store.messages.append(message(user.id, inbox, { internalDate: new Date(Date.UTC(2024, 0, 1 + (i % 3))) }));
+          ids.push(m.id);
+        }
+        const seen: string[] = [];
+        let after;
+        for (;;) {
+          const page = await store.messages.list(user.id, inbox, { limit: 2, after });
+          if (page.length === 0) break;
+          seen.push(...page.map((m) => m.id));
+          const last = page[page.length - 1];
+          after = { internalDate: last.internalDate, id: last.id };
+        }
+        expect(seen.sort()).toEqual([...ids].sort());
+        const all = await store.messages.list(user.id, inbox, { limit: 10 });
+        const dates = all.map((m) => m.internalDate.getTime());
+        expect(dates).toEqual([...dates].sort((x, y) => y - x));
+      });
+
+      it("searches by address, subject, text, dates, flags, size and attachment", async () => {
+        const { user, inbox, trash } = await newUser();
+        const a = await store.messages.append(
+          message(user.id, inbox, { subject: "Quarterly Report", searchText: "numbers are up", size: 500, flags: ["\\Flagged"], hasAttachments: true, internalDate: new Date("2024-03-01T00:00:00Z") }),
+        );
+        const b = await store.messages.append(
+          message(user.id, trash, { subject: "lunch?", searchText: "pizza", size: 50, from: [{ name: "Carol", address: "carol@example.org" }], cc: [{ name: "", address: "dave@example.net" }] }),
+        );
+        const ids = async (q: Parameters<Store["messages"]["search"]>[1]) =>
+          (await store.messages.search(user.id, q, { limit: 10 })).map((m) => m.id).sort();
+        expect(await ids({ from: "CAROL" })).toEqual([b.id]);
+        expect(await ids({ to: "bob@" })).toEqual([a.id, b.id].sort());
+        expect(await ids({ cc: "dave" })).toEqual([b.id]);
+        expect(await ids({ subject: "report" })).toEqual([a.id]);
+        expect(await ids({ text: "Pizza" })).toEqual([b.id]);
+        expect(await ids({ text: "quarterly" })).toEqual([a.id]);
+        expect(await ids({ since: new Date("2024-02-01T00:00:00Z") })).toEqual([a.id]);
+        expect(await ids({ before: new Date("2024-02-01T00:00:00Z") })).toEqual([b.id]);
+        expect(await ids({ flags: ["\\Flagged"] })).toEqual([a.id]);
+        expect(await ids({ notFlags: ["\\Flagged"] })).toEqual([b.id]);
+        expect(await ids({ minSize: 100 })).toEqual([a.id]);
+        expect(await ids({ maxSize: 100 })).toEqual([b.id]);
+        expect(await ids({ hasAttachment: true })).toEqual([a.id]);
+        expect(await ids({ mailboxId: trash })).toEqual([b.id]);
+        expect(await ids({ subject: "a.*" })).toEqual([]);
+      });
+
+      it("changes flags, giving each changed message a new modseq and journaling it", async () => {
+        const { user, inbox } = await newUser();
+        const a = await store.messages.append(message(user.id, inbox, { flags: ["\\Seen"] }));
+        const b = await store.messages.append(message(user.id, inbox));
+        const updates = await store.messages.updateFlags(user.id, [a.id, b.id], { op: "add", flags: ["\\Seen"] });
+        expect(updates.map((u) => u.id)).toEqual([b.id]);
+        expect(updates[0].modseq).toBeGreaterThan(b.modseq);
+        expect(updates[0].flags).toEqual(["\\Seen"]);
+        const removed = await store.messages.updateFlags(user.id, [a.id, b.id], { op: "remove", flags: ["\\Seen"] });
+        expect(removed.map((u) => u.id).sort()).toEqual([a.id, b.id].sort());
+        const set = await store.messages.updateFlags(user.id, [a.id], { op: "set", flags: ["$label1", "\\Answered"] });
+        expect(set[0].flags.sort()).toEqual(["$label1", "\\Answered"]);
+        const journal = await store.journal.since(user.id, b.modseq, 100);
+        expect(journal.filter((j) => j.kind === "flags")).toHaveLength(4);
+      });
+
+      it("moves keeping the id, with a new UID and journal entries in both mailboxes", async () => {
+        const { user, inbox, trash } = await newUser();
+        const a = await store.messages.append(message(user.id, inbox));
+        const [moved] = await store.messages.move(user.id, [a.id], trash);
+        expect(moved).toMatchObject({ id: a.id, fromMailboxId: inbox, fromUid: 1, toMailboxId: trash, uid: 1 });
+        const after = await store.messages.get(user.id, a.id);
+        expect(after).toMatchObject({ mailboxId: trash, uid: 1 });
+        const entries = await store.journal.since(user.id, a.modseq, 10);
+        expect(entries.map((e) => [e.kind, e.mailboxId])).toEqual([
+          ["expunge", inbox],
+          ["exists", trash],
+        ]);
+        expect((await store.users.get(user.id))!.storageUsed).toBe(a.size);
+      });
+
+      it("copies with new ids, adding blob refs and quota", async () => {
+        const { user, inbox, trash } = await newUser();
+        const blob = await putBlob(`copy ${id()}`);
+        const a = await store.messages.append(message(user.id, inbox, { blobRefs: [blob.hash], size: 40 }));
+        const newId = id();
+        const [copy] = await store.messages.copy(user.id, [{ id: a.id, newId }], trash);
+        expect(copy).toMatchObject({ id: newId, mailboxId: trash, uid: 1, size: 40 });
+        expect((await store.blobs.info(blob.hash))?.refs).toBe(2);
+        expect((await store.users.get(user.id))!.storageUsed).toBe(80);
+        expect((await store.messages.getContent(user.id, newId))!.segments).toEqual((await store.messages.getContent(user.id, a.id))!.segments);
+        await store.messages.remove(user.id, [a.id]);
+        expect((await store.blobs.info(blob.hash))?.refs).toBe(1);
+        expect((await store.users.get(user.id))!.storageUsed).toBe(40);
+      });
+
+      it("counts a repeated id once when removing or moving", async () => {
+        const { user, inbox, trash } = await newUser();
+        const blob = await putBlob(`repeat ${id()}`);
+        const a = await store.messages.append(message(user.id, inbox, { blobRefs: [blob.hash], size: 30 }));
+        const b = await store.messages.append(message(user.id, inbox, { blobRefs: [blob.hash], size: 30 }));
+        const moved = await store.messages.move(user.id, [b.id, b.id], trash);
+        expect(moved).toHaveLength(1);
+        expect((await store.mailboxes.get(user.id, trash))!.uidNext).toBe(2);
+        expect(await store.messages.remove(user.id, [a.id, a.id])).toHaveLength(1);
+        expect((await store.blobs.info(blob.hash))?.refs).toBe(1);
+        expect((await store.users.get(user.id))!.storageUsed).toBe(30);
+      });
+
+      it("keeps metadata with nested arrays, dotted and $ keys as given", async () => {
+        const { user, inbox } = await newUser();
+        const meta = { tree: [[1, 2], [3]], "a.b": { $c: "d" }, list: [{ x: [["y"]] }] };
+        const m = await store.messages.append(message(user.id, inbox, { content: { segments: [{ kind: "inline", data: Buffer.from("x") }], meta } }));
+        expect((await store.messages.getContent(user.id, m.id))!.meta).toEqual(meta);
+      });
+
+      it("counts messages per thread", async () => {
+        const { user, inbox } = await newUser();
+        const t = id();
+        await store.messages.append(message(user.id, inbox, { threadId: t }));
+        await store.messages.append(message(user.id, inbox, { threadId: t }));
+        expect((await store.messages.countByThread(user.id, [t])).get(t)).toBe(2);
+      });
+    });
+
+    describe("isolation", () => {
+      it("finds nothing and changes nothing when another user's ids are sent", async () => {
+        const owner = await newUser();
+        const intruder = await newUser();
+        const m = await store.messages.append(message(owner.user.id, owner.inbox));
+        const u = intruder.user.id;
+        expect(await store.messages.get(u, m.id)).toBeNull();
+        expect(await store.messages.getMany(u, [m.id])).toEqual([]);
+        expect(await store.messages.getContent(u, m.id)).toBeNull();
+        expect(await store.messages.getByUid(u, owner.inbox, m.uid)).toBeNull();
+        expect(await store.messages.list(u, owner.inbox, { limit: 10 })).toEqual([]);
+        expect(await store.messages.listUids(u, owner.inbox)).toEqual([]);
+        expect(await store.messages.updateFlags(u, [m.id], { op: "add", flags: ["\\Deleted"] })).toEqual([]);
+        expect(await store.messages.move(u, [m.id], intruder.inbox)).toEqual([]);
+        expect(await store.messages.copy(u, [{ id: m.id, newId: id() }], intruder.inbox)).toEqual([]);
+        expect(await store.messages.remove(u, [m.id])).toEqual([]);
+        expect(await store.mailboxes.get(u, owner.inbox)).toBeNull();
+        expect(await store.mailboxes.update(u, owner.inbox, { path: "Stolen" })).toBeNull();
+        expect(await store.mailboxes.delete(u, owner.inbox)).toBeNull();
+        expect(await store.mailboxes.counts(u, [owner.inbox])).toEqual([{ mailboxId: owner.inbox, total: 0, unseen: 0, size: 0 }]);
+        expect(await store.messages.get(owner.user.id, m.id)).toMatchObject({ flags: [], mailboxId: owner.inbox });
+      });
+
+      it("refuses to move or copy into another user's mailbox", async () => {
+        const owner = await newUser();
+        const intruder = await newUser();
+        const m = await store.messages.append(message(intruder.user.id, intruder.inbox));
+        await expect(store.messages.move(intruder.user.id, [m.id], owner.inbox)).rejects.toThrow();
+        await expect(store.messages.copy(intruder.user.id, [{ id: m.id, newId: id() }], owner.inbox)).rejects.toThrow();
+        expect(await store.messages.listUids(owner.user.id, owner.inbox)).toEqual([]);
+      });
+    });
+
+    describe("journal, threads, sessions, blobs", () => {
+      it("journals every change in modseq order and reports its floor", async () => {
+        const { user, inbox } = await newUser();
+        const a = await store.messages.append(message(user.id, inbox));
+        await store.messages.updateFlags(user.id, [a.id], { op: "add", flags: ["\\Seen"] });
+        await store.messages.remove(user.id, [a.id]);
+        const all = await store.journal.since(user.id, 0, 100);
+        const modseqs = all.map((e) => e.modseq);
+        expect(modseqs).toEqual([...modseqs].sort((x, y) => x - y));
+        expect(new Set(modseqs).size).toBe(modseqs.length);
+        expect(all.slice(-3).map((e) => e.kind)).toEqual(["exists", "flags", "expunge"]);
+        expect(await store.journal.floor(user.id)).toBe(0);
+        expect((await store.users.get(user.id))!.modseq).toBe(modseqs[modseqs.length - 1]);
+      });
+
+      it("threads messages sharing a reference and a subject, not a reference alone", async () => {
+        const { user } = await newUser();
+        const ref = `<${id()}@x>`;
+        const t1 = await store.threads.resolve(user.id, [ref], "plans", id());
+        const t2 = await store.threads.resolve(user.id, [`<${id()}@x>`, ref], "plans", id());
+        const t3 = await store.threads.resolve(user.id, [ref], "something else", id());
+        expect(t2).toBe(t1);
+        expect(t3).not.toBe(t1);
+        const other = await newUser();
+        expect(await store.threads.resolve(other.user.id, [ref], "plans", id())).not.toBe(t1);
+      });
+
+      it("stores, reads and deletes sessions", async () => {
+        const { user } = await newUser();
+        const tokenHash = sha(randomBytes(16));
+        const expiresAt = new Date(Date.now() + 60_000);
+        await store.sessions.create({ tokenHash, userId: user.id, createdAt: new Date(), expiresAt });
+        expect(await store.sessions.get(tokenHash)).toMatchObject({ userId: user.id, expiresAt });
+        expect(await store.sessions.delete(tokenHash)).toBe(true);
+        expect(await store.sessions.get(tokenHash)).toBeNull();
+      });
+
+      it("rejects reading a blob that was never stored", async () => {
+        await expect(store.blobs.read(sha(Buffer.from(`never ${id()}`)))).rejects.toThrow();
+      });
+
+      it("stores a blob once however often it is put, and refuses a wrong hash", async () => {
+        const blob = await putBlob(`twice ${id()}`);
+        await store.blobs.put(blob.hash, blob.data);
+        expect(await store.blobs.info(blob.hash)).toEqual({ hash: blob.hash, size: blob.data.length, refs: 0 });
+        await expect(store.blobs.put(sha(Buffer.from("other")), blob.data)).rejects.toThrow();
+      });
+
+      it("repair removes unreferenced blobs and leaves exact counts alone", async () => {
+        const { user, inbox } = await newUser();
+        const kept = await putBlob(`kept ${id()}`);
+        const orphan = await putBlob(`orphan ${id()}`);
+        await store.messages.append(message(user.id, inbox, { blobRefs: [kept.hash] }));
+        const fresh = await store.repair();
+        expect(fresh.blobRefsFixed).toBe(0);
+        expect(await store.blobs.info(orphan.hash)).not.toBeNull();
+        await store.repair({ graceMs: 0 });
+        expect(await store.blobs.info(orphan.hash)).toBeNull();
+        expect((await store.blobs.info(kept.hash))?.refs).toBe(1);
+        expect((await store.blobs.read(kept.hash)).equals(kept.data)).toBe(true);
+      });
+    });
+
+    describe("restart", () => {
+      it("opens again over existing data and finds it all", async () => {
+        const { user, inbox } = await newUser();
+        const m = await store.messages.append(message(user.id, inbox));
+        const again = await open();
+        try {
+          expect((await again.messages.get(user.id, m.id))?.uid).toBe(m.uid);
+          expect((await again.messages.append(message(user.id, inbox))).uid).toBe(m.uid + 1);
+        } finally {
+          await again.close();
+        }
+      });
+    });
+
+    describe("concurrency", () => {
+      const raceIt = options.racesOneDocument ? it : it.skip;
+      const why = options.racesOneDocument ? "" : " (skipped: this server loses concurrent updates to one document)";
+      raceIt(`hands out distinct UIDs and modseqs to 50 concurrent appends${why}`, async () => {
+        const { user, inbox } = await newUser();
+        const results = await Promise.all(Array.from({ length: 50 }, () => store.messages.append(message(user.id, inbox))));
+        expect(new Set(results.map((m) => m.uid)).size).toBe(50);
+        expect(new Set(results.map((m) => m.modseq)).size).toBe(50);
+        expect((await store.users.get(user.id))!.storageUsed).toBe(results.reduce((s, m) => s + m.size, 0));
+      });
+
+      it("keeps UIDs unique per mailbox under concurrent appends, whatever the server", async () => {
+        const { user, inbox } = await newUser();
+        const results = await Promise.allSettled(Array.from({ length: 20 }, () => store.messages.append(message(user.id, inbox))));
+        const stored = await store.messages.listUids(user.id, inbox);
+        expect(new Set(stored.map((m) => m.uid)).size).toBe(stored.length);
+        expect(stored.length).toBe(results.filter((r) => r.status === "fulfilled").length);
+      });
+    });
+  });
+}
