@@ -10,12 +10,18 @@ export default tseslint.config(
       "no-restricted-syntax": ["error", { selector: "ExportDefaultDeclaration", message: "Use named exports." }],
     },
   },
+  { files: ["eslint.config.js", "vitest.config.ts"], rules: { "no-restricted-syntax": "off" } },
   {
     files: ["src/core/**", "src/mime/**", "src/graphql/**", "sidecars/**"],
     rules: {
       "no-restricted-imports": [
         "error",
-        { paths: ["mongodb", "better-sqlite3", "ioredis"], message: "Drivers are imported only in their adapter." },
+        {
+          paths: ["mongodb", "better-sqlite3", "ioredis"].map((name) => ({
+            name,
+            message: "Drivers are imported only in their adapter (src/storage/<adapter>/, src/bus/redis.ts).",
+          })),
+        },
       ],
     },
   },

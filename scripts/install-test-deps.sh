@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs: redis-server, .tools/ferretdb and node_modules.
+# Installs what the test suite needs: redis-server, .tools/ferretdb and node_modules (scripts/install.sh).
 # Idempotent: each step is skipped when its result is already present and up to date.
 set -euo pipefail
 
@@ -41,22 +41,5 @@ else
   fi
 fi
 
-# node_modules: installed when missing or older than package-lock.json.
-# Not `npm ci`: the registry reachable here has no packages for other platforms, so the lock
-# holds no entries for @swc/core's and rollup's darwin/win32/... optional packages and `npm ci`
-# refuses it ("Missing: @swc/core-darwin-arm64@ from lock file"). `npm install` installs the
-# locked versions all the same; a lock it had to change means package.json and the lock disagree.
-if [[ -f node_modules/.package-lock.json && ! package-lock.json -nt node_modules/.package-lock.json ]]; then
-  echo "node_modules: up to date"
-else
-  echo "node_modules: npm install from package-lock.json (native addons build from source: minutes)"
-  start=$SECONDS
-  before=$(sha256sum package-lock.json)
-  npm install --no-audit --no-fund
-  touch node_modules/.package-lock.json # newer than the lock even if npm rewrote it
-  if [[ $(sha256sum package-lock.json) != "$before" ]]; then
-    echo "node_modules: package-lock.json was out of date with package.json and npm changed it; commit it"
-    if [[ ${CI:-} == true ]]; then exit 1; fi
-  fi
-  echo "node_modules: installed in $((SECONDS - start)) s"
-fi
+# node_modules: the same step as the start command's.
+bash scripts/install.sh

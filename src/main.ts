@@ -45,6 +45,9 @@ export async function openCore(config: EiderConfig): Promise<{ core: Core; admin
     adminToken: adminToken.token,
     sessionTtlMs: config.limits.sessionTtlHours * 3600_000,
     maxMessageBytes: config.limits.maxMessageBytes,
+    loginAttempts: config.limits.loginAttempts,
+    loginWindowMs: config.limits.loginWindowSeconds * 1000,
+    journalRetentionMs: config.journal.retentionDays * 86_400_000,
   });
   return { core, adminToken };
 }
@@ -69,6 +72,13 @@ export async function startEider(config: EiderConfig, logger = pino({ level: con
     maxBodyBytes: Math.ceil(config.limits.maxMessageBytes * 1.4) + 64 * 1024,
   });
   logger.info({ url: http.url, store: core.store.kind, bus: config.bus.redisUrl ? "redis" : "memory" }, "eider started");
+  const maintenance = setInterval(() => {
+    core.maintenance.runOnce().then(
+      (result) => result && logger.info(result, "maintenance done"),
+      (err: unknown) => logger.error({ err }, "maintenance failed"),
+    );
+  }, config.journal.maintenanceIntervalMinutes * 60_000);
+  maintenance.unref();
   let stopping: Promise<void> | null = null;
   return {
     core,
@@ -77,6 +87,7 @@ export async function startEider(config: EiderConfig, logger = pino({ level: con
     adminToken,
     stop() {
       stopping ??= (async () => {
+        clearInterval(maintenance);
         await http.close();
         await core.bus.close();
         await core.store.close();

@@ -18,6 +18,7 @@ export interface EiderConfig {
     loginAttempts: number;
     loginWindowSeconds: number;
   };
+  journal: { retentionDays: number; maintenanceIntervalMinutes: number };
   log: { level: string };
 }
 
@@ -71,7 +72,10 @@ function applyEnv(target: Table, shape: Table, env: NodeJS.ProcessEnv): void {
   const set = (keys: string[], raw: string, name: string) => {
     let t = target;
     let s = shape;
-    for (const k of keys.slice(0, -1)) ((t = t[k] as Table), (s = s[k] as Table));
+    for (const k of keys.slice(0, -1)) {
+      t = t[k] as Table;
+      s = s[k] as Table;
+    }
     const last = keys[keys.length - 1];
     const expected = s[last];
     if (typeof expected === "number") {
@@ -118,6 +122,7 @@ function toConfig(t: any): EiderConfig {
       loginAttempts: t.limits.login_attempts,
       loginWindowSeconds: t.limits.login_window_seconds,
     },
+    journal: { retentionDays: t.journal.retention_days, maintenanceIntervalMinutes: t.journal.maintenance_interval_minutes },
     log: { level: t.log.level },
   };
 }

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { Bus } from "../bus/ports.js";
 import type { Store } from "../storage/ports.js";
 import { DomainError } from "./errors.js";
 import { ADMIN, ANONYMOUS, requireUser, type Principal } from "./principal.js";
@@ -7,6 +8,9 @@ import type { UserService } from "./users.js";
 export interface AuthOptions {
   adminToken: string;
   sessionTtlMs: number;
+  /** Failed logins allowed per username within `loginWindowMs`, counted on the bus (so across processes). */
+  loginAttempts: number;
+  loginWindowMs: number;
 }
 
 const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
@@ -18,17 +22,35 @@ export class AuthService {
   constructor(
     private readonly store: Store,
     private readonly users: UserService,
+    private readonly bus: Bus,
     private readonly options: AuthOptions,
   ) {
     this.adminDigest = createHash("sha256").update(options.adminToken).digest();
   }
 
   async login(username: string, password: string): Promise<{ token: string; userId: string; expiresAt: Date }> {
-    const user = await this.users.authenticate(username, password);
+    const user = await this.checkPassword(username, password);
     const token = randomBytes(32).toString("base64url");
     const expiresAt = new Date(Date.now() + this.options.sessionTtlMs);
     await this.store.sessions.create({ tokenHash: hashToken(token), userId: user.id, createdAt: new Date(), expiresAt });
     return { token, userId: user.id, expiresAt };
+  }
+
+  /**
+   * Verifies a password (for login here and for IMAP/POP3 later), refusing with RATE_LIMITED once a
+   * username has had `loginAttempts` failures in the window, so passwords cannot be guessed at speed.
+   */
+  async checkPassword(username: string, password: string) {
+    const key = `login-failures:${username.trim().toLowerCase()}`;
+    if ((await this.bus.getCounter(key)) >= this.options.loginAttempts) {
+      throw new DomainError("RATE_LIMITED", `Too many failed logins for "${username}"; try again in ${Math.ceil(this.options.loginWindowMs / 1000)} seconds.`);
+    }
+    try {
+      return await this.users.authenticate(username, password);
+    } catch (err) {
+      if (err instanceof DomainError && err.code === "AUTH_FAILED") await this.bus.increment(key, 1, this.options.loginWindowMs);
+      throw err;
+    }
   }
 
   async logout(token: string): Promise<boolean> {

@@ -6,7 +6,7 @@ export const MAX_FLAGS_PER_MESSAGE = 64;
 
 const SYSTEM = new Map(SYSTEM_FLAGS.map((f) => [f.toLowerCase(), f]));
 // A keyword is an IMAP atom (RFC 3501 §9): no specials, spaces or controls.
-// eslint-disable-next-line no-control-regex
+ 
 const KEYWORD = /^[^\u0000-\u0020\u007f(){%*"\\\]]+$/;
 
 /** Canonical spelling of each flag (system flags case-folded), refusing what IMAP could not carry. */

@@ -6,6 +6,7 @@ import { AuthService } from "./auth.js";
 import { ChangesService } from "./changes.js";
 import { EventPublisher } from "./events.js";
 import { IngestService } from "./ingest.js";
+import { MaintenanceService } from "./maintenance.js";
 import { MailboxService } from "./mailboxes.js";
 import { MessageService } from "./messages.js";
 import { UserService } from "./users.js";
@@ -14,6 +15,9 @@ export interface CoreOptions {
   adminToken: string;
   sessionTtlMs: number;
   maxMessageBytes: number;
+  loginAttempts: number;
+  loginWindowMs: number;
+  journalRetentionMs: number;
 }
 
 export interface Core {
@@ -26,6 +30,7 @@ export interface Core {
   messages: MessageService;
   ingest: IngestService;
   changes: ChangesService;
+  maintenance: MaintenanceService;
 }
 
 export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
@@ -37,11 +42,17 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
     bus,
     events,
     users,
-    auth: new AuthService(store, users, { adminToken: options.adminToken, sessionTtlMs: options.sessionTtlMs }),
+    auth: new AuthService(store, users, bus, {
+      adminToken: options.adminToken,
+      sessionTtlMs: options.sessionTtlMs,
+      loginAttempts: options.loginAttempts,
+      loginWindowMs: options.loginWindowMs,
+    }),
     mailboxes: new MailboxService(store, events),
     messages: new MessageService(store, events, ingest),
     ingest,
     changes: new ChangesService(store),
+    maintenance: new MaintenanceService(store, bus, { journalRetentionMs: options.journalRetentionMs }),
   };
 }
 

@@ -100,7 +100,7 @@ export function normalizePath(path: string): string {
   if (clean.length === 0 || clean.length > MAX_MAILBOX_PATH_CHARS) {
     throw invalidInput(`Mailbox path "${path}" must have 1 to ${MAX_MAILBOX_PATH_CHARS} characters.`);
   }
-  // eslint-disable-next-line no-control-regex
+   
   if (/[\u0000-\u001f\u007f]/.test(clean)) throw invalidInput(`Mailbox path "${path}" contains a control character.`);
   if (clean.split("/").some((s) => s.trim().length === 0)) throw invalidInput(`Mailbox path "${path}" has an empty segment.`);
   return clean.toUpperCase() === "INBOX" ? "INBOX" : clean;

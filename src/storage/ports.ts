@@ -289,8 +289,10 @@ export interface BlobStore {
 export interface JournalStore {
   /** Entries with modseq > since, oldest first, at most limit. */
   since(userId: string, since: number, limit: number): Promise<JournalEntry[]>;
-  /** The lowest modseq the journal still reaches for this user (changes since anything older cannot be calculated). */
+  /** The oldest state changes can be calculated from: entries at or below it were pruned (0 when none were). */
   floor(userId: string): Promise<number>;
+  /** Drops entries written before `before`, raising each affected user's floor first. Returns how many went. */
+  prune(before: Date): Promise<number>;
 }
 
 export interface ThreadStore {

@@ -33,6 +33,14 @@ describe("GraphQL API: what a user can do, end to end on the embedded store", ()
     expect(errorCode(await gql(url, `mutation { createUser(input: {username: "x", password: "12345678"}) { id } }`, {}, alice.token))).toBe("FORBIDDEN");
   });
 
+  it("refuses logins for a username after too many failures, even with the right password", async () => {
+    await createUser(url, "guessme");
+    const attempt = (password: string) => gql(url, `mutation($p: String!) { login(username: "guessme", password: $p) { token } }`, { p: password });
+    for (let i = 0; i < 10; i++) expect(errorCode(await attempt(`wrong-${i}-password`))).toBe("AUTH_FAILED");
+    expect(errorCode(await attempt("pw-guessme-secret"))).toBe("RATE_LIMITED");
+    expect(errorCode(await gql(url, `mutation { login(username: "alice", password: "wrong-password") { token } }`))).toBe("AUTH_FAILED");
+  });
+
   it("uploads, lists with counts, reads parsed, downloads raw and attachment", async () => {
     const pdf = randomBytes(40_000);
     const raw = messageWithAttachment(pdf);
@@ -142,6 +150,18 @@ describe("GraphQL API: what a user can do, end to end on the embedded store", ()
     const paged = (await gqlOk(url, `query($s: String!) { changes(sinceState: $s, maxChanges: 1) { newState hasMoreChanges } }`, { s: state }, alice.token)).changes;
     expect(paged.hasMoreChanges).toBe(true);
     expect(errorCode(await gql(url, `{ changes(sinceState: "banana") { newState } }`, {}, alice.token))).toBe("INVALID_INPUT");
+  });
+
+  it("answers CANNOT_CALCULATE_CHANGES once the journal no longer reaches back, and works from the new state", async () => {
+    const old = (await gqlOk(url, `{ me { state } }`, {}, alice.token)).me.state;
+    await upload(url, alice, simpleMessage({ subject: "before pruning" }));
+    // Housekeeping run as if 31 days had passed: every entry so far is past the 30-day retention.
+    expect(await server.eider.core.maintenance.runOnce(new Date(Date.now() + 31 * 86_400_000))).toMatchObject({ journalEntriesPruned: expect.any(Number) });
+    expect(errorCode(await gql(url, `query($s: String!) { changes(sinceState: $s) { newState } }`, { s: old }, alice.token))).toBe("CANNOT_CALCULATE_CHANGES");
+    const now = (await gqlOk(url, `{ me { state } }`, {}, alice.token)).me.state;
+    const m = (await upload(url, alice, simpleMessage({ subject: "after pruning" }))).data.uploadMessage;
+    const changes = (await gqlOk(url, `query($s: String!) { changes(sinceState: $s) { messages { created } } }`, { s: now }, alice.token)).changes;
+    expect(changes.messages.created).toEqual([m.id]);
   });
 
   it("pushes mailbox changes and account counters live over WebSocket", async () => {

@@ -374,7 +374,19 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         expect(new Set(modseqs).size).toBe(modseqs.length);
         expect(all.slice(-3).map((e) => e.kind)).toEqual(["exists", "flags", "expunge"]);
         expect(await store.journal.floor(user.id)).toBe(0);
+        expect(await store.journal.floor("no-such-user")).toBe(0);
         expect((await store.users.get(user.id))!.modseq).toBe(modseqs[modseqs.length - 1]);
+      });
+
+      it("prunes entries older than a date and raises the floor to the last one pruned", async () => {
+        const { user, inbox } = await newUser();
+        const a = await store.messages.append(message(user.id, inbox));
+        const cutoff = new Date(Date.now() + 60_000); // everything written so far counts as older
+        expect(await store.journal.prune(cutoff)).toBeGreaterThanOrEqual(1);
+        expect(await store.journal.floor(user.id)).toBeGreaterThanOrEqual(a.modseq);
+        expect(await store.journal.since(user.id, 0, 100)).toEqual([]);
+        const b = await store.messages.append(message(user.id, inbox));
+        expect((await store.journal.since(user.id, await store.journal.floor(user.id), 100)).map((e) => e.messageId)).toEqual([b.id]);
       });
 
       it("threads messages sharing a reference and a subject, not a reference alone", async () => {

@@ -64,8 +64,14 @@ export class SqliteMailboxStore implements MailboxStore {
     const changed = db.transaction(() => {
       const sets: string[] = [];
       const values: unknown[] = [];
-      if (patch.path !== undefined) (sets.push("path = ?"), values.push(patch.path));
-      if (patch.subscribed !== undefined) (sets.push("subscribed = ?"), values.push(patch.subscribed ? 1 : 0));
+      if (patch.path !== undefined) {
+        sets.push("path = ?");
+        values.push(patch.path);
+      }
+      if (patch.subscribed !== undefined) {
+        sets.push("subscribed = ?");
+        values.push(patch.subscribed ? 1 : 0);
+      }
       if (sets.length === 0) return db.prepare("SELECT 1 FROM mailboxes WHERE id = ? AND user_id = ?").get(id, userId);
       let info;
       try {

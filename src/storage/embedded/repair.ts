@@ -27,7 +27,10 @@ export async function repairEmbedded(
     const setRefs = db.prepare("UPDATE blobs SET refs = ? WHERE hash = ?");
     for (const b of db.prepare("SELECT hash, refs FROM blobs").all() as Row[]) {
       const actual = held.get(b.hash) ?? 0;
-      if (actual !== b.refs) (setRefs.run(actual, b.hash), report.blobRefsFixed++);
+      if (actual !== b.refs) {
+        setRefs.run(actual, b.hash);
+        report.blobRefsFixed++;
+      }
     }
     const fixQuota = db.prepare(
       `UPDATE users SET storage_used = (SELECT coalesce(sum(size), 0) FROM messages WHERE user_id = users.id)

@@ -43,9 +43,18 @@ export class SqliteUserStore implements UserStore {
   async update(id: string, patch: UserPatch): Promise<UserRecord | null> {
     const sets: string[] = [];
     const values: unknown[] = [];
-    if (patch.passwordHash !== undefined) (sets.push("password_hash = ?"), values.push(patch.passwordHash));
-    if (patch.disabled !== undefined) (sets.push("disabled = ?"), values.push(patch.disabled ? 1 : 0));
-    if (patch.quotaBytes !== undefined) (sets.push("quota_bytes = ?"), values.push(patch.quotaBytes));
+    if (patch.passwordHash !== undefined) {
+        sets.push("password_hash = ?");
+        values.push(patch.passwordHash);
+      }
+    if (patch.disabled !== undefined) {
+        sets.push("disabled = ?");
+        values.push(patch.disabled ? 1 : 0);
+      }
+    if (patch.quotaBytes !== undefined) {
+        sets.push("quota_bytes = ?");
+        values.push(patch.quotaBytes);
+      }
     if (sets.length > 0) this.ctx.db.prepare(`UPDATE users SET ${sets.join(", ")} WHERE id = ?`).run(...values, id);
     return this.get(id);
   }

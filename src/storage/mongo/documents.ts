@@ -20,6 +20,8 @@ export interface UserDoc {
   quotaBytes: number;
   storageUsed: number;
   modseq: number;
+  /** Journal entries at or below this modseq were pruned. */
+  journalFloor?: number;
   createdAt: Date;
 }
 

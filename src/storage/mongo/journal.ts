@@ -22,10 +22,22 @@ export class MongoJournalStore implements JournalStore {
   }
 
   async floor(userId: string): Promise<number> {
-    const first = await this.ctx.journal.findOne(
-      { user: userId },
-      { sort: { modseq: 1 }, projection: { modseq: 1 } },
-    );
-    return first ? first.modseq - 1 : 0;
+    const user = await this.ctx.users.findOne({ _id: userId }, { projection: { journalFloor: 1 } });
+    return user?.journalFloor ?? 0;
+  }
+
+  async prune(before: Date): Promise<number> {
+    // distinct + findOne per user rather than $group/$max, which FerretDB v1 lacks.
+    const users = (await this.ctx.journal.distinct("user", { at: { $lt: before } })) as string[];
+    let removed = 0;
+    for (const userId of users) {
+      const last = await this.ctx.journal.findOne({ user: userId, at: { $lt: before } }, { sort: { modseq: -1 } });
+      if (!last) continue;
+      const top = last.modseq;
+      // Floor first: a crash between the two steps leaves entries unreachable, never claims reachable what is gone.
+      await this.ctx.users.updateOne({ _id: userId }, { $max: { journalFloor: top } });
+      removed += (await this.ctx.journal.deleteMany({ user: userId, modseq: { $lte: top } })).deletedCount;
+    }
+    return removed;
   }
 }
