@@ -159,6 +159,25 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         ]);
       });
 
+      it("keeps counts right through flag changes, move, copy and removal", async () => {
+        const { user, inbox, trash } = await newUser();
+        const a = await store.messages.append(message(user.id, inbox, { size: 10 }));
+        const b = await store.messages.append(message(user.id, inbox, { size: 20 }));
+        const counts = async () => (await store.mailboxes.counts(user.id, [inbox, trash])).map((c) => [c.total, c.unseen, c.size]);
+        await store.messages.updateFlags(user.id, [a.id], { op: "add", flags: ["\\Seen"] });
+        expect(await counts()).toEqual([[2, 1, 30], [0, 0, 0]]);
+        await store.messages.move(user.id, [a.id, b.id], trash);
+        expect(await counts()).toEqual([[0, 0, 0], [2, 1, 30]]);
+        await store.messages.copy(user.id, [{ id: b.id, newId: id() }], inbox);
+        expect(await counts()).toEqual([[1, 1, 20], [2, 1, 30]]);
+        await store.messages.updateFlags(user.id, [a.id, b.id], { op: "set", flags: ["\\Flagged"] });
+        expect(await counts()).toEqual([[1, 1, 20], [2, 2, 30]]);
+        await store.messages.remove(user.id, [a.id]);
+        expect(await counts()).toEqual([[1, 1, 20], [1, 1, 20]]);
+        expect((await store.repair()).blobRefsFixed).toBe(0);
+        expect(await counts()).toEqual([[1, 1, 20], [1, 1, 20]]);
+      });
+
       it("deletes a mailbox with its messages, dropping blob refs and quota", async () => {
         const { user } = await newUser();
         const box = await store.mailboxes.create(mailbox(user.id, "Doomed"));

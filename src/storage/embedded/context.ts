@@ -53,6 +53,13 @@ export class EmbeddedContext {
     }
   }
 
+  /** Adjusts a mailbox's message, unseen and byte counters. Call inside the transaction of the change. */
+  changeCounts(mailboxId: string, total: number, unseen: number, size: number): void {
+    this.db
+      .prepare("UPDATE mailboxes SET total_count = total_count + ?, unseen_count = unseen_count + ?, total_size = total_size + ? WHERE id = ?")
+      .run(total, unseen, size, mailboxId);
+  }
+
   changeStorage(userId: string, delta: number): void {
     this.db.prepare("UPDATE users SET storage_used = storage_used + ? WHERE id = ?").run(delta, userId);
   }

@@ -103,15 +103,12 @@ export class SqliteMailboxStore implements MailboxStore {
   async counts(userId: string, ids: string[]): Promise<MailboxCounts[]> {
     if (ids.length === 0) return [];
     const rows = this.ctx.db
-      .prepare(
-        `SELECT mailbox_id, count(*) AS total, sum(1 - seen) AS unseen, sum(size) AS size FROM messages
-         WHERE user_id = ? AND mailbox_id IN (${placeholders(ids.length)}) GROUP BY mailbox_id`,
-      )
+      .prepare(`SELECT id, total_count, unseen_count, total_size FROM mailboxes WHERE user_id = ? AND id IN (${placeholders(ids.length)})`)
       .all(userId, ...ids) as Row[];
-    const byId = new Map(rows.map((r) => [r.mailbox_id as string, r]));
+    const byId = new Map(rows.map((r) => [r.id as string, r]));
     return ids.map((mailboxId) => {
       const r = byId.get(mailboxId);
-      return { mailboxId, total: r?.total ?? 0, unseen: r?.unseen ?? 0, size: r?.size ?? 0 };
+      return { mailboxId, total: r?.total_count ?? 0, unseen: r?.unseen_count ?? 0, size: r?.total_size ?? 0 };
     });
   }
 }

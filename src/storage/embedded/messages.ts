@@ -39,6 +39,7 @@ export class SqliteMessageStore implements MessageStore {
       );
       this.ctx.changeBlobRefs(m.blobRefs, 1);
       this.ctx.changeStorage(m.userId, m.size);
+      this.ctx.changeCounts(m.mailboxId, 1, m.flags.includes(SEEN) ? 0 : 1, m.size);
       this.ctx.journal(m.userId, modseq, m.mailboxId, "exists", m.id, uid);
     })();
     return (await this.get(m.userId, m.id))!;
@@ -110,7 +111,9 @@ export class SqliteMessageStore implements MessageStore {
         const after = applyFlagChange(before, change);
         if (sameFlags(before, after)) continue;
         const modseq = this.ctx.takeModseqs(userId, 1);
+        const seenChange = Number(before.includes(SEEN)) - Number(after.includes(SEEN));
         stmt.run(JSON.stringify(after), after.includes(SEEN) ? 1 : 0, modseq, r.id);
+        if (seenChange !== 0) this.ctx.changeCounts(r.mailbox_id, 0, seenChange, 0);
         this.ctx.journal(userId, modseq, r.mailbox_id, "flags", r.id, r.uid);
         updates.push({ id: r.id, mailboxId: r.mailbox_id, uid: r.uid, modseq, flags: after });
       }
@@ -132,6 +135,9 @@ export class SqliteMessageStore implements MessageStore {
         this.ctx.journal(userId, expungeModseq, r.mailbox_id, "expunge", r.id, r.uid);
         const modseq = this.ctx.takeModseqs(userId, 1);
         stmt.run(targetMailboxId, uid, modseq, r.id);
+        const unseen = (JSON.parse(r.flags) as string[]).includes(SEEN) ? 0 : 1;
+        this.ctx.changeCounts(r.mailbox_id, -1, -unseen, -r.size);
+        this.ctx.changeCounts(targetMailboxId, 1, unseen, r.size);
         this.ctx.journal(userId, modseq, targetMailboxId, "exists", r.id, uid);
         return { id: r.id, fromMailboxId: r.mailbox_id, fromUid: r.uid, toMailboxId: targetMailboxId, uid, modseq };
       });
@@ -164,6 +170,7 @@ export class SqliteMessageStore implements MessageStore {
         insert.run(p.newId, targetMailboxId, uid, modseq, p.id);
         this.ctx.changeBlobRefs(JSON.parse(r.blob_refs) as string[], 1);
         this.ctx.changeStorage(userId, r.size);
+        this.ctx.changeCounts(targetMailboxId, 1, r.seen ? 0 : 1, r.size);
         this.ctx.journal(userId, modseq, targetMailboxId, "exists", p.newId, uid);
         return p.newId;
       });
@@ -183,6 +190,7 @@ export function removeMessages(ctx: EmbeddedContext, userId: string, ids: string
     del.run(r.id);
     ctx.changeBlobRefs(JSON.parse(r.blob_refs) as string[], -1);
     ctx.changeStorage(userId, -r.size);
+    ctx.changeCounts(r.mailbox_id, -1, (JSON.parse(r.flags) as string[]).includes(SEEN) ? 0 : -1, -r.size);
     const modseq = ctx.takeModseqs(userId, 1);
     ctx.journal(userId, modseq, r.mailbox_id, "expunge", r.id, r.uid);
     return { id: r.id, mailboxId: r.mailbox_id, uid: r.uid, modseq, size: r.size };

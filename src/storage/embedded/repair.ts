@@ -8,7 +8,7 @@ import type { Row } from "./rows.js";
 const DEFAULT_GRACE_MS = 15 * 60_000;
 
 /**
- * Recounts every blob's references and every user's storage from the messages, then removes blobs
+ * Recounts every blob's references, every user's storage and every mailbox's counters from the messages, then removes blobs
  * nobody references (rows and files, including files a crash left without a row) past the grace period.
  */
 export async function repairEmbedded(
@@ -37,6 +37,12 @@ export async function repairEmbedded(
        WHERE storage_used != (SELECT coalesce(sum(size), 0) FROM messages WHERE user_id = users.id)`,
     );
     report.quotaFixed = fixQuota.run().changes;
+    db.prepare(
+      `UPDATE mailboxes SET
+         total_count = (SELECT count(*) FROM messages WHERE mailbox_id = mailboxes.id),
+         unseen_count = (SELECT count(*) FROM messages WHERE mailbox_id = mailboxes.id AND seen = 0),
+         total_size = (SELECT coalesce(sum(size), 0) FROM messages WHERE mailbox_id = mailboxes.id)`,
+    ).run();
     const rows = db.prepare("SELECT hash FROM blobs WHERE refs = 0 AND created_at <= ?").all(cutoff) as Row[];
     db.prepare("DELETE FROM blobs WHERE refs = 0 AND created_at <= ?").run(cutoff);
     return rows.map((r) => r.hash as string);

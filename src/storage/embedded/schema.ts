@@ -32,6 +32,10 @@ CREATE TABLE IF NOT EXISTS mailboxes (
   uid_validity INTEGER NOT NULL,
   uid_next INTEGER NOT NULL DEFAULT 1,
   highest_modseq INTEGER NOT NULL DEFAULT 0,
+  -- Counters kept in the same transaction as each change, so listing mailboxes never scans messages.
+  total_count INTEGER NOT NULL DEFAULT 0,
+  unseen_count INTEGER NOT NULL DEFAULT 0,
+  total_size INTEGER NOT NULL DEFAULT 0,
   created_at INTEGER NOT NULL,
   UNIQUE (user_id, path)
 );
