@@ -84,6 +84,9 @@ export async function startHttpServer(core: Core, schema: GraphQLSchema, metrics
     validationRules,
     formatError: formatError(logger),
     includeStacktraceInErrorResponses: false,
+    // The process owns SIGTERM/SIGINT (src/cli/main.ts stops everything, then exits 0). Apollo's own handler
+    // would stop only the HTTP server and then re-raise the signal, killing the process before the store closes.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
@@ -91,11 +94,11 @@ export async function startHttpServer(core: Core, schema: GraphQLSchema, metrics
         async requestDidStart({ contextValue }) {
           const started = process.hrtime.bigint();
           return {
-            async willSendResponse({ operation, errors, request }) {
+            async willSendResponse({ operation, operationName, errors }) {
               const seconds = Number(process.hrtime.bigint() - started) / 1e9;
               metrics.graphqlOperations.observe({ type: operation?.operation ?? "unknown", outcome: errors?.length ? "error" : "ok" }, seconds);
               const p = contextValue.principal;
-              logger.info({ requestId: contextValue.requestId, userId: p.kind === "user" ? p.userId : p.kind, operation: request.operationName ?? operation?.operation, ms: Math.round(seconds * 1000), errors: errors?.length ?? 0, protocol: "graphql" }, "graphql request");
+              logger.info({ requestId: contextValue.requestId, userId: p.kind === "user" ? p.userId : p.kind, operation: operationName ?? operation?.operation, ms: Math.round(seconds * 1000), errors: errors?.length ?? 0, protocol: "graphql" }, "graphql request");
             },
           };
         },
@@ -106,7 +109,9 @@ export async function startHttpServer(core: Core, schema: GraphQLSchema, metrics
 
   app.disable("x-powered-by");
   app.use((req, res, next) => {
-    res.on("finish", () => metrics.httpRequests.inc({ route: routeOf(req.path), status: String(res.statusCode) }));
+    // Read the path now: a router mounted at a path (app.use("/graphql", ...)) rewrites it while it runs.
+    const route = routeOf(req.path);
+    res.on("finish", () => metrics.httpRequests.inc({ route, status: String(res.statusCode) }));
     next();
   });
   app.get("/health", async (_req, res) => {
