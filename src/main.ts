@@ -7,9 +7,7 @@ import { pino, type Logger } from "pino";
 import { MemoryBus, RedisBus, type Bus } from "./bus/index.js";
 import type { EiderConfig } from "./config/config.js";
 import { createCore, type Core } from "./core/index.js";
-import { buildEiderSchema } from "./graphql/index.js";
-import { Metrics } from "./http/metrics.js";
-import { startHttpServer, type RunningHttpServer } from "./http/server.js";
+import type { RunningHttpServer } from "./http/server.js";
 import { openEmbeddedStore } from "./storage/embedded/index.js";
 import { openMongoStore } from "./storage/mongo/index.js";
 import type { Store } from "./storage/ports.js";
@@ -37,7 +35,7 @@ export function resolveAdminToken(config: EiderConfig): { token: string; created
   return { token, created: true };
 }
 
-export async function openCore(config: EiderConfig): Promise<{ core: Core; adminToken: { token: string; created: boolean } }> {
+export async function openCore(config: EiderConfig, logger: Logger = pino({ level: config.log.level })): Promise<{ core: Core; adminToken: { token: string; created: boolean } }> {
   const adminToken = resolveAdminToken(config);
   const store = await openStore(config);
   const bus = await openBus(config);
@@ -48,6 +46,7 @@ export async function openCore(config: EiderConfig): Promise<{ core: Core; admin
     loginAttempts: config.limits.loginAttempts,
     loginWindowMs: config.limits.loginWindowSeconds * 1000,
     journalRetentionMs: config.journal.retentionDays * 86_400_000,
+    onBackgroundError: (err) => logger.error({ err }, "event publish failed after a committed change"),
   });
   return { core, adminToken };
 }
@@ -61,7 +60,11 @@ export interface RunningEider {
 
 /** Starts everything in this process; `stop()` stops accepting, finishes in-flight work, closes the stores. */
 export async function startEider(config: EiderConfig, logger = pino({ level: config.log.level })): Promise<RunningEider & { adminToken: { token: string; created: boolean } }> {
-  const { core, adminToken } = await openCore(config);
+  const { core, adminToken } = await openCore(config, logger);
+  // Loaded here, not at the top: the command line's other commands need the core, not the HTTP stack.
+  const { buildEiderSchema } = await import("./graphql/index.js");
+  const { Metrics } = await import("./http/metrics.js");
+  const { startHttpServer } = await import("./http/server.js");
   const metrics = new Metrics();
   const schema = await buildEiderSchema();
   const http = await startHttpServer(core, schema, metrics, logger, {

@@ -41,16 +41,22 @@ export class AuthService {
    * username has had `loginAttempts` failures in the window, so passwords cannot be guessed at speed.
    */
   async checkPassword(username: string, password: string) {
-    const key = `login-failures:${username.trim().toLowerCase()}`;
-    if ((await this.bus.getCounter(key)) >= this.options.loginAttempts) {
+    // Counted before the (slow) check so that parallel guesses cannot all slip in; a success gives its count back.
+    const key = `login-attempts:${username.trim().toLowerCase()}`;
+    const attempts = await this.bus.increment(key, 1, this.options.loginWindowMs);
+    if (attempts > this.options.loginAttempts) {
+      await this.bus.increment(key, -1);
       throw new DomainError("RATE_LIMITED", `Too many failed logins for "${username}"; try again in ${Math.ceil(this.options.loginWindowMs / 1000)} seconds.`);
     }
+    let user;
     try {
-      return await this.users.authenticate(username, password);
+      user = await this.users.authenticate(username, password);
     } catch (err) {
-      if (err instanceof DomainError && err.code === "AUTH_FAILED") await this.bus.increment(key, 1, this.options.loginWindowMs);
+      if (!(err instanceof DomainError && err.code === "AUTH_FAILED")) await this.bus.increment(key, -1);
       throw err;
     }
+    await this.bus.increment(key, -1);
+    return user;
   }
 
   async logout(token: string): Promise<boolean> {

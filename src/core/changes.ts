@@ -60,15 +60,16 @@ export class ChangesService {
   }
 }
 
-/** Journal entries of one mailbox after a state, oldest first (to replay before going live). */
+/**
+ * Journal entries of one mailbox after a state, oldest first (to replay before going live). A client further
+ * behind than MAX_CHANGES entries of the account is told to reload instead of being sent all of them.
+ */
 export async function mailboxJournal(store: Store, userId: string, mailboxId: string, since: number): Promise<JournalEntry[]> {
-  const out: JournalEntry[] = [];
-  for (let from = since; ; ) {
-    const batch = await store.journal.since(userId, from, 1000);
-    out.push(...batch.filter((e) => e.mailboxId === mailboxId));
-    if (batch.length < 1000) return out;
-    from = batch[batch.length - 1].modseq;
+  const entries = await store.journal.since(userId, since, MAX_CHANGES + 1);
+  if (entries.length > MAX_CHANGES) {
+    throw new DomainError("CANNOT_CALCULATE_CHANGES", `More than ${MAX_CHANGES} changes since state ${since}; reload.`);
   }
+  return entries.filter((e) => e.mailboxId === mailboxId);
 }
 
 function summarize(entries: JournalEntry[], key: (e: JournalEntry) => string, create: string, destroy: string): ChangeSet {

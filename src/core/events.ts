@@ -23,16 +23,35 @@ export interface AccountEvent {
 export const mailboxChannel = (mailboxId: string) => `mailbox:${mailboxId}`;
 export const accountChannel = (userId: string) => `account:${userId}`;
 
-/** Publishes domain events on the bus; the one place that names the channels. */
+/**
+ * Publishes domain events on the bus; the one place that names the channels. Events go out after the change
+ * is committed, so a bus failure is reported, not thrown: the change stands, and watchers catch up from the
+ * journal (a client told "failed" would retry and store the message twice).
+ */
 export class EventPublisher {
-  constructor(private readonly bus: Bus) {}
+  constructor(
+    private readonly bus: Bus,
+    private readonly onError: (err: unknown) => void = (err) => console.error("event publish failed:", err),
+  ) {}
 
   async mailbox(events: MailboxEvent[]): Promise<void> {
-    for (const e of events) await this.bus.publish(mailboxChannel(e.mailboxId), e as unknown as BusMessage);
+    try {
+      for (const e of events) await this.bus.publish(mailboxChannel(e.mailboxId), e as unknown as BusMessage);
+    } catch (err) {
+      this.onError(err);
+    }
   }
 
   async account(event: AccountEvent): Promise<void> {
-    await this.bus.publish(accountChannel(event.userId), event as unknown as BusMessage);
+    try {
+      await this.bus.publish(accountChannel(event.userId), event as unknown as BusMessage);
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+
+  reportError(err: unknown): void {
+    this.onError(err);
   }
 
   subscribeMailbox(mailboxId: string, handler: (e: MailboxEvent) => void) {

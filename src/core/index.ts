@@ -18,6 +18,8 @@ export interface CoreOptions {
   loginAttempts: number;
   loginWindowMs: number;
   journalRetentionMs: number;
+  /** Where errors go that must not fail a committed change (a bus publish after the commit). */
+  onBackgroundError?: (err: unknown) => void;
 }
 
 export interface Core {
@@ -34,7 +36,7 @@ export interface Core {
 }
 
 export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
-  const events = new EventPublisher(bus);
+  const events = new EventPublisher(bus, options.onBackgroundError);
   const users = new UserService(store);
   const ingest = new IngestService(store, events, { maxMessageBytes: options.maxMessageBytes });
   return {

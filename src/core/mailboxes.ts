@@ -3,6 +3,7 @@ import { StoreConflictError } from "../storage/ports.js";
 import { DomainError, invalidInput, notFound } from "./errors.js";
 import type { EventPublisher } from "./events.js";
 import { newId } from "./ids.js";
+import { publishCounters } from "./counters.js";
 import { requireUser, type Principal } from "./principal.js";
 import { newUidValidity } from "./special-use.js";
 
@@ -74,7 +75,12 @@ export class MailboxService {
     if (box.specialUse) throw invalidInput(`Mailbox "${box.path}" has the special use ${box.specialUse} and cannot be deleted.`);
     const removed = await this.store.mailboxes.delete(box.userId, box.id);
     if (!removed) throw notFound("Mailbox", mailboxId);
-    await this.events.mailbox([{ type: "mailbox", userId: box.userId, mailboxId: box.id, messageId: null, uid: null, modseq: (await this.store.users.get(box.userId))?.modseq ?? 0, flags: null }]);
+    const state = (await this.store.users.get(box.userId))?.modseq ?? 0;
+    await this.events.mailbox([
+      ...removed.map((m) => ({ type: "expunged" as const, userId: box.userId, mailboxId: box.id, messageId: m.id, uid: m.uid, modseq: m.modseq, flags: null })),
+      { type: "mailbox", userId: box.userId, mailboxId: box.id, messageId: null, uid: null, modseq: state, flags: null },
+    ]);
+    await publishCounters(this.store, this.events, box.userId, []);
   }
 
   private async update(p: Principal, box: MailboxRecord, patch: { path?: string; subscribed?: boolean }): Promise<MailboxRecord> {

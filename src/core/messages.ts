@@ -11,6 +11,7 @@ import { requireUser, type Principal } from "./principal.js";
 
 export const MAX_PAGE_SIZE = 500;
 export const MAX_BATCH_IDS = 1000;
+export const MAX_SEARCH_TEXT_CHARS = 1000;
 
 export interface MessagePage {
   messages: MessageRecord[];
@@ -48,8 +49,19 @@ export class MessageService {
     const userId = requireUser(p);
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) throw invalidInput(`Page size ${first} must be 1 to ${MAX_PAGE_SIZE}.`);
     if (query.mailboxId !== undefined && !(await this.store.mailboxes.get(userId, query.mailboxId))) throw notFound("Mailbox", query.mailboxId);
-    const rows = await this.store.messages.search(userId, query, { limit: first + 1, after });
+    for (const [key, value] of Object.entries(query)) {
+      if (typeof value === "string" && value.length > MAX_SEARCH_TEXT_CHARS) throw invalidInput(`Search field "${key}" has ${value.length} characters; at most ${MAX_SEARCH_TEXT_CHARS} are allowed.`);
+    }
+    const clean = { ...query, flags: query.flags && normalizeFlags(query.flags), notFlags: query.notFlags && normalizeFlags(query.notFlags) };
+    const rows = await this.store.messages.search(userId, clean, { limit: first + 1, after });
     return { messages: rows.slice(0, first), hasMore: rows.length > first };
+  }
+
+  /** The principal's messages of one thread, oldest first. */
+  async thread(p: Principal, threadId: string): Promise<MessageRecord[]> {
+    const page = await this.search(p, { threadId }, MAX_PAGE_SIZE);
+    if (page.messages.length === 0) throw notFound("Thread", threadId);
+    return page.messages.reverse();
   }
 
   async threadSizes(p: Principal, threadIds: string[]): Promise<Map<string, number>> {
@@ -98,7 +110,7 @@ export class MessageService {
     const moved = await this.store.messages.move(userId, ids, targetMailboxId);
     const events: MailboxEvent[] = [];
     for (const m of moved) {
-      events.push({ type: "expunged", userId, mailboxId: m.fromMailboxId, messageId: m.id, uid: m.fromUid, modseq: m.modseq, flags: null });
+      events.push({ type: "expunged", userId, mailboxId: m.fromMailboxId, messageId: m.id, uid: m.fromUid, modseq: m.expungeModseq, flags: null });
       events.push({ type: "new", userId, mailboxId: m.toMailboxId, messageId: m.id, uid: m.uid, modseq: m.modseq, flags: null });
     }
     await this.events.mailbox(events);

@@ -22,6 +22,7 @@ export interface UpdateUserArgs {
 
 const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._@+-]{0,127}$/i;
 export const MIN_PASSWORD_LENGTH = 8;
+export const MAX_USERS_PAGE = 500;
 
 /** Users and their addresses: create (with the special-use mailboxes), update, delete, authenticate. */
 export class UserService {
@@ -72,6 +73,7 @@ export class UserService {
 
   async list(p: Principal, limit: number, afterUsername?: string): Promise<UserRecord[]> {
     requireAdmin(p);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_USERS_PAGE) throw invalidInput(`Page size ${limit} must be 1 to ${MAX_USERS_PAGE}.`);
     return this.store.users.list(limit, afterUsername);
   }
 

@@ -70,6 +70,7 @@ export interface NewMailbox {
   path: string;
   specialUse: string | null;
   subscribed: boolean;
+  /** At least this; the store raises it above every UIDVALIDITY the user's mailboxes had (RFC 3501 §2.3.1.1). */
   uidValidity: number;
   createdAt: Date;
 }
@@ -147,6 +148,8 @@ export interface MovedMessage {
   id: string;
   fromMailboxId: string;
   fromUid: number;
+  /** The modseq of the "expunge" journaled in the source mailbox. */
+  expungeModseq: number;
   toMailboxId: string;
   uid: number;
   modseq: number;

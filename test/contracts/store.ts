@@ -148,6 +148,19 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         expect(renamed!.highestModseq).toBeGreaterThan(box.highestModseq);
       });
 
+      it("gives a path deleted and created again a new UIDVALIDITY, even within one second", async () => {
+        const { user } = await newUser();
+        const seen = new Set<number>();
+        for (let i = 0; i < 3; i++) {
+          const box = await store.mailboxes.create(mailbox(user.id, "Again"));
+          expect(seen.has(box.uidValidity)).toBe(false);
+          seen.add(box.uidValidity);
+          await store.mailboxes.delete(user.id, box.id);
+        }
+        const all = await store.mailboxes.list(user.id);
+        expect(new Set(all.map((b) => b.uidValidity)).size).toBe(all.length);
+      });
+
       it("counts total, unseen and size per mailbox", async () => {
         const { user, inbox, trash } = await newUser();
         await store.messages.append(message(user.id, inbox, { flags: ["\\Seen"], size: 10 }));
@@ -294,12 +307,13 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         const a = await store.messages.append(message(user.id, inbox));
         const [moved] = await store.messages.move(user.id, [a.id], trash);
         expect(moved).toMatchObject({ id: a.id, fromMailboxId: inbox, fromUid: 1, toMailboxId: trash, uid: 1 });
+        expect(moved.expungeModseq).toBeLessThan(moved.modseq);
         const after = await store.messages.get(user.id, a.id);
         expect(after).toMatchObject({ mailboxId: trash, uid: 1 });
         const entries = await store.journal.since(user.id, a.modseq, 10);
-        expect(entries.map((e) => [e.kind, e.mailboxId])).toEqual([
-          ["expunge", inbox],
-          ["exists", trash],
+        expect(entries.map((e) => [e.kind, e.mailboxId, e.modseq])).toEqual([
+          ["expunge", inbox, moved.expungeModseq],
+          ["exists", trash, moved.modseq],
         ]);
         expect((await store.users.get(user.id))!.storageUsed).toBe(a.size);
       });

@@ -27,9 +27,7 @@ export class MessageResolver {
 
   @Query(() => Thread)
   async thread(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Thread> {
-    const page = await ctx.core.messages.search(ctx.principal, { threadId: id }, 500);
-    if (page.messages.length === 0) throw invalidInput(`Thread "${id}" has no messages of yours.`);
-    return { id, messages: page.messages.map(toMessage).reverse() };
+    return { id, messages: (await ctx.core.messages.thread(ctx.principal, id)).map(toMessage) };
   }
 
   @Mutation(() => Message, { description: "Store a raw RFC 822 message in a mailbox, byte for byte." })

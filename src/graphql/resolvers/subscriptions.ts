@@ -25,22 +25,32 @@ async function watchMailbox({ args, context }: ResolverData<GraphQLContext>): Pr
   const queue = new EventQueue<MailboxChange>();
   const live: MailboxEvent[] = [];
   let replaying = args.sinceState != null;
-  let lastModseq = 0;
+  const replayed = new Set<string>();
   const unsubscribe = await core.events.subscribeMailbox(box.id, (e) => {
     if (replaying) live.push(e);
-    else if (e.modseq > lastModseq || e.type === "mailbox") queue.push(toChange(e));
+    else if (!replayed.has(eventKey(e))) queue.push(toChange(e));
   });
   queue.onClose(unsubscribe);
-  if (replaying) {
+  if (!replaying) return queue;
+  try {
     const entries = await core.changes.mailboxSince(principal, box.id, parseState(args.sinceState as string));
     for (const entry of entries) {
-      queue.push({ type: KIND_OF_ENTRY[entry.kind], mailboxId: entry.mailboxId, messageId: entry.messageId, uid: entry.uid, modseq: entry.modseq, flags: null });
-      lastModseq = entry.modseq;
+      const change: MailboxChange = { type: KIND_OF_ENTRY[entry.kind], mailboxId: entry.mailboxId, messageId: entry.messageId, uid: entry.uid, modseq: entry.modseq, flags: null };
+      replayed.add(eventKey(change));
+      queue.push(change);
     }
-    replaying = false;
-    for (const e of live) if (e.modseq > lastModseq) queue.push(toChange(e));
+  } catch (err) {
+    await queue.return();
+    throw err;
   }
+  replaying = false;
+  for (const e of live) if (!replayed.has(eventKey(e))) queue.push(toChange(e));
   return queue;
+}
+
+/** Journal entries and bus events name the same change by kind and modseq. */
+function eventKey(e: { type: string; modseq: number }): string {
+  return `${e.type}:${e.modseq}`;
 }
 
 async function watchAccount({ context }: ResolverData<GraphQLContext>): Promise<AsyncIterable<AccountEvent>> {

@@ -19,12 +19,14 @@ export class SqliteBlobStore implements BlobStore {
   async put(hash: string, data: Buffer): Promise<void> {
     const actual = createHash("sha256").update(data).digest("hex");
     if (actual !== hash) throw new Error(`Blob content hashes to ${actual}, not ${hash}.`);
-    const file = this.pathOf(hash);
-    const known = this.ctx.db.prepare("SELECT 1 FROM blobs WHERE hash = ?").get(hash);
-    if (!known || !(await exists(file))) await writeDurably(file, data);
+    // The row first, with a fresh time even when it exists: repair's grace period then covers a blob that
+    // is being stored again for a new message (it may have had no references a moment ago), and repair
+    // re-checks the row before it removes a file.
     this.ctx.db
-      .prepare("INSERT INTO blobs (hash, size, refs, created_at) VALUES (?, ?, 0, ?) ON CONFLICT (hash) DO NOTHING")
+      .prepare("INSERT INTO blobs (hash, size, refs, created_at) VALUES (?, ?, 0, ?) ON CONFLICT (hash) DO UPDATE SET created_at = excluded.created_at")
       .run(hash, data.length, Date.now());
+    const file = this.pathOf(hash);
+    if (!(await exists(file))) await writeDurably(file, data);
   }
 
   async read(hash: string): Promise<Buffer> {

@@ -7,12 +7,16 @@ import { isUniqueViolation } from "./users.js";
 
 /** Inserts a mailbox row and journals its creation. Call inside a transaction. */
 export function insertMailbox(ctx: EmbeddedContext, m: NewMailbox): void {
+  // Above any UIDVALIDITY the user had, so a path deleted and created again in one second gets a new one.
+  const { v } = ctx.db
+    .prepare("UPDATE users SET last_uid_validity = max(last_uid_validity + 1, ?) WHERE id = ? RETURNING last_uid_validity AS v")
+    .get(m.uidValidity, m.userId) as { v: number };
   try {
     ctx.db
       .prepare(
         "INSERT INTO mailboxes (id, user_id, path, special_use, subscribed, uid_validity, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
       )
-      .run(m.id, m.userId, m.path, m.specialUse, m.subscribed ? 1 : 0, m.uidValidity, m.createdAt.getTime());
+      .run(m.id, m.userId, m.path, m.specialUse, m.subscribed ? 1 : 0, v, m.createdAt.getTime());
   } catch (err) {
     if (isUniqueViolation(err)) throw new StoreConflictError(`Mailbox "${m.path}" already exists.`, "path");
     throw err;

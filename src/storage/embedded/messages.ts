@@ -139,7 +139,7 @@ export class SqliteMessageStore implements MessageStore {
         this.ctx.changeCounts(r.mailbox_id, -1, -unseen, -r.size);
         this.ctx.changeCounts(targetMailboxId, 1, unseen, r.size);
         this.ctx.journal(userId, modseq, targetMailboxId, "exists", r.id, uid);
-        return { id: r.id, fromMailboxId: r.mailbox_id, fromUid: r.uid, toMailboxId: targetMailboxId, uid, modseq };
+        return { id: r.id, fromMailboxId: r.mailbox_id, fromUid: r.uid, expungeModseq, toMailboxId: targetMailboxId, uid, modseq };
       });
     })();
   }

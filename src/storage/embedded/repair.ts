@@ -47,7 +47,9 @@ export async function repairEmbedded(
     db.prepare("DELETE FROM blobs WHERE refs = 0 AND created_at <= ?").run(cutoff);
     return rows.map((r) => r.hash as string);
   })();
-  for (const hash of doomed) await blobs.remove(hash);
+  // A file goes only if its row is still gone: a put between the transaction above and here brings it back.
+  const known = db.prepare("SELECT 1 FROM blobs WHERE hash = ?");
+  for (const hash of doomed) if (!known.get(hash)) await blobs.remove(hash);
   report.blobsRemoved = doomed.length + (await removeStrayFiles(ctx, cutoff));
   return report;
 }

@@ -13,6 +13,7 @@ CREATE TABLE IF NOT EXISTS users (
   storage_used INTEGER NOT NULL DEFAULT 0,
   modseq INTEGER NOT NULL DEFAULT 0,
   journal_floor INTEGER NOT NULL DEFAULT 0,
+  last_uid_validity INTEGER NOT NULL DEFAULT 0,
   created_at INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS addresses (

@@ -79,6 +79,17 @@ export class MongoContext {
     return before.modseq + 1;
   }
 
+  /**
+   * Reserves `n` UIDVALIDITY values for new mailboxes, each above any the user had (so a mailbox deleted and
+   * created again in the same second still gets a new one; RFC 3501 §2.3.1.1), and at least `atLeast`.
+   */
+  async takeUidValidities(userId: string, n: number, atLeast: number): Promise<number> {
+    await this.users.updateOne({ _id: userId }, { $max: { lastUidValidity: atLeast - 1 } });
+    const after = await this.users.findOneAndUpdate({ _id: userId }, { $inc: { lastUidValidity: n } }, { returnDocument: "after" });
+    if (!after) throw new Error(`User ${userId} does not exist.`);
+    return after.lastUidValidity! - n + 1;
+  }
+
   /** Reserves `n` UIDs with one `$inc` on the mailbox document and returns the first. */
   async takeUids(userId: string, mailboxId: string, n: number): Promise<number> {
     const before = await this.mailboxes.findOneAndUpdate(

@@ -22,6 +22,8 @@ export interface UserDoc {
   modseq: number;
   /** Journal entries at or below this modseq were pruned. */
   journalFloor?: number;
+  /** The last UIDVALIDITY given to one of the user's mailboxes. */
+  lastUidValidity?: number;
   createdAt: Date;
 }
 

@@ -14,13 +14,14 @@ export async function insertMailboxes(
 ): Promise<void> {
   if (mailboxes.length === 0) return;
   const first = await ctx.takeModseqs(userId, mailboxes.length);
+  const firstValidity = await ctx.takeUidValidities(userId, mailboxes.length, Math.max(...mailboxes.map((m) => m.uidValidity)));
   const docs: MailboxDoc[] = mailboxes.map((m, i) => ({
     _id: m.id,
     user: userId,
     path: m.path,
     specialUse: m.specialUse,
     subscribed: m.subscribed,
-    uidValidity: m.uidValidity,
+    uidValidity: firstValidity + i,
     uidNext: 1,
     highestModseq: first + i,
     createdAt: m.createdAt,

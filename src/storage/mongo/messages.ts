@@ -235,6 +235,7 @@ export class MongoMessageStore implements MessageStore {
       id: d._id,
       fromMailboxId: d.mailbox,
       fromUid: d.uid,
+      expungeModseq: modseqs[2 * i],
       toMailboxId: targetMailboxId,
       uid,
       modseq: modseqs[2 * i + 1],
