@@ -46,7 +46,6 @@ export class IngestService {
     }
     const parsed = await parseMessage(args.raw, { maxSize: this.options.maxMessageBytes });
     for (const blob of parsed.blobs) await store.blobs.put(blob.hash, blob.data);
-    const threadId = await this.thread(args.userId, parsed);
     const internalDate = args.internalDate ?? new Date();
     const message = await store.messages.append({
       id: newId(),
@@ -56,7 +55,8 @@ export class IngestService {
       internalDate,
       sentDate: validDate(parsed.headers.date) ?? internalDate,
       size: parsed.size,
-      threadId,
+      threadId: newId(),
+      thread: threadKeys(parsed),
       subject: parsed.headers.subject,
       from: parsed.headers.from,
       to: parsed.headers.to,
@@ -73,12 +73,15 @@ export class IngestService {
     await publishCounters(store, this.events, message.userId, [message.mailboxId]);
     return message;
   }
+}
 
-  /** Gmail-like threading: a message joins the thread of any message it references (or that references it) with the same normalised subject. */
-  private async thread(userId: string, parsed: ParsedMessage): Promise<string> {
-    const refs = [...new Set([...parsed.headers.references, parsed.headers.inReplyTo, parsed.headers.messageId].filter((r): r is string => !!r))];
-    return this.store.threads.resolve(userId, refs, normalizeSubject(parsed.headers.subject), newId());
-  }
+/**
+ * Gmail-like threading: a message joins the thread of any message it references (or that references it)
+ * with the same normalised subject; the store resolves it in the same change as the append.
+ */
+function threadKeys(parsed: ParsedMessage): { refs: string[]; subjectKey: string } {
+  const refs = [...new Set([...parsed.headers.references, parsed.headers.inReplyTo, parsed.headers.messageId].filter((r): r is string => !!r))];
+  return { refs, subjectKey: normalizeSubject(parsed.headers.subject) };
 }
 
 function validDate(d: Date | null): Date | null {

@@ -118,7 +118,10 @@ export interface NewMessage {
   internalDate: Date;
   sentDate: Date;
   size: number;
+  /** The thread to file it under; with `thread`, the id a new thread gets when no existing one matches. */
   threadId: string;
+  /** When given, the store resolves the thread in the same change (see ThreadStore.resolve). */
+  thread?: { refs: string[]; subjectKey: string };
   subject: string;
   from: AddressValue[];
   to: AddressValue[];

@@ -422,6 +422,16 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         expect((await store.journal.since(user.id, await store.journal.floor(user.id), 100)).map((e) => e.messageId)).toEqual([b.id]);
       });
 
+      it("resolves the thread in the same change when appending with thread keys", async () => {
+        const { user, inbox } = await newUser();
+        const a = await store.messages.append(message(user.id, inbox, { thread: { refs: ["<t1@x>"], subjectKey: "trip" } }));
+        const b = await store.messages.append(message(user.id, inbox, { thread: { refs: ["<t2@x>", "<t1@x>"], subjectKey: "trip" } }));
+        const c = await store.messages.append(message(user.id, inbox, { thread: { refs: ["<t1@x>"], subjectKey: "other" } }));
+        expect(b.threadId).toBe(a.threadId);
+        expect(c.threadId).not.toBe(a.threadId);
+        expect(await store.threads.resolve(user.id, ["<t2@x>"], "trip", id())).toBe(a.threadId);
+      });
+
       it("threads messages sharing a reference and a subject, not a reference alone", async () => {
         const { user } = await newUser();
         const ref = `<${id()}@x>`;

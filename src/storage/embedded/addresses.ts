@@ -9,9 +9,11 @@ export class SqliteAddressStore implements AddressStore {
 
   async add(a: AddressRecord): Promise<void> {
     try {
-      this.ctx.db
-        .prepare("INSERT INTO addresses (id, user_id, address, normalized, created_at) VALUES (?, ?, ?, ?, ?)")
-        .run(a.id, a.userId, a.address, a.normalized, a.createdAt.getTime());
+      await this.ctx.write(() =>
+        this.ctx
+          .stmt("INSERT INTO addresses (id, user_id, address, normalized, created_at) VALUES (?, ?, ?, ?, ?)")
+          .run(a.id, a.userId, a.address, a.normalized, a.createdAt.getTime()),
+      );
     } catch (err) {
       if (isUniqueViolation(err)) throw new StoreConflictError(`Address "${a.address}" is already in use.`, "address");
       throw err;
@@ -19,17 +21,17 @@ export class SqliteAddressStore implements AddressStore {
   }
 
   async remove(userId: string, id: string): Promise<boolean> {
-    return this.ctx.db.prepare("DELETE FROM addresses WHERE id = ? AND user_id = ?").run(id, userId).changes > 0;
+    return this.ctx.write(() => this.ctx.stmt("DELETE FROM addresses WHERE id = ? AND user_id = ?").run(id, userId).changes > 0);
   }
 
   async findByNormalized(normalized: string): Promise<AddressRecord | null> {
-    const r = this.ctx.db.prepare("SELECT * FROM addresses WHERE normalized = ?").get(normalized) as Row | undefined;
+    const r = this.ctx.stmt("SELECT * FROM addresses WHERE normalized = ?").get(normalized) as Row | undefined;
     return r ? toAddress(r) : null;
   }
 
   async listForUser(userId: string): Promise<AddressRecord[]> {
-    const rows = this.ctx.db
-      .prepare("SELECT * FROM addresses WHERE user_id = ? ORDER BY created_at, address")
+    const rows = this.ctx
+      .stmt("SELECT * FROM addresses WHERE user_id = ? ORDER BY created_at, address")
       .all(userId) as Row[];
     return rows.map(toAddress);
   }

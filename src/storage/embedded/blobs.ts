@@ -22,9 +22,11 @@ export class SqliteBlobStore implements BlobStore {
     // The row first, with a fresh time even when it exists: repair's grace period then covers a blob that
     // is being stored again for a new message (it may have had no references a moment ago), and repair
     // re-checks the row before it removes a file.
-    this.ctx.db
-      .prepare("INSERT INTO blobs (hash, size, refs, created_at) VALUES (?, ?, 0, ?) ON CONFLICT (hash) DO UPDATE SET created_at = excluded.created_at")
-      .run(hash, data.length, Date.now());
+    await this.ctx.write(() =>
+      this.ctx
+        .stmt("INSERT INTO blobs (hash, size, refs, created_at) VALUES (?, ?, 0, ?) ON CONFLICT (hash) DO UPDATE SET created_at = excluded.created_at")
+        .run(hash, data.length, Date.now()),
+    );
     const file = this.pathOf(hash);
     if (!(await exists(file))) await writeDurably(file, data);
   }
@@ -34,7 +36,7 @@ export class SqliteBlobStore implements BlobStore {
   }
 
   async info(hash: string): Promise<BlobInfo | null> {
-    const r = this.ctx.db.prepare("SELECT hash, size, refs FROM blobs WHERE hash = ?").get(hash) as Row | undefined;
+    const r = this.ctx.stmt("SELECT hash, size, refs FROM blobs WHERE hash = ?").get(hash) as Row | undefined;
     return r ? { hash: r.hash, size: r.size, refs: r.refs } : null;
   }
 

@@ -1,17 +1,81 @@
-import type { Database } from "better-sqlite3";
+import type { Database, Statement } from "better-sqlite3";
 import type { JournalKind } from "../ports.js";
 
-/** What the embedded store's parts share: the database and the per-change bookkeeping. */
+interface PendingWrite {
+  fn: () => unknown;
+  resolve: (value: any) => void;
+  reject: (err: unknown) => void;
+}
+
+const MAX_CACHED_STATEMENTS = 1000;
+
+/** What the embedded store's parts share: the database, the group commit and the per-change bookkeeping. */
 export class EmbeddedContext {
+  private pending: PendingWrite[] = [];
+  private readonly statements = new Map<string, Statement>();
+
   constructor(
     readonly db: Database,
     readonly blobDir: string,
   ) {}
 
+  /**
+   * Runs one logical change in a transaction and resolves only after it is durably committed. Changes that
+   * arrive in the same turn of the event loop share one commit (group commit: one fsync for all); each runs in
+   * its own savepoint, so one that fails is rolled back alone and rejects alone.
+   */
+  write<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ fn, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  /** Commits what is queued now (before close). */
+  drain(): void {
+    if (this.pending.length > 0) this.flush();
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    this.pending = [];
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; err: unknown }> = [];
+    try {
+      this.db.transaction(() => {
+        for (const item of batch) {
+          try {
+            outcomes.push({ ok: true, value: this.db.transaction(item.fn)() });
+          } catch (err) {
+            outcomes.push({ ok: false, err });
+          }
+        }
+      })();
+    } catch (err) {
+      for (const item of batch) item.reject(err); // the commit itself failed: nothing of the batch is stored
+      return;
+    }
+    batch.forEach((item, i) => {
+      const o = outcomes[i];
+      if (o.ok) item.resolve(o.value);
+      else item.reject(o.err);
+    });
+  }
+
+  /** A prepared statement, compiled once per SQL text. */
+  stmt(sql: string): Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      if (this.statements.size >= MAX_CACHED_STATEMENTS) this.statements.clear();
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
   /** Reserves `n` account modseqs and returns the first. Call inside a transaction. */
   takeModseqs(userId: string, n: number): number {
-    const row = this.db
-      .prepare("UPDATE users SET modseq = modseq + ? WHERE id = ? RETURNING modseq")
+    const row = this
+      .stmt("UPDATE users SET modseq = modseq + ? WHERE id = ? RETURNING modseq")
       .get(n, userId) as { modseq: number } | undefined;
     if (!row) throw new Error(`User ${userId} does not exist.`);
     return row.modseq - n + 1;
@@ -19,8 +83,8 @@ export class EmbeddedContext {
 
   /** Reserves `n` UIDs in a mailbox and returns the first. Call inside a transaction. */
   takeUids(mailboxId: string, n: number): number {
-    const row = this.db
-      .prepare("UPDATE mailboxes SET uid_next = uid_next + ? WHERE id = ? RETURNING uid_next")
+    const row = this
+      .stmt("UPDATE mailboxes SET uid_next = uid_next + ? WHERE id = ? RETURNING uid_next")
       .get(n, mailboxId) as { uid_next: number } | undefined;
     if (!row) throw new Error(`Mailbox ${mailboxId} does not exist.`);
     return row.uid_next - n;
@@ -34,19 +98,19 @@ export class EmbeddedContext {
     messageId: string | null,
     uid: number | null,
   ): void {
-    this.db
-      .prepare(
+    this
+      .stmt(
         "INSERT INTO journal (user_id, modseq, mailbox_id, kind, message_id, uid, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
       )
       .run(userId, modseq, mailboxId, kind, messageId, uid, Date.now());
-    this.db
-      .prepare("UPDATE mailboxes SET highest_modseq = max(highest_modseq, ?) WHERE id = ?")
+    this
+      .stmt("UPDATE mailboxes SET highest_modseq = max(highest_modseq, ?) WHERE id = ?")
       .run(modseq, mailboxId);
   }
 
   /** Adds (or with a negative delta drops) one reference per listed hash. */
   changeBlobRefs(hashes: string[], delta: 1 | -1): void {
-    const stmt = this.db.prepare("UPDATE blobs SET refs = refs + ? WHERE hash = ?");
+    const stmt = this.stmt("UPDATE blobs SET refs = refs + ? WHERE hash = ?");
     for (const hash of hashes) {
       const info = stmt.run(delta, hash);
       if (info.changes === 0 && delta > 0) throw new Error(`Blob ${hash} was not stored before it was referenced.`);
@@ -55,12 +119,12 @@ export class EmbeddedContext {
 
   /** Adjusts a mailbox's message, unseen and byte counters. Call inside the transaction of the change. */
   changeCounts(mailboxId: string, total: number, unseen: number, size: number): void {
-    this.db
-      .prepare("UPDATE mailboxes SET total_count = total_count + ?, unseen_count = unseen_count + ?, total_size = total_size + ? WHERE id = ?")
+    this
+      .stmt("UPDATE mailboxes SET total_count = total_count + ?, unseen_count = unseen_count + ?, total_size = total_size + ? WHERE id = ?")
       .run(total, unseen, size, mailboxId);
   }
 
   changeStorage(userId: string, delta: number): void {
-    this.db.prepare("UPDATE users SET storage_used = storage_used + ? WHERE id = ?").run(delta, userId);
+    this.stmt("UPDATE users SET storage_used = storage_used + ? WHERE id = ?").run(delta, userId);
   }
 }

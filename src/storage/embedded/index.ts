@@ -41,6 +41,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       db.prepare("SELECT 1").get();
     },
     close: async () => {
+      ctx.drain();
       db.close();
     },
   };

@@ -6,8 +6,8 @@ export class SqliteJournalStore implements JournalStore {
   constructor(private readonly ctx: EmbeddedContext) {}
 
   async since(userId: string, since: number, limit: number): Promise<JournalEntry[]> {
-    const rows = this.ctx.db
-      .prepare("SELECT * FROM journal WHERE user_id = ? AND modseq > ? ORDER BY modseq LIMIT ?")
+    const rows = this.ctx
+      .stmt("SELECT * FROM journal WHERE user_id = ? AND modseq > ? ORDER BY modseq LIMIT ?")
       .all(userId, since, limit) as Row[];
     return rows.map((r) => ({
       userId: r.user_id,
@@ -21,22 +21,22 @@ export class SqliteJournalStore implements JournalStore {
   }
 
   async floor(userId: string): Promise<number> {
-    const r = this.ctx.db.prepare("SELECT journal_floor FROM users WHERE id = ?").get(userId) as Row | undefined;
+    const r = this.ctx.stmt("SELECT journal_floor FROM users WHERE id = ?").get(userId) as Row | undefined;
     return r?.journal_floor ?? 0;
   }
 
   async prune(before: Date): Promise<number> {
     const { db } = this.ctx;
-    return db.transaction(() => {
-      const tops = db.prepare("SELECT user_id, max(modseq) AS top FROM journal WHERE at < ? GROUP BY user_id").all(before.getTime()) as Row[];
-      const raise = db.prepare("UPDATE users SET journal_floor = max(journal_floor, ?) WHERE id = ?");
-      const drop = db.prepare("DELETE FROM journal WHERE user_id = ? AND modseq <= ?");
+    return this.ctx.write(() => {
+      const tops = this.ctx.stmt("SELECT user_id, max(modseq) AS top FROM journal WHERE at < ? GROUP BY user_id").all(before.getTime()) as Row[];
+      const raise = this.ctx.stmt("UPDATE users SET journal_floor = max(journal_floor, ?) WHERE id = ?");
+      const drop = this.ctx.stmt("DELETE FROM journal WHERE user_id = ? AND modseq <= ?");
       let removed = 0;
       for (const t of tops) {
         raise.run(t.top, t.user_id);
         removed += drop.run(t.user_id, t.top).changes;
       }
       return removed;
-    })();
+    });
   }
 }

@@ -8,12 +8,12 @@ import { isUniqueViolation } from "./users.js";
 /** Inserts a mailbox row and journals its creation. Call inside a transaction. */
 export function insertMailbox(ctx: EmbeddedContext, m: NewMailbox): void {
   // Above any UIDVALIDITY the user had, so a path deleted and created again in one second gets a new one.
-  const { v } = ctx.db
-    .prepare("UPDATE users SET last_uid_validity = max(last_uid_validity + 1, ?) WHERE id = ? RETURNING last_uid_validity AS v")
+  const { v } = ctx
+    .stmt("UPDATE users SET last_uid_validity = max(last_uid_validity + 1, ?) WHERE id = ? RETURNING last_uid_validity AS v")
     .get(m.uidValidity, m.userId) as { v: number };
   try {
-    ctx.db
-      .prepare(
+    ctx
+      .stmt(
         "INSERT INTO mailboxes (id, user_id, path, special_use, subscribed, uid_validity, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
       )
       .run(m.id, m.userId, m.path, m.specialUse, m.subscribed ? 1 : 0, v, m.createdAt.getTime());
@@ -28,33 +28,33 @@ export class SqliteMailboxStore implements MailboxStore {
   constructor(private readonly ctx: EmbeddedContext) {}
 
   async create(mailbox: NewMailbox): Promise<MailboxRecord> {
-    this.ctx.db.transaction(() => insertMailbox(this.ctx, mailbox))();
+    await this.ctx.write(() => insertMailbox(this.ctx, mailbox));
     return (await this.get(mailbox.userId, mailbox.id))!;
   }
 
   async get(userId: string, id: string): Promise<MailboxRecord | null> {
-    const r = this.ctx.db.prepare("SELECT * FROM mailboxes WHERE id = ? AND user_id = ?").get(id, userId) as
+    const r = this.ctx.stmt("SELECT * FROM mailboxes WHERE id = ? AND user_id = ?").get(id, userId) as
       | Row
       | undefined;
     return r ? toMailbox(r) : null;
   }
 
   async getByPath(userId: string, path: string): Promise<MailboxRecord | null> {
-    const r = this.ctx.db.prepare("SELECT * FROM mailboxes WHERE user_id = ? AND path = ?").get(userId, path) as
+    const r = this.ctx.stmt("SELECT * FROM mailboxes WHERE user_id = ? AND path = ?").get(userId, path) as
       | Row
       | undefined;
     return r ? toMailbox(r) : null;
   }
 
   async list(userId: string): Promise<MailboxRecord[]> {
-    const rows = this.ctx.db.prepare("SELECT * FROM mailboxes WHERE user_id = ? ORDER BY path").all(userId) as Row[];
+    const rows = this.ctx.stmt("SELECT * FROM mailboxes WHERE user_id = ? ORDER BY path").all(userId) as Row[];
     return rows.map(toMailbox);
   }
 
   async getMany(userId: string, ids: string[]): Promise<MailboxRecord[]> {
     if (ids.length === 0) return [];
-    const rows = this.ctx.db
-      .prepare(`SELECT * FROM mailboxes WHERE user_id = ? AND id IN (${placeholders(ids.length)})`)
+    const rows = this.ctx
+      .stmt(`SELECT * FROM mailboxes WHERE user_id = ? AND id IN (${placeholders(ids.length)})`)
       .all(userId, ...ids) as Row[];
     return rows.map(toMailbox);
   }
@@ -65,7 +65,7 @@ export class SqliteMailboxStore implements MailboxStore {
     patch: { path?: string; subscribed?: boolean },
   ): Promise<MailboxRecord | null> {
     const { db } = this.ctx;
-    const changed = db.transaction(() => {
+    const changed = await this.ctx.write(() => {
       const sets: string[] = [];
       const values: unknown[] = [];
       if (patch.path !== undefined) {
@@ -76,10 +76,10 @@ export class SqliteMailboxStore implements MailboxStore {
         sets.push("subscribed = ?");
         values.push(patch.subscribed ? 1 : 0);
       }
-      if (sets.length === 0) return db.prepare("SELECT 1 FROM mailboxes WHERE id = ? AND user_id = ?").get(id, userId);
+      if (sets.length === 0) return this.ctx.stmt("SELECT 1 FROM mailboxes WHERE id = ? AND user_id = ?").get(id, userId);
       let info;
       try {
-        info = db.prepare(`UPDATE mailboxes SET ${sets.join(", ")} WHERE id = ? AND user_id = ?`).run(...values, id, userId);
+        info = this.ctx.stmt(`UPDATE mailboxes SET ${sets.join(", ")} WHERE id = ? AND user_id = ?`).run(...values, id, userId);
       } catch (err) {
         if (isUniqueViolation(err)) throw new StoreConflictError(`Mailbox "${patch.path}" already exists.`, "path");
         throw err;
@@ -87,27 +87,27 @@ export class SqliteMailboxStore implements MailboxStore {
       if (info.changes === 0) return false;
       this.ctx.journal(userId, this.ctx.takeModseqs(userId, 1), id, "mailbox-update", null, null);
       return true;
-    })();
+    });
     return changed ? this.get(userId, id) : null;
   }
 
   async delete(userId: string, id: string): Promise<RemovedMessage[] | null> {
     const { db } = this.ctx;
-    return db.transaction(() => {
-      const exists = db.prepare("SELECT 1 FROM mailboxes WHERE id = ? AND user_id = ?").get(id, userId);
+    return this.ctx.write(() => {
+      const exists = this.ctx.stmt("SELECT 1 FROM mailboxes WHERE id = ? AND user_id = ?").get(id, userId);
       if (!exists) return null;
-      const ids = (db.prepare("SELECT id FROM messages WHERE mailbox_id = ?").all(id) as Row[]).map((r) => r.id);
+      const ids = (this.ctx.stmt("SELECT id FROM messages WHERE mailbox_id = ?").all(id) as Row[]).map((r) => r.id);
       const removed = removeMessages(this.ctx, userId, ids);
-      db.prepare("DELETE FROM mailboxes WHERE id = ?").run(id);
+      this.ctx.stmt("DELETE FROM mailboxes WHERE id = ?").run(id);
       this.ctx.journal(userId, this.ctx.takeModseqs(userId, 1), id, "mailbox-delete", null, null);
       return removed;
-    })();
+    });
   }
 
   async counts(userId: string, ids: string[]): Promise<MailboxCounts[]> {
     if (ids.length === 0) return [];
-    const rows = this.ctx.db
-      .prepare(`SELECT id, total_count, unseen_count, total_size FROM mailboxes WHERE user_id = ? AND id IN (${placeholders(ids.length)})`)
+    const rows = this.ctx
+      .stmt(`SELECT id, total_count, unseen_count, total_size FROM mailboxes WHERE user_id = ? AND id IN (${placeholders(ids.length)})`)
       .all(userId, ...ids) as Row[];
     const byId = new Map(rows.map((r) => [r.id as string, r]));
     return ids.map((mailboxId) => {

@@ -13,6 +13,7 @@ import type {
 import type { EmbeddedContext } from "./context.js";
 import { MESSAGE_COLUMNS, packContent, placeholders, toMessage, unpackContent, type Row } from "./rows.js";
 import { buildSearch } from "./search.js";
+import { resolveThread } from "./threads.js";
 
 const SEEN = "\\Seen";
 
@@ -22,17 +23,18 @@ export class SqliteMessageStore implements MessageStore {
   async append(m: NewMessage): Promise<MessageRecord> {
     const { db } = this.ctx;
     const packed = packContent(m.content);
-    db.transaction(() => {
+    await this.ctx.write(() => {
+      const threadId = m.thread ? resolveThread(this.ctx, m.userId, m.thread.refs, m.thread.subjectKey, m.threadId) : m.threadId;
       const modseq = this.ctx.takeModseqs(m.userId, 1);
       const uid = this.ctx.takeUids(m.mailboxId, 1);
-      db.prepare(
+      this.ctx.stmt(
         `INSERT INTO messages (id, user_id, mailbox_id, uid, modseq, flags, seen, internal_date, sent_date, size,
            thread_id, subject, addr_from, addr_to, addr_cc, addr_bcc, msgid, has_attachments, preview, search_text,
            blob_refs, body, segments, meta)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         m.id, m.userId, m.mailboxId, uid, modseq, JSON.stringify(m.flags), m.flags.includes(SEEN) ? 1 : 0,
-        m.internalDate.getTime(), m.sentDate.getTime(), m.size, m.threadId, m.subject,
+        m.internalDate.getTime(), m.sentDate.getTime(), m.size, threadId, m.subject,
         JSON.stringify(m.from), JSON.stringify(m.to), JSON.stringify(m.cc), JSON.stringify(m.bcc),
         m.messageIdHeader, m.hasAttachments ? 1 : 0, m.preview, m.searchText, JSON.stringify(m.blobRefs),
         packed.body, packed.segments, packed.meta,
@@ -41,13 +43,13 @@ export class SqliteMessageStore implements MessageStore {
       this.ctx.changeStorage(m.userId, m.size);
       this.ctx.changeCounts(m.mailboxId, 1, m.flags.includes(SEEN) ? 0 : 1, m.size);
       this.ctx.journal(m.userId, modseq, m.mailboxId, "exists", m.id, uid);
-    })();
+    });
     return (await this.get(m.userId, m.id))!;
   }
 
   async get(userId: string, id: string): Promise<MessageRecord | null> {
-    const r = this.ctx.db
-      .prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ? AND user_id = ?`)
+    const r = this.ctx
+      .stmt(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ? AND user_id = ?`)
       .get(id, userId) as Row | undefined;
     return r ? toMessage(r) : null;
   }
@@ -57,15 +59,15 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async getByUid(userId: string, mailboxId: string, uid: number): Promise<MessageRecord | null> {
-    const r = this.ctx.db
-      .prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE mailbox_id = ? AND uid = ? AND user_id = ?`)
+    const r = this.ctx
+      .stmt(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE mailbox_id = ? AND uid = ? AND user_id = ?`)
       .get(mailboxId, uid, userId) as Row | undefined;
     return r ? toMessage(r) : null;
   }
 
   async getContent(userId: string, id: string): Promise<MessageContent | null> {
-    const r = this.ctx.db
-      .prepare("SELECT body, segments, meta FROM messages WHERE id = ? AND user_id = ?")
+    const r = this.ctx
+      .stmt("SELECT body, segments, meta FROM messages WHERE id = ? AND user_id = ?")
       .get(id, userId) as Row | undefined;
     return r ? unpackContent(r) : null;
   }
@@ -75,16 +77,16 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async listUids(userId: string, mailboxId: string) {
-    const rows = this.ctx.db
-      .prepare("SELECT id, uid, modseq, flags FROM messages WHERE mailbox_id = ? AND user_id = ? ORDER BY uid")
+    const rows = this.ctx
+      .stmt("SELECT id, uid, modseq, flags FROM messages WHERE mailbox_id = ? AND user_id = ? ORDER BY uid")
       .all(mailboxId, userId) as Row[];
     return rows.map((r) => ({ id: r.id as string, uid: r.uid as number, modseq: r.modseq as number, flags: JSON.parse(r.flags) as string[] }));
   }
 
   async search(userId: string, query: SearchQuery, options: ListMessagesOptions): Promise<MessageRecord[]> {
     const { where, values } = buildSearch(userId, query, options.after);
-    const rows = this.ctx.db
-      .prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${where} ORDER BY internal_date DESC, id DESC LIMIT ?`)
+    const rows = this.ctx
+      .stmt(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${where} ORDER BY internal_date DESC, id DESC LIMIT ?`)
       .all(...values, options.limit) as Row[];
     return rows.map(toMessage);
   }
@@ -92,8 +94,8 @@ export class SqliteMessageStore implements MessageStore {
   async countByThread(userId: string, threadIds: string[]): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
     if (threadIds.length === 0) return counts;
-    const rows = this.ctx.db
-      .prepare(
+    const rows = this.ctx
+      .stmt(
         `SELECT thread_id, count(*) AS n FROM messages WHERE user_id = ? AND thread_id IN (${placeholders(threadIds.length)}) GROUP BY thread_id`,
       )
       .all(userId, ...threadIds) as Row[];
@@ -103,9 +105,9 @@ export class SqliteMessageStore implements MessageStore {
 
   async updateFlags(userId: string, ids: string[], change: FlagChange): Promise<FlagUpdate[]> {
     const { db } = this.ctx;
-    return db.transaction(() => {
+    return this.ctx.write(() => {
       const updates: FlagUpdate[] = [];
-      const stmt = db.prepare("UPDATE messages SET flags = ?, seen = ?, modseq = ? WHERE id = ?");
+      const stmt = this.ctx.stmt("UPDATE messages SET flags = ?, seen = ?, modseq = ? WHERE id = ?");
       for (const r of selectMany(this.ctx, userId, ids)) {
         const before = JSON.parse(r.flags) as string[];
         const after = applyFlagChange(before, change);
@@ -118,17 +120,17 @@ export class SqliteMessageStore implements MessageStore {
         updates.push({ id: r.id, mailboxId: r.mailbox_id, uid: r.uid, modseq, flags: after });
       }
       return updates;
-    })();
+    });
   }
 
   async move(userId: string, ids: string[], targetMailboxId: string): Promise<MovedMessage[]> {
     const { db } = this.ctx;
-    return db.transaction(() => {
+    return this.ctx.write(() => {
       const rows = selectMany(this.ctx, userId, ids).filter((r) => r.mailbox_id !== targetMailboxId);
       if (rows.length === 0) return [];
       assertMailbox(this.ctx, userId, targetMailboxId);
       const firstUid = this.ctx.takeUids(targetMailboxId, rows.length);
-      const stmt = db.prepare("UPDATE messages SET mailbox_id = ?, uid = ?, modseq = ? WHERE id = ?");
+      const stmt = this.ctx.stmt("UPDATE messages SET mailbox_id = ?, uid = ?, modseq = ? WHERE id = ?");
       return rows.map((r, i) => {
         const uid = firstUid + i;
         const expungeModseq = this.ctx.takeModseqs(userId, 1);
@@ -141,21 +143,21 @@ export class SqliteMessageStore implements MessageStore {
         this.ctx.journal(userId, modseq, targetMailboxId, "exists", r.id, uid);
         return { id: r.id, fromMailboxId: r.mailbox_id, fromUid: r.uid, expungeModseq, toMailboxId: targetMailboxId, uid, modseq };
       });
-    })();
+    });
   }
 
   async copy(userId: string, pairs: Array<{ id: string; newId: string }>, targetMailboxId: string): Promise<MessageRecord[]> {
     const { db } = this.ctx;
-    const newIds = db.transaction(() => {
+    const newIds = await this.ctx.write(() => {
       const rows = new Map(
-        (db.prepare(`SELECT * FROM messages WHERE user_id = ? AND id IN (${placeholders(pairs.length)})`)
+        (this.ctx.stmt(`SELECT * FROM messages WHERE user_id = ? AND id IN (${placeholders(pairs.length)})`)
           .all(userId, ...pairs.map((p) => p.id)) as Row[]).map((r) => [r.id as string, r]),
       );
       const found = pairs.filter((p) => rows.has(p.id));
       if (found.length === 0) return [];
       assertMailbox(this.ctx, userId, targetMailboxId);
       const firstUid = this.ctx.takeUids(targetMailboxId, found.length);
-      const insert = db.prepare(
+      const insert = this.ctx.stmt(
         `INSERT INTO messages (id, user_id, mailbox_id, uid, modseq, flags, seen, internal_date, sent_date, size,
            thread_id, subject, addr_from, addr_to, addr_cc, addr_bcc, msgid, has_attachments, preview, search_text,
            blob_refs, body, segments, meta)
@@ -174,18 +176,18 @@ export class SqliteMessageStore implements MessageStore {
         this.ctx.journal(userId, modseq, targetMailboxId, "exists", p.newId, uid);
         return p.newId;
       });
-    })();
+    });
     return this.getMany(userId, newIds);
   }
 
   async remove(userId: string, ids: string[]): Promise<RemovedMessage[]> {
-    return this.ctx.db.transaction(() => removeMessages(this.ctx, userId, ids))();
+    return this.ctx.write(() => removeMessages(this.ctx, userId, ids));
   }
 }
 
 /** Deletes messages, drops their blob refs and quota, journals each expunge. Call inside a transaction. */
 export function removeMessages(ctx: EmbeddedContext, userId: string, ids: string[]): RemovedMessage[] {
-  const del = ctx.db.prepare("DELETE FROM messages WHERE id = ?");
+  const del = ctx.stmt("DELETE FROM messages WHERE id = ?");
   return selectMany(ctx, userId, ids, ", blob_refs").map((r) => {
     del.run(r.id);
     ctx.changeBlobRefs(JSON.parse(r.blob_refs) as string[], -1);
@@ -204,8 +206,8 @@ function selectMany(ctx: EmbeddedContext, userId: string, ids: string[], extra =
   const unique = [...new Set(ids)];
   for (let i = 0; i < unique.length; i += CHUNK) {
     const chunk = unique.slice(i, i + CHUNK);
-    const rows = ctx.db
-      .prepare(`SELECT ${MESSAGE_COLUMNS}${extra} FROM messages WHERE user_id = ? AND id IN (${placeholders(chunk.length)})`)
+    const rows = ctx
+      .stmt(`SELECT ${MESSAGE_COLUMNS}${extra} FROM messages WHERE user_id = ? AND id IN (${placeholders(chunk.length)})`)
       .all(userId, ...chunk) as Row[];
     const byId = new Map(rows.map((r) => [r.id as string, r]));
     for (const id of chunk) {
@@ -217,7 +219,7 @@ function selectMany(ctx: EmbeddedContext, userId: string, ids: string[], extra =
 }
 
 function assertMailbox(ctx: EmbeddedContext, userId: string, mailboxId: string): void {
-  if (!ctx.db.prepare("SELECT 1 FROM mailboxes WHERE id = ? AND user_id = ?").get(mailboxId, userId)) {
+  if (!ctx.stmt("SELECT 1 FROM mailboxes WHERE id = ? AND user_id = ?").get(mailboxId, userId)) {
     throw new Error(`Mailbox ${mailboxId} does not belong to user ${userId}.`);
   }
 }

@@ -57,7 +57,7 @@ export async function repairEmbedded(
 /** Files in the blob folder with no row (a crash between the file write and the commit). */
 async function removeStrayFiles(ctx: EmbeddedContext, cutoff: number): Promise<number> {
   let removed = 0;
-  const known = ctx.db.prepare("SELECT 1 FROM blobs WHERE hash = ?");
+  const known = ctx.stmt("SELECT 1 FROM blobs WHERE hash = ?");
   for (const file of await walk(ctx.blobDir)) {
     const name = path.basename(file);
     const stat = await fs.stat(file);

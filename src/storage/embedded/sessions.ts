@@ -6,19 +6,21 @@ export class SqliteSessionStore implements SessionStore {
   constructor(private readonly ctx: EmbeddedContext) {}
 
   async create(s: SessionRecord): Promise<void> {
-    this.ctx.db
-      .prepare("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
-      .run(s.tokenHash, s.userId, s.createdAt.getTime(), s.expiresAt.getTime());
+    await this.ctx.write(() =>
+      this.ctx
+        .stmt("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
+        .run(s.tokenHash, s.userId, s.createdAt.getTime(), s.expiresAt.getTime()),
+    );
   }
 
   async get(tokenHash: string): Promise<SessionRecord | null> {
-    const r = this.ctx.db.prepare("SELECT * FROM sessions WHERE token_hash = ?").get(tokenHash) as Row | undefined;
+    const r = this.ctx.stmt("SELECT * FROM sessions WHERE token_hash = ?").get(tokenHash) as Row | undefined;
     return r
       ? { tokenHash: r.token_hash, userId: r.user_id, createdAt: new Date(r.created_at), expiresAt: new Date(r.expires_at) }
       : null;
   }
 
   async delete(tokenHash: string): Promise<boolean> {
-    return this.ctx.db.prepare("DELETE FROM sessions WHERE token_hash = ?").run(tokenHash).changes > 0;
+    return this.ctx.write(() => this.ctx.stmt("DELETE FROM sessions WHERE token_hash = ?").run(tokenHash).changes > 0);
   }
 }

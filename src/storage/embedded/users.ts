@@ -9,9 +9,9 @@ export class SqliteUserStore implements UserStore {
 
   async create(user: NewUser, mailboxes: NewMailbox[]): Promise<UserRecord> {
     const { db } = this.ctx;
-    db.transaction(() => {
+    await this.ctx.write(() => {
       try {
-        db.prepare(
+        this.ctx.stmt(
           "INSERT INTO users (id, username, password_hash, quota_bytes, created_at) VALUES (?, ?, ?, ?, ?)",
         ).run(user.id, user.username, user.passwordHash, user.quotaBytes, user.createdAt.getTime());
       } catch (err) {
@@ -19,23 +19,23 @@ export class SqliteUserStore implements UserStore {
         throw err;
       }
       for (const mailbox of mailboxes) insertMailbox(this.ctx, mailbox);
-    })();
+    });
     return (await this.get(user.id))!;
   }
 
   async get(id: string): Promise<UserRecord | null> {
-    const r = this.ctx.db.prepare("SELECT * FROM users WHERE id = ?").get(id) as Row | undefined;
+    const r = this.ctx.stmt("SELECT * FROM users WHERE id = ?").get(id) as Row | undefined;
     return r ? toUser(r) : null;
   }
 
   async getByName(username: string): Promise<UserRecord | null> {
-    const r = this.ctx.db.prepare("SELECT * FROM users WHERE username = ?").get(username) as Row | undefined;
+    const r = this.ctx.stmt("SELECT * FROM users WHERE username = ?").get(username) as Row | undefined;
     return r ? toUser(r) : null;
   }
 
   async list(limit: number, afterUsername?: string): Promise<UserRecord[]> {
-    const rows = this.ctx.db
-      .prepare("SELECT * FROM users WHERE username > ? ORDER BY username LIMIT ?")
+    const rows = this.ctx
+      .stmt("SELECT * FROM users WHERE username > ? ORDER BY username LIMIT ?")
       .all(afterUsername ?? "", limit) as Row[];
     return rows.map(toUser);
   }
@@ -55,20 +55,20 @@ export class SqliteUserStore implements UserStore {
         sets.push("quota_bytes = ?");
         values.push(patch.quotaBytes);
       }
-    if (sets.length > 0) this.ctx.db.prepare(`UPDATE users SET ${sets.join(", ")} WHERE id = ?`).run(...values, id);
+    if (sets.length > 0) await this.ctx.write(() => this.ctx.stmt(`UPDATE users SET ${sets.join(", ")} WHERE id = ?`).run(...values, id));
     return this.get(id);
   }
 
   async delete(id: string): Promise<boolean> {
     const { db } = this.ctx;
-    return db.transaction(() => {
-      const refs = db.prepare("SELECT blob_refs FROM messages WHERE user_id = ?").all(id) as Row[];
+    return this.ctx.write(() => {
+      const refs = this.ctx.stmt("SELECT blob_refs FROM messages WHERE user_id = ?").all(id) as Row[];
       for (const r of refs) this.ctx.changeBlobRefs(JSON.parse(r.blob_refs) as string[], -1);
       for (const table of ["messages", "mailboxes", "addresses", "journal", "threads", "thread_refs", "sessions"]) {
-        db.prepare(`DELETE FROM ${table} WHERE user_id = ?`).run(id);
+        this.ctx.stmt(`DELETE FROM ${table} WHERE user_id = ?`).run(id);
       }
-      return db.prepare("DELETE FROM users WHERE id = ?").run(id).changes > 0;
-    })();
+      return this.ctx.stmt("DELETE FROM users WHERE id = ?").run(id).changes > 0;
+    });
   }
 }
 

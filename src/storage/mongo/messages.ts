@@ -23,6 +23,7 @@ import {
 } from "./documents.js";
 import { REMOVAL_PROJECTION, removeMessages, type RemovableDoc } from "./removal.js";
 import { buildSearchFilter, LISTING_SORT } from "./search.js";
+import { MongoThreadStore } from "./threads.js";
 import { insertPlaced, withoutPlacement, withRefsTakenBackOnFailure, type UnplacedDoc } from "./placement.js";
 
 type FlagsDoc = Pick<MessageDoc, "_id" | "mailbox" | "uid" | "modseq" | "flags">;
@@ -38,6 +39,9 @@ export class MongoMessageStore implements MessageStore {
    */
   async append(m: NewMessage): Promise<MessageRecord> {
     const { ctx } = this;
+    const threadId = m.thread
+      ? await new MongoThreadStore(ctx).resolve(m.userId, m.thread.refs, m.thread.subjectKey, m.threadId)
+      : m.threadId;
     const base: UnplacedDoc = {
       _id: m.id,
       user: m.userId,
@@ -45,7 +49,7 @@ export class MongoMessageStore implements MessageStore {
       internalDate: m.internalDate,
       sentDate: m.sentDate,
       size: m.size,
-      thread: m.threadId,
+      thread: threadId,
       subject: m.subject,
       from: m.from,
       to: m.to,
