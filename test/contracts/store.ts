@@ -505,6 +505,20 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         expect((await store.users.get(user.id))!.storageUsed).toBe(results.reduce((s, m) => s + m.size, 0));
       });
 
+      it("fails one bad change among concurrent ones alone, storing the others", async () => {
+        const { user, inbox } = await newUser();
+        const missing = sha(Buffer.from(`never stored ${id()}`));
+        const results = await Promise.allSettled([
+          store.messages.append(message(user.id, inbox)),
+          store.messages.append(message(user.id, inbox, { blobRefs: [missing] })),
+          store.mailboxes.create(mailbox(user.id, "INBOX")),
+          store.messages.append(message(user.id, inbox)),
+        ]);
+        expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "rejected", "fulfilled"]);
+        expect((await store.messages.listUids(user.id, inbox)).length).toBe(2);
+        expect((await store.users.get(user.id))!.storageUsed).toBe(2 * message(user.id, inbox).size);
+      });
+
       it("keeps UIDs unique per mailbox under concurrent appends, whatever the server", async () => {
         const { user, inbox } = await newUser();
         const results = await Promise.allSettled(Array.from({ length: 20 }, () => store.messages.append(message(user.id, inbox))));
