@@ -1,5 +1,7 @@
 import DataLoader from "dataloader";
 import type { Core, Principal } from "../core/index.js";
+import { invalidInput } from "../core/errors.js";
+import type { MessageView } from "../mime/index.js";
 import type { MailboxCounts, MailboxRecord, MessageRecord } from "../storage/ports.js";
 
 /** Per request: who asks, the core, and loaders that batch look-ups so a page costs a constant number of round trips. */
@@ -17,20 +19,40 @@ export interface Loaders {
   counts: DataLoader<string, MailboxCounts>;
   message: DataLoader<string, MessageRecord | null>;
   threadSize: DataLoader<string, number>;
+  /** Parsed bodies, each message parsed at most once per request and at most MAX_BODIES_PER_REQUEST of them. */
+  body: DataLoader<string, MessageView>;
 }
+
+/** Parsing a body is the costly part of a request: a page of previews needs none, a reader one or a few. */
+export const MAX_BODIES_PER_REQUEST = 50;
+const MAX_BATCH = 500;
 
 export function createLoaders(core: Core, principal: Principal): Loaders {
   const byId = <T extends { id: string }>(ids: readonly string[], rows: T[]) => {
     const map = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => map.get(id) ?? null);
   };
+  let bodies = 0;
   return {
-    mailbox: new DataLoader(async (ids) => byId(ids, await core.mailboxes.getMany(principal, [...ids]))),
-    counts: new DataLoader(async (ids) => core.mailboxes.counts(principal, [...ids])),
-    message: new DataLoader(async (ids) => byId(ids, await core.messages.getMany(principal, [...ids]))),
-    threadSize: new DataLoader(async (ids) => {
-      const sizes = await core.messages.threadSizes(principal, [...ids]);
-      return ids.map((id) => sizes.get(id) ?? 0);
-    }),
+    mailbox: new DataLoader(async (ids) => byId(ids, await core.mailboxes.getMany(principal, [...ids])), { maxBatchSize: MAX_BATCH }),
+    counts: new DataLoader(async (ids) => core.mailboxes.counts(principal, [...ids]), { maxBatchSize: MAX_BATCH }),
+    message: new DataLoader(async (ids) => byId(ids, await core.messages.getMany(principal, [...ids])), { maxBatchSize: MAX_BATCH }),
+    threadSize: new DataLoader(
+      async (ids) => {
+        const sizes = await core.messages.threadSizes(principal, [...ids]);
+        return ids.map((id) => sizes.get(id) ?? 0);
+      },
+      { maxBatchSize: MAX_BATCH },
+    ),
+    body: new DataLoader(
+      async (ids) => {
+        bodies += ids.length;
+        if (bodies > MAX_BODIES_PER_REQUEST) {
+          throw invalidInput(`One request may ask for at most ${MAX_BODIES_PER_REQUEST} message bodies; ask for body on fewer messages.`);
+        }
+        return Promise.all(ids.map((id) => core.messages.view(principal, id).catch((err: Error) => err)));
+      },
+      { maxBatchSize: MAX_BATCH },
+    ),
   };
 }

@@ -61,6 +61,15 @@ describe("GraphQL API: bad input", () => {
     expect(errorCode((await res.json()) as any)).toBe("MESSAGE_TOO_LARGE");
   });
 
+  it("refuses more than 50 message bodies in one request, naming the limit", async () => {
+    for (let i = 0; i < 51; i++) await upload(url, user, simpleMessage({ subject: `body ${i}` }));
+    const res = await gql(url, `{ search(filter: {}, first: 60) { edges { node { body { text } } } } }`, {}, user.token);
+    expect(errorCode(res)).toBe("INVALID_INPUT");
+    expect(res.errors![0].message).toMatch(/at most 50 message bodies/);
+    const ok = await gqlOk(url, `{ search(filter: {}, first: 50) { edges { node { body { text } } } } }`, {}, user.token);
+    expect(ok.search.edges).toHaveLength(50);
+  });
+
   it("refuses raw data that is not base64", async () => {
     expect(errorCode(await gql(url, `mutation($m: ID!) { uploadMessage(mailboxId: $m, raw: "not base64!!") { id } }`, { m: user.inbox }, user.token))).toBe("INVALID_INPUT");
   });

@@ -76,9 +76,9 @@ export class MessageResolver {
     return toMailbox(box);
   }
 
-  @FieldResolver(() => MessageBody, { description: "Parsed text, HTML and attachments (parses the message: ask for it on one message, not a list)." })
+  @FieldResolver(() => MessageBody, { description: "Parsed text, HTML and attachments. Parsing is costly: at most 50 bodies per request." })
   async body(@Root() m: Message, @Ctx() ctx: GraphQLContext): Promise<MessageBody> {
-    return toBody(m.id, await ctx.core.messages.view(ctx.principal, m.id));
+    return toBody(m.id, await ctx.loaders.body.load(m.id));
   }
 
   @FieldResolver(() => Int, { description: "How many messages the thread holds." })
