@@ -150,7 +150,7 @@ export class SqliteMessageStore implements MessageStore {
     const { db } = this.ctx;
     const newIds = await this.ctx.write(() => {
       const rows = new Map(
-        (this.ctx.stmt(`SELECT * FROM messages WHERE user_id = ? AND id IN (${placeholders(pairs.length)})`)
+        (this.ctx.stmt(`SELECT * FROM messages WHERE +user_id = ? AND id IN (${placeholders(pairs.length)})`)
           .all(userId, ...pairs.map((p) => p.id)) as Row[]).map((r) => [r.id as string, r]),
       );
       const found = pairs.filter((p) => rows.has(p.id));
@@ -207,7 +207,7 @@ function selectMany(ctx: EmbeddedContext, userId: string, ids: string[], extra =
   for (let i = 0; i < unique.length; i += CHUNK) {
     const chunk = unique.slice(i, i + CHUNK);
     const rows = ctx
-      .stmt(`SELECT ${MESSAGE_COLUMNS}${extra} FROM messages WHERE user_id = ? AND id IN (${placeholders(chunk.length)})`)
+      .stmt(`SELECT ${MESSAGE_COLUMNS}${extra} FROM messages WHERE +user_id = ? AND id IN (${placeholders(chunk.length)})`)
       .all(userId, ...chunk) as Row[];
     const byId = new Map(rows.map((r) => [r.id as string, r]));
     for (const id of chunk) {

@@ -6,7 +6,8 @@ export function buildSearch(
   q: SearchQuery,
   after?: MessageCursor,
 ): { where: string; values: unknown[] } {
-  const clauses = ["user_id = ?"];
+  // Within one mailbox, `+user_id` keeps SQLite off the user's index so it seeks messages_mailbox_date instead.
+  const clauses = [q.mailboxId !== undefined ? "+user_id = ?" : "user_id = ?"];
   const values: unknown[] = [userId];
   const add = (clause: string, ...v: unknown[]) => {
     clauses.push(clause);
@@ -28,7 +29,8 @@ export function buildSearch(
   if (q.maxSize !== undefined) add("size <= ?", q.maxSize);
   if (q.hasAttachment !== undefined) add("has_attachments = ?", q.hasAttachment ? 1 : 0);
   if (after) {
-    add("(internal_date < ? OR (internal_date = ? AND id < ?))", after.internalDate.getTime(), after.internalDate.getTime(), after.id);
+    // A row-value comparison lets SQLite start the index range at the cursor instead of walking to it.
+    add("(internal_date, id) < (?, ?)", after.internalDate.getTime(), after.id);
   }
   return { where: clauses.join(" AND "), values };
 }

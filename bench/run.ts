@@ -1,0 +1,249 @@
+// `npm run bench`: upload rate, page-of-50 list latency and subscription delivery latency, on the embedded
+// store and on FerretDB + Redis (which measures FerretDB, not MongoDB). Prints a Markdown table and writes
+// bench/results.json. `--quick` runs tiny sizes, to check the benchmark itself.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { benchList, type ListResult } from "./list.js";
+import type { StoreSetup } from "./lib/eider-process.js";
+import { REPO } from "./lib/repo.js";
+import {
+  FERRETDB_BIN,
+  findOnPath,
+  isExecutable,
+  startFerretDB,
+  startRedis,
+  type Service,
+} from "./lib/services.js";
+import { progress, type LatencySummary } from "./lib/stats.js";
+import { benchSubscription, type SubscriptionResult } from "./subscription.js";
+import { benchUpload, type UploadResult } from "./upload.js";
+
+interface Sizes {
+  uploads: number;
+  mailbox: number;
+  seed: number;
+  pages: number;
+  events: number;
+}
+
+const QUICK = process.argv.includes("--quick");
+const EMBEDDED_SIZES: Sizes = QUICK
+  ? { uploads: 100, mailbox: 3000, seed: 200, pages: 50, events: 20 }
+  : { uploads: 2000, mailbox: 100_000, seed: 2000, pages: 200, events: 200 };
+// FerretDB (SQLite handler) is one to two orders of magnitude slower than the embedded store, and a page costs
+// about 0.8 ms per message in the mailbox: smaller samples, printed in the table.
+const CLUSTER_SIZES: Sizes = QUICK
+  ? { uploads: 20, mailbox: 300, seed: 100, pages: 20, events: 10 }
+  : { uploads: 200, mailbox: 1000, seed: 100, pages: 50, events: 200 };
+
+interface ConfigurationResult {
+  name: string;
+  label: string;
+  skipped?: string;
+  upload?: UploadResult | { error: string };
+  list?: ListResult | { error: string };
+  subscription?: SubscriptionResult | { error: string };
+}
+
+const EMBEDDED_LABEL = "embedded (SQLite + in-process bus)";
+const CLUSTER_LABEL = "FerretDB v1 (SQLite handler) + Redis";
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const machine = {
+    date: new Date().toISOString(),
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? "unknown",
+    memoryGB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    os: `${os.type()} ${os.release()}`,
+    loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
+    commit: gitCommit(),
+  };
+  console.log(`Eider benchmark, ${machine.date}${QUICK ? " (--quick)" : ""}, commit ${machine.commit}`);
+  console.log(
+    `Machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGB} GB, Node ${machine.node}, ${machine.os}, load ${machine.loadAverage.join(" ")}`,
+  );
+  const dirs: string[] = [];
+  const tempDir = (name: string) => {
+    const d = mkdtempSync(path.join(os.tmpdir(), `eider-bench-${name}-`));
+    dirs.push(d);
+    return d;
+  };
+
+  const results: ConfigurationResult[] = [];
+  try {
+    progress(`${EMBEDDED_LABEL}`);
+    results.push(
+      await measure("embedded", EMBEDDED_LABEL, EMBEDDED_SIZES, (m) => ({ dataDir: tempDir(m) }), false),
+    );
+    results.push(await measureCluster(tempDir));
+  } finally {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+
+  const seconds = Math.round((Date.now() - started) / 1000);
+  const loadAverageAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
+  const report = { ...machine, loadAverageAtEnd, seconds, quick: QUICK, configurations: results };
+  writeFileSync(path.join(REPO, "bench", "results.json"), `${JSON.stringify(report, null, 2)}\n`);
+  console.log();
+  console.log(
+    `Eider benchmark, ${machine.date.slice(0, 10)}, commit ${machine.commit}: ${machine.cpus} cores (${machine.cpuModel}), Node ${machine.node}, load average ${machine.loadAverage[0]} at start, ${loadAverageAtEnd[0]} at end`,
+  );
+  console.log();
+  console.log(table(results));
+  console.log();
+  console.log(
+    `¹ Measures FerretDB v1 on its SQLite handler, one to two orders of magnitude slower than the embedded store; says nothing about MongoDB.`,
+  );
+  console.log(`Run took ${seconds} s; bench/results.json has every number.`);
+}
+
+/** The cluster column: FerretDB and Redis started for the run, skipped with a line when either is missing. */
+async function measureCluster(tempDir: (name: string) => string): Promise<ConfigurationResult> {
+  const redisBin = findOnPath("redis-server");
+  const missing = [
+    isExecutable(FERRETDB_BIN) ? "" : ".tools/ferretdb (scripts/install-test-deps.sh builds it)",
+    redisBin ? "" : "redis-server on PATH",
+  ].filter(Boolean);
+  if (missing.length > 0) {
+    const skipped = `SKIPPED: ${CLUSTER_LABEL}: no ${missing.join(" and no ")}`;
+    console.log(skipped);
+    return { name: "ferretdb-redis", label: CLUSTER_LABEL, skipped };
+  }
+  progress(`${CLUSTER_LABEL} (measures FerretDB, not MongoDB)`);
+  const services: Service[] = [];
+  try {
+    const [ferret, redis] = await Promise.all([startFerretDB(), startRedis(redisBin!)]);
+    services.push(ferret, redis);
+    return await measure(
+      "ferretdb-redis",
+      CLUSTER_LABEL,
+      CLUSTER_SIZES,
+      (m) => ({
+        dataDir: tempDir(m),
+        mongodbUrl: ferret.url,
+        mongodbDatabase: `bench_${m}`,
+        redisUrl: redis.url,
+        redisPrefix: `bench-${m}:`,
+      }),
+      true,
+    );
+  } finally {
+    await Promise.all(services.map((s) => s.stop()));
+  }
+}
+
+/** The three measurements, each on fresh data; a failure is recorded and the run goes on. */
+async function measure(
+  name: string,
+  label: string,
+  sizes: Sizes,
+  setup: (measurement: string) => StoreSetup,
+  cluster: boolean,
+): Promise<ConfigurationResult> {
+  const attempt = async <T>(what: string, run: () => Promise<T>): Promise<T | { error: string }> => {
+    try {
+      return await run();
+    } catch (err) {
+      progress(`  ${what} FAILED: ${err instanceof Error ? err.message : String(err)}`);
+      return { error: err instanceof Error ? err.message : String(err) };
+    }
+  };
+  return {
+    name,
+    label,
+    upload: await attempt("upload", () => benchUpload(setup("upload"), sizes.uploads)),
+    list: await attempt("list", () => benchList(setup("list"), sizes.mailbox, sizes.seed, sizes.pages)),
+    subscription: await attempt("subscription", () =>
+      benchSubscription(setup("subscription"), sizes.events, cluster),
+    ),
+  };
+}
+
+function table(results: ConfigurationResult[]): string {
+  const ms = (s: LatencySummary) => `${fmt(s.p50Ms)} / ${fmt(s.p99Ms)} ms`;
+  const cell = <T extends object>(r: T | { error: string } | undefined, show: (v: T) => string) =>
+    !r ? "skipped" : "error" in r ? `failed: ${r.error.slice(0, 60)}` : show(r as T);
+  const rows: Array<[string, (r: ConfigurationResult) => string]> = [
+    [
+      "Upload via GraphQL `uploadMessage`, 4 clients",
+      (r) =>
+        cell(
+          r.upload,
+          (u) =>
+            `${fmt(u.messagesPerSecond)} msg/s, ${fmt(u.megabytesPerSecond)} MB/s (${fmt(u.messages)} corpus msgs)`,
+        ),
+    ],
+    ["  one upload request, p50 / p99", (r) => cell(r.upload, (u) => ms(u.latency))],
+    [
+      "List a page of 50, p50 / p99",
+      (r) =>
+        cell(r.list, (l) => `${ms(l.latency)} (${fmt(l.mailboxSize)}-msg mailbox, ${l.requests} requests)`),
+    ],
+    [
+      "  first pages / deepest quarter, p50",
+      (r) => cell(r.list, (l) => `${fmt(l.firstPage.p50Ms)} / ${fmt(l.deepestQuarter.p50Ms)} ms`),
+    ],
+    [
+      "  mailbox fill through the core (setup)",
+      (r) =>
+        cell(
+          r.list,
+          (l) =>
+            `${fmt(l.fill.seed)} ingested at ${fmt(l.fill.ingestPerSecond)} msg/s, rest copied at ${fmt(l.fill.copyPerSecond)} msg/s`,
+        ),
+    ],
+    [
+      "Subscription NEW event after upload, p50 / p99",
+      (r) =>
+        cell(
+          r.subscription,
+          (s) =>
+            `${ms(s.event)} (${s.uploads} uploads, ${s.crossInstance ? "across 2 processes" : "same process"})`,
+        ),
+    ],
+    ["  the upload mutation alone, p50 / p99", (r) => cell(r.subscription, (s) => ms(s.mutation))],
+    [
+      "  other process minus uploading process, p50 / p99",
+      (r) =>
+        cell(r.subscription, (s) => (s.crossInstanceExtra ? ms(s.crossInstanceExtra) : "n/a (one process)")),
+    ],
+  ];
+  const header = ["measure", ...results.map((r) => (r.name === "embedded" ? r.label : `${r.label} ¹`))];
+  const lines = [
+    header,
+    header.map(() => "---"),
+    ...rows.map(([title, show]) => [
+      title.replace(/^ {2}/, "↳ "),
+      ...results.map((r) => (r.skipped ? "skipped" : show(r))),
+    ]),
+  ];
+  return lines.map((cells) => `| ${cells.join(" | ")} |`).join("\n");
+}
+
+/** The checked-out commit, with "+dirty" when the tree has changes. */
+function gitCommit(): string {
+  try {
+    const git = (...args: string[]) =>
+      execFileSync("git", args, { cwd: REPO, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "--untracked-files=no") ? "+dirty" : ""}`;
+  } catch {
+    return "unknown";
+  }
+}
+
+function fmt(n: number): string {
+  if (n >= 100) return Math.round(n).toLocaleString("en-US");
+  return n >= 1 || n === 0 ? String(Math.round(n * 10) / 10) : n.toPrecision(2);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
