@@ -3,6 +3,13 @@ import { DomainError, invalidInput } from "./errors.js";
 import { requireUser, type Principal } from "./principal.js";
 
 export const MAX_CHANGES = 5000;
+/**
+ * How long a gap in the journal may still fill. On MongoDB a writer takes its modseq before it writes its
+ * journal entry, so for a moment a later entry can exist while an earlier one does not yet: a state past that
+ * gap would make clients miss the earlier change for good. A gap older than this is a crash gap, stepped over.
+ */
+export const JOURNAL_GAP_GRACE_MS = 5000;
+const STATE_TAIL = 200;
 
 export interface ChangeSet {
   created: string[];
@@ -26,9 +33,18 @@ export interface Changes {
 export class ChangesService {
   constructor(private readonly store: Store) {}
 
+  /** The account's state: the end of the settled journal (never past a change still being written). */
   async state(p: Principal): Promise<number> {
-    const user = await this.store.users.get(requireUser(p));
-    return user?.modseq ?? 0;
+    return this.stateOf(requireUser(p));
+  }
+
+  /** The state of an account whose record the caller was already allowed to see. */
+  async stateOf(userId: string): Promise<number> {
+    const user = await this.store.users.get(userId);
+    if (!user) return 0;
+    const from = Math.max(0, user.modseq - STATE_TAIL, await this.store.journal.floor(userId));
+    const tail = settledPrefix(await this.store.journal.since(userId, from, STATE_TAIL + 1), from, Date.now());
+    return tail.length > 0 ? tail[tail.length - 1].modseq : from;
   }
 
   /** The journal of one mailbox after a state (checked like `since`), for a subscription that resumes. */
@@ -48,11 +64,12 @@ export class ChangesService {
       throw new DomainError("CANNOT_CALCULATE_CHANGES", `The journal no longer reaches back to state ${sinceState}; reload.`);
     }
     const entries = await this.store.journal.since(userId, sinceState, maxChanges + 1);
-    const hasMoreChanges = entries.length > maxChanges;
-    const window = entries.slice(0, maxChanges);
+    const settled = settledPrefix(entries, sinceState, Date.now());
+    const hasMoreChanges = settled.length > maxChanges;
+    const window = settled.slice(0, maxChanges);
     return {
       oldState: sinceState,
-      newState: hasMoreChanges ? window[window.length - 1].modseq : current,
+      newState: window.length > 0 ? window[window.length - 1].modseq : sinceState,
       hasMoreChanges,
       mailboxes: summarize(window.filter((e) => e.kind.startsWith("mailbox-")), (e) => e.mailboxId, "mailbox-create", "mailbox-delete"),
       messages: summarize(window.filter((e) => e.messageId !== null), (e) => e.messageId!, "exists", "expunge"),
@@ -70,6 +87,18 @@ export async function mailboxJournal(store: Store, userId: string, mailboxId: st
     throw new DomainError("CANNOT_CALCULATE_CHANGES", `More than ${MAX_CHANGES} changes since state ${since}; reload.`);
   }
   return entries.filter((e) => e.mailboxId === mailboxId);
+}
+
+/** The entries up to the first gap that may still fill (see JOURNAL_GAP_GRACE_MS); older gaps are stepped over. */
+export function settledPrefix(entries: JournalEntry[], since: number, now: number, graceMs = JOURNAL_GAP_GRACE_MS): JournalEntry[] {
+  const out: JournalEntry[] = [];
+  let expected = since + 1;
+  for (const e of entries) {
+    if (e.modseq !== expected && now - e.at.getTime() < graceMs) break;
+    out.push(e);
+    expected = e.modseq + 1;
+  }
+  return out;
 }
 
 function summarize(entries: JournalEntry[], key: (e: JournalEntry) => string, create: string, destroy: string): ChangeSet {

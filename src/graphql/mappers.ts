@@ -10,7 +10,7 @@ export const rawPath = (messageId: string) => `/download/${messageId}/raw`;
 export const attachmentPath = (messageId: string, partId: string) => `/download/${messageId}/part/${encodeURIComponent(partId)}`;
 
 export function toUser(u: UserRecord): User {
-  return { id: u.id, username: u.username, disabled: u.disabled, quotaBytes: u.quotaBytes, storageUsed: u.storageUsed, state: String(u.modseq), createdAt: u.createdAt };
+  return { id: u.id, username: u.username, disabled: u.disabled, quotaBytes: u.quotaBytes, storageUsed: u.storageUsed, createdAt: u.createdAt };
 }
 
 export function toMailbox(m: MailboxRecord): Mailbox {

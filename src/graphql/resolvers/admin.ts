@@ -44,6 +44,11 @@ export class AdminResolver {
     return true;
   }
 
+  @FieldResolver(() => String, { description: "The account's state, for changes(sinceState) and mailboxChanged(sinceState)." })
+  async state(@Root() user: User, @Ctx() ctx: GraphQLContext): Promise<string> {
+    return String(await ctx.core.changes.stateOf(user.id));
+  }
+
   @FieldResolver(() => [Address])
   async addresses(@Root() user: User, @Ctx() ctx: GraphQLContext): Promise<Address[]> {
     return ctx.core.users.addresses(ctx.principal, user.id);

@@ -23,7 +23,6 @@ export class User {
   @Field(() => Boolean) disabled!: boolean;
   @Field(() => Float, { description: "Quota in bytes; 0 means unlimited." }) quotaBytes!: number;
   @Field(() => Float, { description: "Bytes used: the sum of the sizes of the user's messages." }) storageUsed!: number;
-  @Field(() => String, { description: "The account's state, for changes(sinceState)." }) state!: string;
   @Field(() => Date) createdAt!: Date;
 }
 

@@ -10,6 +10,7 @@ import type {
   RemovedMessage,
   SearchQuery,
 } from "../ports.js";
+import { applyFlagChange, sameFlags } from "../flag-change.js";
 import type { EmbeddedContext } from "./context.js";
 import { MESSAGE_COLUMNS, packContent, placeholders, toMessage, unpackContent, type Row } from "./rows.js";
 import { buildSearch } from "./search.js";
@@ -222,17 +223,4 @@ function assertMailbox(ctx: EmbeddedContext, userId: string, mailboxId: string):
   if (!ctx.stmt("SELECT 1 FROM mailboxes WHERE id = ? AND user_id = ?").get(mailboxId, userId)) {
     throw new Error(`Mailbox ${mailboxId} does not belong to user ${userId}.`);
   }
-}
-
-export function applyFlagChange(before: string[], change: FlagChange): string[] {
-  if (change.op === "set") return [...new Set(change.flags)];
-  if (change.op === "add") return [...new Set([...before, ...change.flags])];
-  const drop = new Set(change.flags);
-  return before.filter((f) => !drop.has(f));
-}
-
-function sameFlags(a: string[], b: string[]): boolean {
-  if (a.length !== b.length) return false;
-  const set = new Set(a);
-  return b.every((f) => set.has(f));
 }

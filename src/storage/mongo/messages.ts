@@ -10,6 +10,7 @@ import type {
   RemovedMessage,
   SearchQuery,
 } from "../ports.js";
+import { applyFlagChange, sameFlags } from "../flag-change.js";
 import { chunks, MAX_IDENTITY_RETRIES, type MongoContext } from "./context.js";
 import {
   isDuplicateKey,
@@ -346,17 +347,4 @@ async function findInOrder<T extends { _id: string }>(
     }
   }
   return [...new Set(ids)].flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
-}
-
-export function applyFlagChange(before: string[], change: FlagChange): string[] {
-  if (change.op === "set") return [...new Set(change.flags)];
-  if (change.op === "add") return [...new Set([...before, ...change.flags])];
-  const drop = new Set(change.flags);
-  return before.filter((f) => !drop.has(f));
-}
-
-function sameFlags(a: string[], b: string[]): boolean {
-  if (a.length !== b.length) return false;
-  const set = new Set(a);
-  return b.every((f) => set.has(f));
 }
