@@ -14,7 +14,11 @@ import type { Store } from "./storage/ports.js";
 
 export async function openStore(config: EiderConfig): Promise<Store> {
   if (config.store.mongodbUrl) {
-    return openMongoStore({ url: config.store.mongodbUrl, dbName: config.store.mongodbDatabase, blobDbName: config.store.mongodbBlobDatabase });
+    return openMongoStore({
+      url: config.store.mongodbUrl,
+      dbName: config.store.mongodbDatabase,
+      blobDbName: config.store.mongodbBlobDatabase,
+    });
   }
   return openEmbeddedStore({ dataDir: config.dataDir });
 }
@@ -35,7 +39,10 @@ export function resolveAdminToken(config: EiderConfig): { token: string; created
   return { token, created: true };
 }
 
-export async function openCore(config: EiderConfig, logger: Logger = pino({ level: config.log.level })): Promise<{ core: Core; adminToken: { token: string; created: boolean } }> {
+export async function openCore(
+  config: EiderConfig,
+  logger: Logger = pino({ level: config.log.level }),
+): Promise<{ core: Core; adminToken: { token: string; created: boolean } }> {
   const adminToken = resolveAdminToken(config);
   const store = await openStore(config);
   const bus = await openBus(config);
@@ -59,7 +66,10 @@ export interface RunningEider {
 }
 
 /** Starts everything in this process; `stop()` stops accepting, finishes in-flight work, closes the stores. */
-export async function startEider(config: EiderConfig, logger = pino({ level: config.log.level })): Promise<RunningEider & { adminToken: { token: string; created: boolean } }> {
+export async function startEider(
+  config: EiderConfig,
+  logger = pino({ level: config.log.level }),
+): Promise<RunningEider & { adminToken: { token: string; created: boolean } }> {
   const { core, adminToken } = await openCore(config, logger);
   // Loaded here, not at the top: the command line's other commands need the core, not the HTTP stack.
   const { buildEiderSchema } = await import("./graphql/index.js");
@@ -74,7 +84,10 @@ export async function startEider(config: EiderConfig, logger = pino({ level: con
     maxDepth: config.limits.graphqlMaxDepth,
     maxBodyBytes: Math.ceil(config.limits.maxMessageBytes * 1.4) + 64 * 1024,
   });
-  logger.info({ url: http.url, store: core.store.kind, bus: config.bus.redisUrl ? "redis" : "memory" }, "eider started");
+  logger.info(
+    { url: http.url, store: core.store.kind, bus: config.bus.redisUrl ? "redis" : "memory" },
+    "eider started",
+  );
   const maintenance = setInterval(() => {
     core.maintenance.runOnce().then(
       (result) => result && logger.info(result, "maintenance done"),

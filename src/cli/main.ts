@@ -34,9 +34,13 @@ async function serve(config: EiderConfig): Promise<number> {
   Health: ${eider.http.url}/health   Metrics: ${eider.http.url}/metrics
   Store: ${eider.core.store.kind}${config.store.mongodbUrl ? "" : ` (${config.dataDir})`}   Bus: ${config.bus.redisUrl ? "redis" : "in-process"}`);
   if (eider.adminToken.created) {
-    console.log(`  Admin token (shown once; kept in ${config.dataDir}/admin-token): ${eider.adminToken.token}`);
+    console.log(
+      `  Admin token (shown once; kept in ${config.dataDir}/admin-token): ${eider.adminToken.token}`,
+    );
   }
-  console.log(`  Create the first user: npx eider user add alice --password 'a long secret' --address alice@example.com`);
+  console.log(
+    `  Create the first user: npx eider user add alice --password 'a long secret' --address alice@example.com`,
+  );
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       eider.logger.info({ signal }, "shutting down");
@@ -62,7 +66,12 @@ async function user(config: EiderConfig, sub: string | undefined, args: ParsedAr
         const password = option(args, "password");
         if (!password) throw new Error("user add needs --password.");
         const quota = option(args, "quota");
-        const created = await core.users.create(ADMIN, { username: needName(), password, addresses: args.options.get("address") ?? [], quotaBytes: quota ? Number(quota) : 0 });
+        const created = await core.users.create(ADMIN, {
+          username: needName(),
+          password,
+          addresses: args.options.get("address") ?? [],
+          quotaBytes: quota ? Number(quota) : 0,
+        });
         console.log(created.id);
         return 0;
       }
@@ -70,7 +79,10 @@ async function user(config: EiderConfig, sub: string | undefined, args: ParsedAr
         let after: string | undefined;
         for (;;) {
           const page = await core.users.list(ADMIN, 500, after);
-          for (const u of page) console.log(`${u.id}\t${u.username}\t${u.disabled ? "disabled" : "active"}\t${u.storageUsed}/${u.quotaBytes || "unlimited"}`);
+          for (const u of page)
+            console.log(
+              `${u.id}\t${u.username}\t${u.disabled ? "disabled" : "active"}\t${u.storageUsed}/${u.quotaBytes || "unlimited"}`,
+            );
           if (page.length < 500) return 0;
           after = page[page.length - 1].username;
         }
@@ -105,7 +117,9 @@ async function user(config: EiderConfig, sub: string | undefined, args: ParsedAr
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(isDomainError(err) ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err));
+    console.error(
+      isDomainError(err) ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err),
+    );
     process.exit(1);
   },
 );

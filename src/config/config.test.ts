@@ -24,13 +24,18 @@ describe("Config: defaults, file and environment", () => {
     expect(c.bus.redisUrl).toBe("redis://x");
   });
   it("lets the environment win over the file", () => {
-    const c = loadConfig({ file: file("[http]\nport = 9000\n"), env: { EIDER_HTTP_PORT: "9100", MONGODB_URL: "mongodb://m", EIDER_DATA_DIR: "/d" } });
+    const c = loadConfig({
+      file: file("[http]\nport = 9000\n"),
+      env: { EIDER_HTTP_PORT: "9100", MONGODB_URL: "mongodb://m", EIDER_DATA_DIR: "/d" },
+    });
     expect(c.http.port).toBe(9100);
     expect(c.store.mongodbUrl).toBe("mongodb://m");
     expect(c.dataDir).toBe("/d");
   });
   it("refuses an unknown option", () => {
-    expect(() => loadConfig({ file: file("[http]\nprot = 1\n"), env: {} })).toThrow(/Unknown option "http.prot"/);
+    expect(() => loadConfig({ file: file("[http]\nprot = 1\n"), env: {} })).toThrow(
+      /Unknown option "http.prot"/,
+    );
   });
   it("refuses a value of the wrong type", () => {
     expect(() => loadConfig({ file: file('[http]\nport = "x"\n'), env: {} })).toThrow(/must be a number/);

@@ -22,8 +22,14 @@ export interface EiderConfig {
   log: { level: string };
 }
 
-const DEFAULTS_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../config/default.toml");
-const SOURCE_DEFAULTS_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../config/default.toml");
+const DEFAULTS_FILE = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "../../../config/default.toml",
+);
+const SOURCE_DEFAULTS_FILE = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "../../config/default.toml",
+);
 
 type Table = Record<string, unknown>;
 
@@ -32,7 +38,8 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
   const env = options.env ?? process.env;
   const defaults = parse(readFileSync(defaultsPath(), "utf8")) as Table;
   const merged = structuredClone(defaults);
-  if (options.file) mergeInto(merged, parse(readFileSync(options.file, "utf8")) as Table, defaults, options.file);
+  if (options.file)
+    mergeInto(merged, parse(readFileSync(options.file, "utf8")) as Table, defaults, options.file);
   applyEnv(merged, defaults, env);
   return toConfig(merged);
 }
@@ -49,13 +56,17 @@ function defaultsPath(): string {
 function mergeInto(target: Table, source: Table, shape: Table, where: string, prefix = ""): void {
   for (const [key, value] of Object.entries(source)) {
     const name = prefix + key;
-    if (!(key in shape)) throw new Error(`Unknown option "${name}" in ${where}; config/default.toml lists every option.`);
+    if (!(key in shape))
+      throw new Error(`Unknown option "${name}" in ${where}; config/default.toml lists every option.`);
     const expected = shape[key];
     if (isTable(expected)) {
       if (!isTable(value)) throw new Error(`Option "${name}" in ${where} must be a table.`);
       mergeInto(target[key] as Table, value, expected, where, `${name}.`);
     } else {
-      if (typeof value !== typeof expected) throw new Error(`Option "${name}" in ${where} must be a ${typeof expected}, not ${JSON.stringify(value)}.`);
+      if (typeof value !== typeof expected)
+        throw new Error(
+          `Option "${name}" in ${where} must be a ${typeof expected}, not ${JSON.stringify(value)}.`,
+        );
       target[key] = value;
     }
   }
@@ -112,7 +123,11 @@ function toConfig(t: any): EiderConfig {
     dataDir: t.data_dir,
     adminToken: t.admin_token,
     http: { host: t.http.host, port: t.http.port },
-    store: { mongodbUrl: t.store.mongodb_url, mongodbDatabase: t.store.mongodb_database, mongodbBlobDatabase: t.store.mongodb_blob_database },
+    store: {
+      mongodbUrl: t.store.mongodb_url,
+      mongodbDatabase: t.store.mongodb_database,
+      mongodbBlobDatabase: t.store.mongodb_blob_database,
+    },
     bus: { redisUrl: t.bus.redis_url, redisPrefix: t.bus.redis_prefix },
     limits: {
       maxMessageBytes: t.limits.max_message_bytes,
@@ -122,7 +137,10 @@ function toConfig(t: any): EiderConfig {
       loginAttempts: t.limits.login_attempts,
       loginWindowSeconds: t.limits.login_window_seconds,
     },
-    journal: { retentionDays: t.journal.retention_days, maintenanceIntervalMinutes: t.journal.maintenance_interval_minutes },
+    journal: {
+      retentionDays: t.journal.retention_days,
+      maintenanceIntervalMinutes: t.journal.maintenance_interval_minutes,
+    },
     log: { level: t.log.level },
   };
 }

@@ -11,7 +11,8 @@ describe("Core: address normalisation", () => {
   it("compares Unicode local parts in NFC", () => same("jose\u0301@example.com", "jos\u00e9@example.com"));
   it("keeps the domain wildcard", () => expect(normalizeAddress("*@Example.com")).toBe("*@example.com"));
   it("gives the wildcard of an address", () => expect(wildcardFor("a@Bücher.de")).toBe("*@xn--bcher-kva.de"));
-  it("keeps different users apart", () => expect(normalizeAddress("ann@x.org")).not.toBe(normalizeAddress("anne@x.org")));
+  it("keeps different users apart", () =>
+    expect(normalizeAddress("ann@x.org")).not.toBe(normalizeAddress("anne@x.org")));
   for (const bad of ["", "no-at", "@example.com", "user@", "a b@example.com", "+label@example.com"]) {
     it(`rejects ${JSON.stringify(bad)}`, () => expect(() => normalizeAddress(bad)).toThrow(/Address/));
   }

@@ -22,9 +22,11 @@ export function wildcardFor(input: string): string {
 function splitAddress(input: string): { local: string; domain: string } {
   const value = input.trim().normalize("NFC");
   const at = value.lastIndexOf("@");
-  if (at <= 0 || at === value.length - 1) throw invalidInput(`Address "${input}" is not of the form local@domain.`);
+  if (at <= 0 || at === value.length - 1)
+    throw invalidInput(`Address "${input}" is not of the form local@domain.`);
   const local = value.slice(0, at).toLowerCase();
   const ascii = domainToASCII(value.slice(at + 1).toLowerCase());
-  if (!ascii || /\s/.test(local) || local.length > 64) throw invalidInput(`Address "${input}" is not a valid address.`);
+  if (!ascii || /\s/.test(local) || local.length > 64)
+    throw invalidInput(`Address "${input}" is not a valid address.`);
   return { local, domain: ascii };
 }

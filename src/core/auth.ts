@@ -28,11 +28,19 @@ export class AuthService {
     this.adminDigest = createHash("sha256").update(options.adminToken).digest();
   }
 
-  async login(username: string, password: string): Promise<{ token: string; userId: string; expiresAt: Date }> {
+  async login(
+    username: string,
+    password: string,
+  ): Promise<{ token: string; userId: string; expiresAt: Date }> {
     const user = await this.checkPassword(username, password);
     const token = randomBytes(32).toString("base64url");
     const expiresAt = new Date(Date.now() + this.options.sessionTtlMs);
-    await this.store.sessions.create({ tokenHash: hashToken(token), userId: user.id, createdAt: new Date(), expiresAt });
+    await this.store.sessions.create({
+      tokenHash: hashToken(token),
+      userId: user.id,
+      createdAt: new Date(),
+      expiresAt,
+    });
     return { token, userId: user.id, expiresAt };
   }
 
@@ -46,7 +54,10 @@ export class AuthService {
     const attempts = await this.bus.increment(key, 1, this.options.loginWindowMs);
     if (attempts > this.options.loginAttempts) {
       await this.bus.increment(key, -1);
-      throw new DomainError("RATE_LIMITED", `Too many failed logins for "${username}"; try again in ${Math.ceil(this.options.loginWindowMs / 1000)} seconds.`);
+      throw new DomainError(
+        "RATE_LIMITED",
+        `Too many failed logins for "${username}"; try again in ${Math.ceil(this.options.loginWindowMs / 1000)} seconds.`,
+      );
     }
     let user;
     try {

@@ -43,7 +43,11 @@ export class ChangesService {
     const user = await this.store.users.get(userId);
     if (!user) return 0;
     const from = Math.max(0, user.modseq - STATE_TAIL, await this.store.journal.floor(userId));
-    const tail = settledPrefix(await this.store.journal.since(userId, from, STATE_TAIL + 1), from, Date.now());
+    const tail = settledPrefix(
+      await this.store.journal.since(userId, from, STATE_TAIL + 1),
+      from,
+      Date.now(),
+    );
     return tail.length > 0 ? tail[tail.length - 1].modseq : from;
   }
 
@@ -55,13 +59,19 @@ export class ChangesService {
 
   async since(p: Principal, sinceState: number, maxChanges = MAX_CHANGES): Promise<Changes> {
     const userId = requireUser(p);
-    if (!Number.isSafeInteger(sinceState) || sinceState < 0) throw invalidInput(`State "${sinceState}" is not a state this server gave out.`);
-    if (maxChanges < 1 || maxChanges > MAX_CHANGES) throw invalidInput(`maxChanges ${maxChanges} must be 1 to ${MAX_CHANGES}.`);
+    if (!Number.isSafeInteger(sinceState) || sinceState < 0)
+      throw invalidInput(`State "${sinceState}" is not a state this server gave out.`);
+    if (maxChanges < 1 || maxChanges > MAX_CHANGES)
+      throw invalidInput(`maxChanges ${maxChanges} must be 1 to ${MAX_CHANGES}.`);
     const user = await this.store.users.get(userId);
     const current = user?.modseq ?? 0;
-    if (sinceState > current) throw invalidInput(`State ${sinceState} is newer than the account's state ${current}.`);
+    if (sinceState > current)
+      throw invalidInput(`State ${sinceState} is newer than the account's state ${current}.`);
     if (sinceState < (await this.store.journal.floor(userId))) {
-      throw new DomainError("CANNOT_CALCULATE_CHANGES", `The journal no longer reaches back to state ${sinceState}; reload.`);
+      throw new DomainError(
+        "CANNOT_CALCULATE_CHANGES",
+        `The journal no longer reaches back to state ${sinceState}; reload.`,
+      );
     }
     const entries = await this.store.journal.since(userId, sinceState, maxChanges + 1);
     const settled = settledPrefix(entries, sinceState, Date.now());
@@ -71,8 +81,18 @@ export class ChangesService {
       oldState: sinceState,
       newState: window.length > 0 ? window[window.length - 1].modseq : sinceState,
       hasMoreChanges,
-      mailboxes: summarize(window.filter((e) => e.kind.startsWith("mailbox-")), (e) => e.mailboxId, "mailbox-create", "mailbox-delete"),
-      messages: summarize(window.filter((e) => e.messageId !== null), (e) => e.messageId!, "exists", "expunge"),
+      mailboxes: summarize(
+        window.filter((e) => e.kind.startsWith("mailbox-")),
+        (e) => e.mailboxId,
+        "mailbox-create",
+        "mailbox-delete",
+      ),
+      messages: summarize(
+        window.filter((e) => e.messageId !== null),
+        (e) => e.messageId!,
+        "exists",
+        "expunge",
+      ),
     };
   }
 }
@@ -81,16 +101,29 @@ export class ChangesService {
  * Journal entries of one mailbox after a state, oldest first (to replay before going live). A client further
  * behind than MAX_CHANGES entries of the account is told to reload instead of being sent all of them.
  */
-export async function mailboxJournal(store: Store, userId: string, mailboxId: string, since: number): Promise<JournalEntry[]> {
+export async function mailboxJournal(
+  store: Store,
+  userId: string,
+  mailboxId: string,
+  since: number,
+): Promise<JournalEntry[]> {
   const entries = await store.journal.since(userId, since, MAX_CHANGES + 1);
   if (entries.length > MAX_CHANGES) {
-    throw new DomainError("CANNOT_CALCULATE_CHANGES", `More than ${MAX_CHANGES} changes since state ${since}; reload.`);
+    throw new DomainError(
+      "CANNOT_CALCULATE_CHANGES",
+      `More than ${MAX_CHANGES} changes since state ${since}; reload.`,
+    );
   }
   return entries.filter((e) => e.mailboxId === mailboxId);
 }
 
 /** The entries up to the first gap that may still fill (see JOURNAL_GAP_GRACE_MS); older gaps are stepped over. */
-export function settledPrefix(entries: JournalEntry[], since: number, now: number, graceMs = JOURNAL_GAP_GRACE_MS): JournalEntry[] {
+export function settledPrefix(
+  entries: JournalEntry[],
+  since: number,
+  now: number,
+  graceMs = JOURNAL_GAP_GRACE_MS,
+): JournalEntry[] {
   const out: JournalEntry[] = [];
   let expected = since + 1;
   for (const e of entries) {
@@ -101,7 +134,12 @@ export function settledPrefix(entries: JournalEntry[], since: number, now: numbe
   return out;
 }
 
-function summarize(entries: JournalEntry[], key: (e: JournalEntry) => string, create: string, destroy: string): ChangeSet {
+function summarize(
+  entries: JournalEntry[],
+  key: (e: JournalEntry) => string,
+  create: string,
+  destroy: string,
+): ChangeSet {
   const first = new Map<string, string>();
   const last = new Map<string, string>();
   for (const e of entries) {

@@ -2,7 +2,12 @@ import type { Store } from "../storage/ports.js";
 import type { EventPublisher } from "./events.js";
 
 /** Publishes the new counters of the mailboxes a change touched, with the account's new state. */
-export async function publishCounters(store: Store, events: EventPublisher, userId: string, mailboxIds: string[]): Promise<void> {
+export async function publishCounters(
+  store: Store,
+  events: EventPublisher,
+  userId: string,
+  mailboxIds: string[],
+): Promise<void> {
   const unique = [...new Set(mailboxIds)];
   let user, mailboxes;
   try {

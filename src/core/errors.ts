@@ -23,7 +23,8 @@ export class DomainError extends Error {
   }
 }
 
-export const notFound = (what: string, id: string) => new DomainError("NOT_FOUND", `${what} "${id}" was not found.`);
+export const notFound = (what: string, id: string) =>
+  new DomainError("NOT_FOUND", `${what} "${id}" was not found.`);
 export const invalidInput = (message: string) => new DomainError("INVALID_INPUT", message);
 export const forbidden = (message = "This needs the admin token.") => new DomainError("FORBIDDEN", message);
 

@@ -6,12 +6,13 @@ export const MAX_FLAGS_PER_MESSAGE = 64;
 
 const SYSTEM = new Map(SYSTEM_FLAGS.map((f) => [f.toLowerCase(), f]));
 // A keyword is an IMAP atom (RFC 3501 §9): no specials, spaces or controls.
- 
+
 const KEYWORD = /^[^\u0000-\u0020\u007f(){%*"\\\]]+$/;
 
 /** Canonical spelling of each flag (system flags case-folded), refusing what IMAP could not carry. */
 export function normalizeFlags(flags: string[]): string[] {
-  if (flags.length > MAX_FLAGS_PER_MESSAGE) throw invalidInput(`${flags.length} flags given; at most ${MAX_FLAGS_PER_MESSAGE} are allowed.`);
+  if (flags.length > MAX_FLAGS_PER_MESSAGE)
+    throw invalidInput(`${flags.length} flags given; at most ${MAX_FLAGS_PER_MESSAGE} are allowed.`);
   const out = new Set<string>();
   for (const flag of flags) {
     if (flag.startsWith("\\")) {
@@ -19,7 +20,10 @@ export function normalizeFlags(flags: string[]): string[] {
       if (!system) throw invalidInput(`Flag "${flag}" is not a system flag (${SYSTEM_FLAGS.join(" ")}).`);
       out.add(system);
     } else {
-      if (flag.length > MAX_FLAG_CHARS || !KEYWORD.test(flag)) throw invalidInput(`Keyword "${flag}" must be 1-${MAX_FLAG_CHARS} characters with no spaces or ( ) { % * " \\ ].`);
+      if (flag.length > MAX_FLAG_CHARS || !KEYWORD.test(flag))
+        throw invalidInput(
+          `Keyword "${flag}" must be 1-${MAX_FLAG_CHARS} characters with no spaces or ( ) { % * " \\ ].`,
+        );
       out.add(flag);
     }
   }

@@ -34,7 +34,10 @@ export class IngestService {
   async ingest(args: IngestArgs): Promise<MessageRecord> {
     const { store } = this;
     if (args.raw.length > this.options.maxMessageBytes) {
-      throw new DomainError("MESSAGE_TOO_LARGE", `The message has ${args.raw.length} bytes; the limit is ${this.options.maxMessageBytes}.`);
+      throw new DomainError(
+        "MESSAGE_TOO_LARGE",
+        `The message has ${args.raw.length} bytes; the limit is ${this.options.maxMessageBytes}.`,
+      );
     }
     const flags = normalizeFlags(args.flags ?? []);
     const user = await store.users.get(args.userId);
@@ -42,7 +45,10 @@ export class IngestService {
     const mailbox = await store.mailboxes.get(args.userId, args.mailboxId);
     if (!mailbox) throw notFound("Mailbox", args.mailboxId);
     if (user.quotaBytes > 0 && user.storageUsed + args.raw.length > user.quotaBytes) {
-      throw new DomainError("QUOTA_EXCEEDED", `Storing ${args.raw.length} bytes would exceed the quota of ${user.quotaBytes} bytes (${user.storageUsed} used).`);
+      throw new DomainError(
+        "QUOTA_EXCEEDED",
+        `Storing ${args.raw.length} bytes would exceed the quota of ${user.quotaBytes} bytes (${user.storageUsed} used).`,
+      );
     }
     const parsed = await parseMessage(args.raw, { maxSize: this.options.maxMessageBytes });
     for (const blob of parsed.blobs) await store.blobs.put(blob.hash, blob.data);
@@ -66,10 +72,31 @@ export class IngestService {
       hasAttachments: parsed.hasAttachments,
       preview: parsed.preview,
       searchText: parsed.searchText.toLowerCase(),
-      content: { segments: parsed.segments, meta: { imap: parsed.imap, attachments: parsed.attachments, headers: { replyTo: parsed.headers.replyTo, inReplyTo: parsed.headers.inReplyTo, references: parsed.headers.references } } },
+      content: {
+        segments: parsed.segments,
+        meta: {
+          imap: parsed.imap,
+          attachments: parsed.attachments,
+          headers: {
+            replyTo: parsed.headers.replyTo,
+            inReplyTo: parsed.headers.inReplyTo,
+            references: parsed.headers.references,
+          },
+        },
+      },
       blobRefs: parsed.segments.flatMap((s) => (s.kind === "blob" ? [s.hash] : [])),
     });
-    await this.events.mailbox([{ type: "new", userId: message.userId, mailboxId: message.mailboxId, messageId: message.id, uid: message.uid, modseq: message.modseq, flags: message.flags }]);
+    await this.events.mailbox([
+      {
+        type: "new",
+        userId: message.userId,
+        mailboxId: message.mailboxId,
+        messageId: message.id,
+        uid: message.uid,
+        modseq: message.modseq,
+        flags: message.flags,
+      },
+    ]);
     await publishCounters(store, this.events, message.userId, [message.mailboxId]);
     return message;
   }
@@ -80,7 +107,13 @@ export class IngestService {
  * with the same normalised subject; the store resolves it in the same change as the append.
  */
 function threadKeys(parsed: ParsedMessage): { refs: string[]; subjectKey: string } {
-  const refs = [...new Set([...parsed.headers.references, parsed.headers.inReplyTo, parsed.headers.messageId].filter((r): r is string => !!r))];
+  const refs = [
+    ...new Set(
+      [...parsed.headers.references, parsed.headers.inReplyTo, parsed.headers.messageId].filter(
+        (r): r is string => !!r,
+      ),
+    ),
+  ];
   return { refs, subjectKey: normalizeSubject(parsed.headers.subject) };
 }
 

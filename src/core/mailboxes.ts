@@ -51,11 +51,20 @@ export class MailboxService {
     const userId = requireUser(p);
     const clean = normalizePath(path);
     try {
-      const box = await this.store.mailboxes.create({ id: newId(), userId, path: clean, specialUse: null, subscribed: true, uidValidity: newUidValidity(), createdAt: new Date() });
+      const box = await this.store.mailboxes.create({
+        id: newId(),
+        userId,
+        path: clean,
+        specialUse: null,
+        subscribed: true,
+        uidValidity: newUidValidity(),
+        createdAt: new Date(),
+      });
       await this.publish(box);
       return box;
     } catch (err) {
-      if (err instanceof StoreConflictError) throw new DomainError("ALREADY_EXISTS", `Mailbox "${clean}" already exists.`);
+      if (err instanceof StoreConflictError)
+        throw new DomainError("ALREADY_EXISTS", `Mailbox "${clean}" already exists.`);
       throw err;
     }
   }
@@ -72,31 +81,65 @@ export class MailboxService {
 
   async delete(p: Principal, mailboxId: string): Promise<void> {
     const box = await this.get(p, mailboxId);
-    if (box.specialUse) throw invalidInput(`Mailbox "${box.path}" has the special use ${box.specialUse} and cannot be deleted.`);
+    if (box.specialUse)
+      throw invalidInput(
+        `Mailbox "${box.path}" has the special use ${box.specialUse} and cannot be deleted.`,
+      );
     const removed = await this.store.mailboxes.delete(box.userId, box.id);
     if (!removed) throw notFound("Mailbox", mailboxId);
     const state = (await this.store.users.get(box.userId))?.modseq ?? 0;
     await this.events.mailbox([
-      ...removed.map((m) => ({ type: "expunged" as const, userId: box.userId, mailboxId: box.id, messageId: m.id, uid: m.uid, modseq: m.modseq, flags: null })),
-      { type: "mailbox", userId: box.userId, mailboxId: box.id, messageId: null, uid: null, modseq: state, flags: null },
+      ...removed.map((m) => ({
+        type: "expunged" as const,
+        userId: box.userId,
+        mailboxId: box.id,
+        messageId: m.id,
+        uid: m.uid,
+        modseq: m.modseq,
+        flags: null,
+      })),
+      {
+        type: "mailbox",
+        userId: box.userId,
+        mailboxId: box.id,
+        messageId: null,
+        uid: null,
+        modseq: state,
+        flags: null,
+      },
     ]);
     await publishCounters(this.store, this.events, box.userId, []);
   }
 
-  private async update(p: Principal, box: MailboxRecord, patch: { path?: string; subscribed?: boolean }): Promise<MailboxRecord> {
+  private async update(
+    p: Principal,
+    box: MailboxRecord,
+    patch: { path?: string; subscribed?: boolean },
+  ): Promise<MailboxRecord> {
     try {
       const updated = await this.store.mailboxes.update(box.userId, box.id, patch);
       if (!updated) throw notFound("Mailbox", box.id);
       await this.publish(updated);
       return updated;
     } catch (err) {
-      if (err instanceof StoreConflictError) throw new DomainError("ALREADY_EXISTS", `Mailbox "${patch.path}" already exists.`);
+      if (err instanceof StoreConflictError)
+        throw new DomainError("ALREADY_EXISTS", `Mailbox "${patch.path}" already exists.`);
       throw err;
     }
   }
 
   private async publish(box: MailboxRecord): Promise<void> {
-    await this.events.mailbox([{ type: "mailbox", userId: box.userId, mailboxId: box.id, messageId: null, uid: null, modseq: box.highestModseq, flags: null }]);
+    await this.events.mailbox([
+      {
+        type: "mailbox",
+        userId: box.userId,
+        mailboxId: box.id,
+        messageId: null,
+        uid: null,
+        modseq: box.highestModseq,
+        flags: null,
+      },
+    ]);
   }
 }
 
@@ -106,8 +149,10 @@ export function normalizePath(path: string): string {
   if (clean.length === 0 || clean.length > MAX_MAILBOX_PATH_CHARS) {
     throw invalidInput(`Mailbox path "${path}" must have 1 to ${MAX_MAILBOX_PATH_CHARS} characters.`);
   }
-   
-  if (/[\u0000-\u001f\u007f]/.test(clean)) throw invalidInput(`Mailbox path "${path}" contains a control character.`);
-  if (clean.split("/").some((s) => s.trim().length === 0)) throw invalidInput(`Mailbox path "${path}" has an empty segment.`);
+
+  if (/[\u0000-\u001f\u007f]/.test(clean))
+    throw invalidInput(`Mailbox path "${path}" contains a control character.`);
+  if (clean.split("/").some((s) => s.trim().length === 0))
+    throw invalidInput(`Mailbox path "${path}" has an empty segment.`);
   return clean.toUpperCase() === "INBOX" ? "INBOX" : clean;
 }

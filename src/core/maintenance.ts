@@ -21,7 +21,9 @@ export class MaintenanceService {
     const lock = await this.bus.tryLock("maintenance", LOCK_TTL_MS);
     if (!lock) return null;
     try {
-      const journalEntriesPruned = await this.store.journal.prune(new Date(now.getTime() - this.options.journalRetentionMs));
+      const journalEntriesPruned = await this.store.journal.prune(
+        new Date(now.getTime() - this.options.journalRetentionMs),
+      );
       return { journalEntriesPruned };
     } finally {
       await lock.release();

@@ -26,7 +26,13 @@ export class MessageService {
     private readonly ingestService: IngestService,
   ) {}
 
-  async upload(p: Principal, mailboxId: string, raw: Buffer, flags: string[] = [], internalDate?: Date): Promise<MessageRecord> {
+  async upload(
+    p: Principal,
+    mailboxId: string,
+    raw: Buffer,
+    flags: string[] = [],
+    internalDate?: Date,
+  ): Promise<MessageRecord> {
     return this.ingestService.ingest({ userId: requireUser(p), mailboxId, raw, flags, internalDate });
   }
 
@@ -47,12 +53,21 @@ export class MessageService {
 
   async search(p: Principal, query: SearchQuery, first: number, after?: MessageCursor): Promise<MessagePage> {
     const userId = requireUser(p);
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) throw invalidInput(`Page size ${first} must be 1 to ${MAX_PAGE_SIZE}.`);
-    if (query.mailboxId !== undefined && !(await this.store.mailboxes.get(userId, query.mailboxId))) throw notFound("Mailbox", query.mailboxId);
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE)
+      throw invalidInput(`Page size ${first} must be 1 to ${MAX_PAGE_SIZE}.`);
+    if (query.mailboxId !== undefined && !(await this.store.mailboxes.get(userId, query.mailboxId)))
+      throw notFound("Mailbox", query.mailboxId);
     for (const [key, value] of Object.entries(query)) {
-      if (typeof value === "string" && value.length > MAX_SEARCH_TEXT_CHARS) throw invalidInput(`Search field "${key}" has ${value.length} characters; at most ${MAX_SEARCH_TEXT_CHARS} are allowed.`);
+      if (typeof value === "string" && value.length > MAX_SEARCH_TEXT_CHARS)
+        throw invalidInput(
+          `Search field "${key}" has ${value.length} characters; at most ${MAX_SEARCH_TEXT_CHARS} are allowed.`,
+        );
     }
-    const clean = { ...query, flags: query.flags && normalizeFlags(query.flags), notFlags: query.notFlags && normalizeFlags(query.notFlags) };
+    const clean = {
+      ...query,
+      flags: query.flags && normalizeFlags(query.flags),
+      notFlags: query.notFlags && normalizeFlags(query.notFlags),
+    };
     const rows = await this.store.messages.search(userId, clean, { limit: first + 1, after });
     return { messages: rows.slice(0, first), hasMore: rows.length > first };
   }
@@ -82,10 +97,16 @@ export class MessageService {
   /** The original bytes as a stream, for downloads; large blobs are read as they are sent. */
   async rawStream(p: Principal, id: string): Promise<{ size: number; stream: Readable }> {
     const userId = requireUser(p);
-    const [message, content] = await Promise.all([this.store.messages.get(userId, id), this.store.messages.getContent(userId, id)]);
+    const [message, content] = await Promise.all([
+      this.store.messages.get(userId, id),
+      this.store.messages.getContent(userId, id),
+    ]);
     if (!message || !content) throw notFound("Message", id);
     const stream = streamMessage(content.segments, (hash) => this.store.blobs.read(hash));
-    return { size: message.size, stream: stream instanceof Readable ? stream : Readable.from(stream as AsyncIterable<Buffer>) };
+    return {
+      size: message.size,
+      stream: stream instanceof Readable ? stream : Readable.from(stream as AsyncIterable<Buffer>),
+    };
   }
 
   async attachment(p: Principal, id: string, partId: string) {
@@ -97,9 +118,28 @@ export class MessageService {
   async setFlags(p: Principal, ids: string[], change: FlagChange): Promise<MessageRecord[]> {
     const userId = requireUser(p);
     assertBatch(ids);
-    const updates = await this.store.messages.updateFlags(userId, ids, { op: change.op, flags: normalizeFlags(change.flags) });
-    await this.events.mailbox(updates.map((u) => ({ type: "flags", userId, mailboxId: u.mailboxId, messageId: u.id, uid: u.uid, modseq: u.modseq, flags: u.flags })));
-    if (updates.length > 0) await publishCounters(this.store, this.events, userId, updates.map((u) => u.mailboxId));
+    const updates = await this.store.messages.updateFlags(userId, ids, {
+      op: change.op,
+      flags: normalizeFlags(change.flags),
+    });
+    await this.events.mailbox(
+      updates.map((u) => ({
+        type: "flags",
+        userId,
+        mailboxId: u.mailboxId,
+        messageId: u.id,
+        uid: u.uid,
+        modseq: u.modseq,
+        flags: u.flags,
+      })),
+    );
+    if (updates.length > 0)
+      await publishCounters(
+        this.store,
+        this.events,
+        userId,
+        updates.map((u) => u.mailboxId),
+      );
     return this.store.messages.getMany(userId, ids);
   }
 
@@ -110,11 +150,31 @@ export class MessageService {
     const moved = await this.store.messages.move(userId, ids, targetMailboxId);
     const events: MailboxEvent[] = [];
     for (const m of moved) {
-      events.push({ type: "expunged", userId, mailboxId: m.fromMailboxId, messageId: m.id, uid: m.fromUid, modseq: m.expungeModseq, flags: null });
-      events.push({ type: "new", userId, mailboxId: m.toMailboxId, messageId: m.id, uid: m.uid, modseq: m.modseq, flags: null });
+      events.push({
+        type: "expunged",
+        userId,
+        mailboxId: m.fromMailboxId,
+        messageId: m.id,
+        uid: m.fromUid,
+        modseq: m.expungeModseq,
+        flags: null,
+      });
+      events.push({
+        type: "new",
+        userId,
+        mailboxId: m.toMailboxId,
+        messageId: m.id,
+        uid: m.uid,
+        modseq: m.modseq,
+        flags: null,
+      });
     }
     await this.events.mailbox(events);
-    if (moved.length > 0) await publishCounters(this.store, this.events, userId, [targetMailboxId, ...moved.map((m) => m.fromMailboxId)]);
+    if (moved.length > 0)
+      await publishCounters(this.store, this.events, userId, [
+        targetMailboxId,
+        ...moved.map((m) => m.fromMailboxId),
+      ]);
     return this.store.messages.getMany(userId, ids);
   }
 
@@ -126,10 +186,27 @@ export class MessageService {
     const user = await this.store.users.get(userId);
     const adding = existing.reduce((sum, m) => sum + m.size, 0);
     if (user && user.quotaBytes > 0 && user.storageUsed + adding > user.quotaBytes) {
-      throw new DomainError("QUOTA_EXCEEDED", `Copying ${adding} bytes would exceed the quota of ${user.quotaBytes} bytes (${user.storageUsed} used).`);
+      throw new DomainError(
+        "QUOTA_EXCEEDED",
+        `Copying ${adding} bytes would exceed the quota of ${user.quotaBytes} bytes (${user.storageUsed} used).`,
+      );
     }
-    const copies = await this.store.messages.copy(userId, existing.map((m) => ({ id: m.id, newId: newId() })), targetMailboxId);
-    await this.events.mailbox(copies.map((m) => ({ type: "new", userId, mailboxId: m.mailboxId, messageId: m.id, uid: m.uid, modseq: m.modseq, flags: m.flags })));
+    const copies = await this.store.messages.copy(
+      userId,
+      existing.map((m) => ({ id: m.id, newId: newId() })),
+      targetMailboxId,
+    );
+    await this.events.mailbox(
+      copies.map((m) => ({
+        type: "new",
+        userId,
+        mailboxId: m.mailboxId,
+        messageId: m.id,
+        uid: m.uid,
+        modseq: m.modseq,
+        flags: m.flags,
+      })),
+    );
     if (copies.length > 0) await publishCounters(this.store, this.events, userId, [targetMailboxId]);
     return copies;
   }
@@ -139,8 +216,24 @@ export class MessageService {
     const userId = requireUser(p);
     assertBatch(ids);
     const removed = await this.store.messages.remove(userId, ids);
-    await this.events.mailbox(removed.map((m) => ({ type: "expunged", userId, mailboxId: m.mailboxId, messageId: m.id, uid: m.uid, modseq: m.modseq, flags: null })));
-    if (removed.length > 0) await publishCounters(this.store, this.events, userId, removed.map((m) => m.mailboxId));
+    await this.events.mailbox(
+      removed.map((m) => ({
+        type: "expunged",
+        userId,
+        mailboxId: m.mailboxId,
+        messageId: m.id,
+        uid: m.uid,
+        modseq: m.modseq,
+        flags: null,
+      })),
+    );
+    if (removed.length > 0)
+      await publishCounters(
+        this.store,
+        this.events,
+        userId,
+        removed.map((m) => m.mailboxId),
+      );
     return removed.map((m) => m.id);
   }
 
@@ -150,5 +243,6 @@ export class MessageService {
 }
 
 function assertBatch(ids: string[]): void {
-  if (ids.length === 0 || ids.length > MAX_BATCH_IDS) throw invalidInput(`${ids.length} message ids given; send 1 to ${MAX_BATCH_IDS}.`);
+  if (ids.length === 0 || ids.length > MAX_BATCH_IDS)
+    throw invalidInput(`${ids.length} message ids given; send 1 to ${MAX_BATCH_IDS}.`);
 }

@@ -13,7 +13,8 @@ export function requireAdmin(p: Principal): void {
 /** The user whose data the request may touch: a user acts on itself; the admin names the user. */
 export function requireUser(p: Principal, targetUserId?: string): string {
   if (p.kind === "user") {
-    if (targetUserId !== undefined && targetUserId !== p.userId) throw forbidden("A user may act only on its own account.");
+    if (targetUserId !== undefined && targetUserId !== p.userId)
+      throw forbidden("A user may act only on its own account.");
     return p.userId;
   }
   if (p.kind === "admin" && targetUserId !== undefined) return targetUserId;

@@ -32,14 +32,21 @@ export class UserService {
     requireAdmin(p);
     const username = args.username.trim().toLowerCase();
     if (!USERNAME_PATTERN.test(username)) {
-      throw invalidInput(`Username "${args.username}" must be 1-128 letters, digits or . _ @ + - and start with a letter or digit.`);
+      throw invalidInput(
+        `Username "${args.username}" must be 1-128 letters, digits or . _ @ + - and start with a letter or digit.`,
+      );
     }
     assertPassword(args.password);
     const quotaBytes = args.quotaBytes ?? 0;
-    if (!Number.isSafeInteger(quotaBytes) || quotaBytes < 0) throw invalidInput(`Quota ${quotaBytes} must be a whole number of bytes, 0 for none.`);
-    const normalized = (args.addresses ?? []).map((a) => ({ address: a.trim().normalize("NFC"), normalized: normalizeAddress(a) }));
+    if (!Number.isSafeInteger(quotaBytes) || quotaBytes < 0)
+      throw invalidInput(`Quota ${quotaBytes} must be a whole number of bytes, 0 for none.`);
+    const normalized = (args.addresses ?? []).map((a) => ({
+      address: a.trim().normalize("NFC"),
+      normalized: normalizeAddress(a),
+    }));
     for (const a of normalized) {
-      if (await this.store.addresses.findByNormalized(a.normalized)) throw new DomainError("ALREADY_EXISTS", `Address "${a.address}" is already in use.`);
+      if (await this.store.addresses.findByNormalized(a.normalized))
+        throw new DomainError("ALREADY_EXISTS", `Address "${a.address}" is already in use.`);
     }
     const id = newId();
     const now = new Date();
@@ -47,10 +54,19 @@ export class UserService {
     try {
       user = await this.store.users.create(
         { id, username, passwordHash: await hashPassword(args.password), quotaBytes, createdAt: now },
-        DEFAULT_MAILBOXES.map((m) => ({ id: newId(), userId: id, path: m.path, specialUse: m.specialUse, subscribed: true, uidValidity: newUidValidity(), createdAt: now })),
+        DEFAULT_MAILBOXES.map((m) => ({
+          id: newId(),
+          userId: id,
+          path: m.path,
+          specialUse: m.specialUse,
+          subscribed: true,
+          uidValidity: newUidValidity(),
+          createdAt: now,
+        })),
       );
     } catch (err) {
-      if (err instanceof StoreConflictError) throw new DomainError("ALREADY_EXISTS", `User "${username}" already exists.`);
+      if (err instanceof StoreConflictError)
+        throw new DomainError("ALREADY_EXISTS", `User "${username}" already exists.`);
       throw err;
     }
     for (const a of normalized) await this.addAddressRecord(user.id, a.address, a.normalized);
@@ -73,7 +89,8 @@ export class UserService {
 
   async list(p: Principal, limit: number, afterUsername?: string): Promise<UserRecord[]> {
     requireAdmin(p);
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_USERS_PAGE) throw invalidInput(`Page size ${limit} must be 1 to ${MAX_USERS_PAGE}.`);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_USERS_PAGE)
+      throw invalidInput(`Page size ${limit} must be 1 to ${MAX_USERS_PAGE}.`);
     return this.store.users.list(limit, afterUsername);
   }
 
@@ -95,7 +112,8 @@ export class UserService {
   /** A user changes its own password, proving it knows the current one. */
   async changePassword(p: Principal, current: string, next: string): Promise<void> {
     const user = await this.get(p);
-    if (!(await verifyPassword(current, user.passwordHash))) throw new DomainError("AUTH_FAILED", "The current password is wrong.");
+    if (!(await verifyPassword(current, user.passwordHash)))
+      throw new DomainError("AUTH_FAILED", "The current password is wrong.");
     assertPassword(next);
     await this.store.users.update(user.id, { passwordHash: await hashPassword(next) });
   }
@@ -129,12 +147,17 @@ export class UserService {
     return user;
   }
 
-  private async addAddressRecord(userId: string, address: string, normalized: string): Promise<AddressRecord> {
+  private async addAddressRecord(
+    userId: string,
+    address: string,
+    normalized: string,
+  ): Promise<AddressRecord> {
     const record = { id: newId(), userId, address, normalized, createdAt: new Date() };
     try {
       await this.store.addresses.add(record);
     } catch (err) {
-      if (err instanceof StoreConflictError) throw new DomainError("ALREADY_EXISTS", `Address "${address}" is already in use.`);
+      if (err instanceof StoreConflictError)
+        throw new DomainError("ALREADY_EXISTS", `Address "${address}" is already in use.`);
       throw err;
     }
     return record;
@@ -143,6 +166,8 @@ export class UserService {
 
 function assertPassword(password: string): void {
   if (password.length < MIN_PASSWORD_LENGTH) {
-    throw invalidInput(`The password has ${password.length} characters; it needs at least ${MIN_PASSWORD_LENGTH}.`);
+    throw invalidInput(
+      `The password has ${password.length} characters; it needs at least ${MIN_PASSWORD_LENGTH}.`,
+    );
   }
 }

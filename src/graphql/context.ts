@@ -34,9 +34,15 @@ export function createLoaders(core: Core, principal: Principal): Loaders {
   };
   let bodies = 0;
   return {
-    mailbox: new DataLoader(async (ids) => byId(ids, await core.mailboxes.getMany(principal, [...ids])), { maxBatchSize: MAX_BATCH }),
-    counts: new DataLoader(async (ids) => core.mailboxes.counts(principal, [...ids]), { maxBatchSize: MAX_BATCH }),
-    message: new DataLoader(async (ids) => byId(ids, await core.messages.getMany(principal, [...ids])), { maxBatchSize: MAX_BATCH }),
+    mailbox: new DataLoader(async (ids) => byId(ids, await core.mailboxes.getMany(principal, [...ids])), {
+      maxBatchSize: MAX_BATCH,
+    }),
+    counts: new DataLoader(async (ids) => core.mailboxes.counts(principal, [...ids]), {
+      maxBatchSize: MAX_BATCH,
+    }),
+    message: new DataLoader(async (ids) => byId(ids, await core.messages.getMany(principal, [...ids])), {
+      maxBatchSize: MAX_BATCH,
+    }),
     threadSize: new DataLoader(
       async (ids) => {
         const sizes = await core.messages.threadSizes(principal, [...ids]);
@@ -48,7 +54,9 @@ export function createLoaders(core: Core, principal: Principal): Loaders {
       async (ids) => {
         bodies += ids.length;
         if (bodies > MAX_BODIES_PER_REQUEST) {
-          throw invalidInput(`One request may ask for at most ${MAX_BODIES_PER_REQUEST} message bodies; ask for body on fewer messages.`);
+          throw invalidInput(
+            `One request may ask for at most ${MAX_BODIES_PER_REQUEST} message bodies; ask for body on fewer messages.`,
+          );
         }
         return Promise.all(ids.map((id) => core.messages.view(principal, id).catch((err: Error) => err)));
       },

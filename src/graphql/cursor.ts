@@ -10,6 +10,7 @@ export function decodeCursor(cursor: string | undefined | null): MessageCursor |
   if (!cursor) return undefined;
   const [ms, id] = Buffer.from(cursor, "base64url").toString().split(":");
   const time = Number(ms);
-  if (!id || !Number.isSafeInteger(time)) throw invalidInput(`Cursor "${cursor}" is not one this server gave out.`);
+  if (!id || !Number.isSafeInteger(time))
+    throw invalidInput(`Cursor "${cursor}" is not one this server gave out.`);
   return { internalDate: new Date(time), id };
 }

@@ -4,7 +4,14 @@ import type { Logger } from "pino";
 import { isDomainError } from "../core/errors.js";
 
 // Apollo's own codes for requests that never reached a resolver; they pass through as they are.
-const CLIENT_CODES = new Set(["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT", "BAD_REQUEST", "PERSISTED_QUERY_NOT_FOUND", "OPERATION_RESOLUTION_FAILURE"]);
+const CLIENT_CODES = new Set([
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_USER_INPUT",
+  "BAD_REQUEST",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "OPERATION_RESOLUTION_FAILURE",
+]);
 
 // Codes the HTTP layer attaches itself (an unknown bearer token is refused before any resolver runs).
 const DOMAIN_CODES = new Set<string>(["UNAUTHENTICATED", "ACCOUNT_DISABLED"]);
@@ -14,15 +21,35 @@ export function formatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     if (isDomainError(original)) {
-      return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: { code: original.code } };
+      return {
+        message: original.message,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: original.code },
+      };
     }
     const code = formatted.extensions?.code;
     if (typeof code === "string" && (CLIENT_CODES.has(code) || DOMAIN_CODES.has(code))) {
-      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
+      return {
+        message: formatted.message,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code },
+      };
     }
-    if (isArgumentValidation(original)) return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: "BAD_USER_INPUT" } };
+    if (isArgumentValidation(original))
+      return {
+        message: formatted.message,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: "BAD_USER_INPUT" },
+      };
     logger.error({ err: original, path: formatted.path }, "unexpected error in a GraphQL request");
-    return { message: "Internal server error.", path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR" } };
+    return {
+      message: "Internal server error.",
+      path: formatted.path,
+      extensions: { code: "INTERNAL_SERVER_ERROR" },
+    };
   };
 }
 

@@ -7,10 +7,18 @@ import type { Changes, Mailbox, Message, MessageBody, MessageConnection, User } 
 // Records from the core -> API objects. Download routes live in src/http/downloads.ts.
 
 export const rawPath = (messageId: string) => `/download/${messageId}/raw`;
-export const attachmentPath = (messageId: string, partId: string) => `/download/${messageId}/part/${encodeURIComponent(partId)}`;
+export const attachmentPath = (messageId: string, partId: string) =>
+  `/download/${messageId}/part/${encodeURIComponent(partId)}`;
 
 export function toUser(u: UserRecord): User {
-  return { id: u.id, username: u.username, disabled: u.disabled, quotaBytes: u.quotaBytes, storageUsed: u.storageUsed, createdAt: u.createdAt };
+  return {
+    id: u.id,
+    username: u.username,
+    disabled: u.disabled,
+    quotaBytes: u.quotaBytes,
+    storageUsed: u.storageUsed,
+    createdAt: u.createdAt,
+  };
 }
 
 export function toMailbox(m: MailboxRecord): Mailbox {
@@ -23,7 +31,10 @@ export function toMessage(m: MessageRecord): Message {
 
 export function toConnection(messages: MessageRecord[], hasMore: boolean): MessageConnection {
   const edges = messages.map((m) => ({ node: toMessage(m), cursor: encodeCursor(m) }));
-  return { edges, pageInfo: { hasNextPage: hasMore, endCursor: edges.length ? edges[edges.length - 1].cursor : null } };
+  return {
+    edges,
+    pageInfo: { hasNextPage: hasMore, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
+  };
 }
 
 export function toBody(messageId: string, v: MessageView): MessageBody {

@@ -12,7 +12,11 @@ export function downloadRoutes(core: Core): Router {
     try {
       const principal = await core.auth.principalFor(bearerToken(req.headers.authorization));
       const { size, stream } = await core.messages.rawStream(principal, String(req.params.id));
-      res.writeHead(200, { "content-type": "message/rfc822", "content-length": size, "content-disposition": `attachment; filename="${req.params.id}.eml"` });
+      res.writeHead(200, {
+        "content-type": "message/rfc822",
+        "content-length": size,
+        "content-disposition": `attachment; filename="${req.params.id}.eml"`,
+      });
       await pipeline(stream, res);
     } catch (err) {
       sendError(res, err);
@@ -21,7 +25,11 @@ export function downloadRoutes(core: Core): Router {
   router.get("/download/:id/part/:partId", async (req: Request, res: Response) => {
     try {
       const principal = await core.auth.principalFor(bearerToken(req.headers.authorization));
-      const part = await core.messages.attachment(principal, String(req.params.id), String(req.params.partId));
+      const part = await core.messages.attachment(
+        principal,
+        String(req.params.id),
+        String(req.params.partId),
+      );
       const filename = part.filename ?? `part-${req.params.partId}`;
       res.writeHead(200, {
         "content-type": part.contentType,

@@ -2,7 +2,14 @@ import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
-import { GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema } from "graphql";
+import {
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type ExecutionArgs,
+  type GraphQLSchema,
+} from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { randomUUID } from "node:crypto";
 import http from "node:http";
@@ -31,7 +38,13 @@ export interface RunningHttpServer {
 }
 
 /** GraphQL over HTTP and WebSocket on one path, downloads, /health and /metrics, on one port. */
-export async function startHttpServer(core: Core, schema: GraphQLSchema, metrics: Metrics, logger: Logger, options: HttpServerOptions): Promise<RunningHttpServer> {
+export async function startHttpServer(
+  core: Core,
+  schema: GraphQLSchema,
+  metrics: Metrics,
+  logger: Logger,
+  options: HttpServerOptions,
+): Promise<RunningHttpServer> {
   const app = express();
   const httpServer = http.createServer(app);
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: 1024 * 1024 });
@@ -42,7 +55,8 @@ export async function startHttpServer(core: Core, schema: GraphQLSchema, metrics
     try {
       principal = await core.auth.principalFor(token);
     } catch (err) {
-      if (isDomainError(err)) throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
+      if (isDomainError(err))
+        throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
       throw err;
     }
     return { principal, token, core, loaders: createLoaders(core, principal), requestId: randomUUID() };
@@ -57,18 +71,30 @@ export async function startHttpServer(core: Core, schema: GraphQLSchema, metrics
         try {
           document = parse(payload.query, { maxTokens: options.maxTokens });
         } catch (err) {
-          return [err instanceof GraphQLError ? withCode(err, "GRAPHQL_PARSE_FAILED") : new GraphQLError(String(err))];
+          return [
+            err instanceof GraphQLError
+              ? withCode(err, "GRAPHQL_PARSE_FAILED")
+              : new GraphQLError(String(err)),
+          ];
         }
         const errors = validate(schema, document, [...specifiedRules, ...validationRules]);
         if (errors.length > 0) return errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED"));
         let contextValue: GraphQLContext;
         try {
-          contextValue = await contextFor(bearerToken((ctx.connectionParams as Record<string, unknown> | undefined)?.authorization));
+          contextValue = await contextFor(
+            bearerToken((ctx.connectionParams as Record<string, unknown> | undefined)?.authorization),
+          );
         } catch (err) {
           return [err instanceof GraphQLError ? err : new GraphQLError(String(err))];
         }
         metrics.subscriptions.inc();
-        return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue } as ExecutionArgs;
+        return {
+          schema,
+          document,
+          variableValues: payload.variables,
+          operationName: payload.operationName,
+          contextValue,
+        } as ExecutionArgs;
       },
       // Errors on the WebSocket get the same codes and the same redaction as over HTTP.
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatWs(e.toJSON(), e)),
@@ -89,16 +115,37 @@ export async function startHttpServer(core: Core, schema: GraphQLSchema, metrics
     stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
       {
         async requestDidStart({ contextValue }) {
           const started = process.hrtime.bigint();
           return {
             async willSendResponse({ operation, operationName, errors }) {
               const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-              metrics.graphqlOperations.observe({ type: operation?.operation ?? "unknown", outcome: errors?.length ? "error" : "ok" }, seconds);
+              metrics.graphqlOperations.observe(
+                { type: operation?.operation ?? "unknown", outcome: errors?.length ? "error" : "ok" },
+                seconds,
+              );
               const p = contextValue.principal;
-              logger.info({ requestId: contextValue.requestId, userId: p.kind === "user" ? p.userId : p.kind, operation: operationName ?? operation?.operation, ms: Math.round(seconds * 1000), errors: errors?.length ?? 0, protocol: "graphql" }, "graphql request");
+              logger.info(
+                {
+                  requestId: contextValue.requestId,
+                  userId: p.kind === "user" ? p.userId : p.kind,
+                  operation: operationName ?? operation?.operation,
+                  ms: Math.round(seconds * 1000),
+                  errors: errors?.length ?? 0,
+                  protocol: "graphql",
+                },
+                "graphql request",
+              );
             },
           };
         },
@@ -130,20 +177,33 @@ export async function startHttpServer(core: Core, schema: GraphQLSchema, metrics
   app.use(
     "/graphql",
     express.json({ limit: options.maxBodyBytes }),
-    expressMiddleware(apollo, { context: async ({ req }) => contextFor(bearerToken(req.headers.authorization)) }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => contextFor(bearerToken(req.headers.authorization)),
+    }),
   );
   app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     const status = (err as { status?: number }).status ?? 500;
     if (status === 413) {
-      res.status(413).json({ errors: [{ message: `The request body is larger than ${options.maxBodyBytes} bytes.`, extensions: { code: "MESSAGE_TOO_LARGE" } }] });
+      res.status(413).json({
+        errors: [
+          {
+            message: `The request body is larger than ${options.maxBodyBytes} bytes.`,
+            extensions: { code: "MESSAGE_TOO_LARGE" },
+          },
+        ],
+      });
       return;
     }
     if (status === 400) {
-      res.status(400).json({ errors: [{ message: "The request body is not valid JSON.", extensions: { code: "BAD_REQUEST" } }] });
+      res.status(400).json({
+        errors: [{ message: "The request body is not valid JSON.", extensions: { code: "BAD_REQUEST" } }],
+      });
       return;
     }
     logger.error({ err }, "unhandled HTTP error");
-    res.status(500).json({ errors: [{ message: "Internal server error.", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+    res.status(500).json({
+      errors: [{ message: "Internal server error.", extensions: { code: "INTERNAL_SERVER_ERROR" } }],
+    });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -161,7 +221,12 @@ export async function startHttpServer(core: Core, schema: GraphQLSchema, metrics
 }
 
 function withCode(err: GraphQLError, code: string): GraphQLError {
-  return new GraphQLError(err.message, { nodes: err.nodes, source: err.source, positions: err.positions, extensions: { ...err.extensions, code } });
+  return new GraphQLError(err.message, {
+    nodes: err.nodes,
+    source: err.source,
+    positions: err.positions,
+    extensions: { ...err.extensions, code },
+  });
 }
 
 function routeOf(path: string): string {

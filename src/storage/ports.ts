@@ -166,7 +166,8 @@ export interface RemovedMessage {
   size: number;
 }
 
-export type JournalKind = "exists" | "expunge" | "flags" | "mailbox-create" | "mailbox-update" | "mailbox-delete";
+export type JournalKind =
+  "exists" | "expunge" | "flags" | "mailbox-create" | "mailbox-update" | "mailbox-delete";
 
 /** One change, numbered by the account's modseq (unique per user). */
 export interface JournalEntry {
@@ -257,7 +258,11 @@ export interface MailboxStore {
   list(userId: string): Promise<MailboxRecord[]>;
   getMany(userId: string, ids: string[]): Promise<MailboxRecord[]>;
   /** Rename and/or (un)subscribe. Throws StoreConflictError on a taken path. Journals "mailbox-update". */
-  update(userId: string, id: string, patch: { path?: string; subscribed?: boolean }): Promise<MailboxRecord | null>;
+  update(
+    userId: string,
+    id: string,
+    patch: { path?: string; subscribed?: boolean },
+  ): Promise<MailboxRecord | null>;
   /** Deletes the mailbox and its messages (dropping blob refs and quota). Journals "mailbox-delete". */
   delete(userId: string, id: string): Promise<RemovedMessage[] | null>;
   counts(userId: string, ids: string[]): Promise<MailboxCounts[]>;
@@ -272,7 +277,10 @@ export interface MessageStore {
   getContent(userId: string, id: string): Promise<MessageContent | null>;
   list(userId: string, mailboxId: string, options: ListMessagesOptions): Promise<MessageRecord[]>;
   /** All messages of a mailbox in UID order (for IMAP); small rows only. */
-  listUids(userId: string, mailboxId: string): Promise<Array<{ id: string; uid: number; modseq: number; flags: string[] }>>;
+  listUids(
+    userId: string,
+    mailboxId: string,
+  ): Promise<Array<{ id: string; uid: number; modseq: number; flags: string[] }>>;
   search(userId: string, query: SearchQuery, options: ListMessagesOptions): Promise<MessageRecord[]>;
   countByThread(userId: string, threadIds: string[]): Promise<Map<string, number>>;
   /** Each changed message gets its own new modseq; unchanged ones are left alone. Journals "flags". */
@@ -280,7 +288,11 @@ export interface MessageStore {
   /** Keeps each message's id; new UID in the target; journals "expunge" in the source and "exists" in the target. */
   move(userId: string, ids: string[], targetMailboxId: string): Promise<MovedMessage[]>;
   /** New ids (given in pairs) and UIDs in the target; adds blob refs and quota; journals "exists". */
-  copy(userId: string, pairs: Array<{ id: string; newId: string }>, targetMailboxId: string): Promise<MessageRecord[]>;
+  copy(
+    userId: string,
+    pairs: Array<{ id: string; newId: string }>,
+    targetMailboxId: string,
+  ): Promise<MessageRecord[]>;
   /** Drops blob refs and quota; journals "expunge". */
   remove(userId: string, ids: string[]): Promise<RemovedMessage[]>;
 }

@@ -1,6 +1,16 @@
 // Invariant 7 (GraphQL part): bad input gets a clear error, never crashes the server, never loses data.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUser, downloadRaw, errorCode, gql, gqlOk, startTestEider, upload, type TestEider, type TestUser } from "../harness/eider.js";
+import {
+  createUser,
+  downloadRaw,
+  errorCode,
+  gql,
+  gqlOk,
+  startTestEider,
+  upload,
+  type TestEider,
+  type TestUser,
+} from "../harness/eider.js";
 import { simpleMessage } from "./fixtures.js";
 
 const LIMIT = 64 * 1024;
@@ -17,14 +27,21 @@ describe("GraphQL API: bad input", () => {
   });
   afterAll(async () => server?.stop());
 
-  const post = (body: string) => fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${user.token}` }, body });
+  const post = (body: string) =>
+    fetch(`${url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${user.token}` },
+      body,
+    });
 
   it("answers a syntax error with GRAPHQL_PARSE_FAILED", async () => {
     expect(errorCode(await gql(url, `{ me { id `, {}, user.token))).toBe("GRAPHQL_PARSE_FAILED");
   });
 
   it("answers an unknown field with GRAPHQL_VALIDATION_FAILED", async () => {
-    expect(errorCode(await gql(url, `{ me { password } }`, {}, user.token))).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(errorCode(await gql(url, `{ me { password } }`, {}, user.token))).toBe(
+      "GRAPHQL_VALIDATION_FAILED",
+    );
   });
 
   it("answers a body that is not JSON with 400", async () => {
@@ -56,29 +73,57 @@ describe("GraphQL API: bad input", () => {
   });
 
   it("refuses an upload larger than the HTTP body limit with a clear error", async () => {
-    const res = await post(JSON.stringify({ query: "mutation($r: String!) { uploadMessage(mailboxId: \"x\", raw: $r) { id } }", variables: { r: "A".repeat(LIMIT * 2 + 200_000) } }));
+    const res = await post(
+      JSON.stringify({
+        query: 'mutation($r: String!) { uploadMessage(mailboxId: "x", raw: $r) { id } }',
+        variables: { r: "A".repeat(LIMIT * 2 + 200_000) },
+      }),
+    );
     expect(res.status).toBe(413);
     expect(errorCode((await res.json()) as any)).toBe("MESSAGE_TOO_LARGE");
   });
 
   it("refuses more than 50 message bodies in one request, naming the limit", async () => {
     for (let i = 0; i < 51; i++) await upload(url, user, simpleMessage({ subject: `body ${i}` }));
-    const res = await gql(url, `{ search(filter: {}, first: 60) { edges { node { body { text } } } } }`, {}, user.token);
+    const res = await gql(
+      url,
+      `{ search(filter: {}, first: 60) { edges { node { body { text } } } } }`,
+      {},
+      user.token,
+    );
     expect(errorCode(res)).toBe("INVALID_INPUT");
     expect(res.errors![0].message).toMatch(/at most 50 message bodies/);
-    const ok = await gqlOk(url, `{ search(filter: {}, first: 50) { edges { node { body { text } } } } }`, {}, user.token);
+    const ok = await gqlOk(
+      url,
+      `{ search(filter: {}, first: 50) { edges { node { body { text } } } } }`,
+      {},
+      user.token,
+    );
     expect(ok.search.edges).toHaveLength(50);
   });
 
   it("refuses raw data that is not base64", async () => {
-    expect(errorCode(await gql(url, `mutation($m: ID!) { uploadMessage(mailboxId: $m, raw: "not base64!!") { id } }`, { m: user.inbox }, user.token))).toBe("INVALID_INPUT");
+    expect(
+      errorCode(
+        await gql(
+          url,
+          `mutation($m: ID!) { uploadMessage(mailboxId: $m, raw: "not base64!!") { id } }`,
+          { m: user.inbox },
+          user.token,
+        ),
+      ),
+    ).toBe("INVALID_INPUT");
   });
 
   it("stores invalid MIME as given and gives it back byte for byte", async () => {
     const samples = [
       Buffer.from("no headers at all, just text\r\n"),
-      Buffer.from("Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nnever closed"),
-      Buffer.from("Subject: =?utf-8?B?broken?=\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!not base64!!!\r\n"),
+      Buffer.from(
+        'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nnever closed',
+      ),
+      Buffer.from(
+        "Subject: =?utf-8?B?broken?=\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!not base64!!!\r\n",
+      ),
       Buffer.from([0x53, 0x75, 0x62, 0x6a, 0x3a, 0xff, 0xfe, 0x0a, 0x0a, 0x00, 0x01, 0x80, 0x0a]),
       Buffer.alloc(0),
     ];

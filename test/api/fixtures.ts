@@ -1,6 +1,16 @@
 // Small RFC 822 messages built for tests.
 
-export function simpleMessage(o: { subject?: string; from?: string; to?: string; messageId?: string; inReplyTo?: string; body?: string; date?: string } = {}): Buffer {
+export function simpleMessage(
+  o: {
+    subject?: string;
+    from?: string;
+    to?: string;
+    messageId?: string;
+    inReplyTo?: string;
+    body?: string;
+    date?: string;
+  } = {},
+): Buffer {
   const lines = [
     `From: ${o.from ?? "Alice Example <alice@example.com>"}`,
     `To: ${o.to ?? "Bob <bob@example.org>"}`,
@@ -18,7 +28,10 @@ export function simpleMessage(o: { subject?: string; from?: string; to?: string;
 }
 
 /** A multipart message with an HTML part, an inline image (cid) and a PDF attachment of `attachmentBytes`. */
-export function messageWithAttachment(attachment: Buffer, o: { subject?: string; filename?: string } = {}): Buffer {
+export function messageWithAttachment(
+  attachment: Buffer,
+  o: { subject?: string; filename?: string } = {},
+): Buffer {
   const b64 = attachment.toString("base64").replace(/.{76}/g, "$&\r\n");
   const lines = [
     "From: Carol <carol@example.net>",

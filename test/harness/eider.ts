@@ -38,7 +38,8 @@ function envFor(o: TestEiderOptions, port: number, dataDir: string): Record<stri
   };
   if (o.mongodbUrl) {
     env.EIDER_STORE_MONGODB_URL = o.mongodbUrl;
-    env.EIDER_STORE_MONGODB_DATABASE = o.mongodbDatabase ?? `eider_${path.basename(dataDir)}`.replace(/[^a-z0-9_]/gi, "_");
+    env.EIDER_STORE_MONGODB_DATABASE =
+      o.mongodbDatabase ?? `eider_${path.basename(dataDir)}`.replace(/[^a-z0-9_]/gi, "_");
     env.EIDER_STORE_MONGODB_BLOB_DATABASE = `${env.EIDER_STORE_MONGODB_DATABASE}_att`;
   }
   if (o.redisUrl) env.EIDER_BUS_REDIS_URL = o.redisUrl;
@@ -76,7 +77,8 @@ export async function spawnEider(o: TestEiderOptions = {}): Promise<SpawnedEider
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   for (let attempt = 0; ; attempt++) {
-    if (child.exitCode !== null) throw new Error(`eider exited with ${child.exitCode} before it was ready:\n${output}`);
+    if (child.exitCode !== null)
+      throw new Error(`eider exited with ${child.exitCode} before it was ready:\n${output}`);
     try {
       if ((await fetch(`${url}/health`)).ok) break;
     } catch {
@@ -101,7 +103,12 @@ export interface GraphQLResponse<T = any> {
 }
 
 /** One GraphQL request over HTTP. */
-export async function gql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GraphQLResponse<T>> {
+export async function gql<T = any>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<GraphQLResponse<T>> {
   const res = await fetch(`${url}/graphql`, {
     method: "POST",
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -111,7 +118,12 @@ export async function gql<T = any>(url: string, query: string, variables: Record
 }
 
 /** Like gql, but throws on any error and returns data. */
-export async function gqlOk<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
+export async function gqlOk<T = any>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<T> {
   const res = await gql<T>(url, query, variables, token);
   if (res.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(res.errors)}`);
   return res.data!;
@@ -130,21 +142,54 @@ export interface TestUser {
 }
 
 /** Creates a user through the admin API, logs it in, and looks up its mailboxes by path. */
-export async function createUser(url: string, username: string, addresses: string[] = [], quotaBytes = 0): Promise<TestUser> {
+export async function createUser(
+  url: string,
+  username: string,
+  addresses: string[] = [],
+  quotaBytes = 0,
+): Promise<TestUser> {
   const password = `pw-${username}-secret`;
-  const created = await gqlOk(url, `mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`, { i: { username, password, addresses, quotaBytes } }, ADMIN_TOKEN);
-  const login = await gqlOk(url, `mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }`, { u: username, p: password });
+  const created = await gqlOk(
+    url,
+    `mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`,
+    { i: { username, password, addresses, quotaBytes } },
+    ADMIN_TOKEN,
+  );
+  const login = await gqlOk(
+    url,
+    `mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }`,
+    { u: username, p: password },
+  );
   const boxes = await gqlOk(url, `{ mailboxes { id path } }`, {}, login.login.token);
-  const mailboxes = Object.fromEntries(boxes.mailboxes.map((b: { id: string; path: string }) => [b.path, b.id]));
+  const mailboxes = Object.fromEntries(
+    boxes.mailboxes.map((b: { id: string; path: string }) => [b.path, b.id]),
+  );
   return { id: created.createUser.id, token: login.login.token, inbox: mailboxes.INBOX, mailboxes };
 }
 
-export async function upload(url: string, user: TestUser, raw: Buffer, mailboxId = user.inbox, flags: string[] = []) {
-  return gql(url, `mutation($m: ID!, $r: String!, $f: [String!]) { uploadMessage(mailboxId: $m, raw: $r, flags: $f) { id uid modseq size threadId } }`, { m: mailboxId, r: raw.toString("base64"), f: flags }, user.token);
+export async function upload(
+  url: string,
+  user: TestUser,
+  raw: Buffer,
+  mailboxId = user.inbox,
+  flags: string[] = [],
+) {
+  return gql(
+    url,
+    `mutation($m: ID!, $r: String!, $f: [String!]) { uploadMessage(mailboxId: $m, raw: $r, flags: $f) { id uid modseq size threadId } }`,
+    { m: mailboxId, r: raw.toString("base64"), f: flags },
+    user.token,
+  );
 }
 
-export async function downloadRaw(url: string, messageId: string, token: string): Promise<{ status: number; body: Buffer }> {
-  const res = await fetch(`${url}/download/${messageId}/raw`, { headers: { authorization: `Bearer ${token}` } });
+export async function downloadRaw(
+  url: string,
+  messageId: string,
+  token: string,
+): Promise<{ status: number; body: Buffer }> {
+  const res = await fetch(`${url}/download/${messageId}/raw`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   return { status: res.status, body: Buffer.from(await res.arrayBuffer()) };
 }
 
@@ -158,24 +203,39 @@ export interface Watch<T> {
   close(): Promise<void>;
 }
 
-export function watch<T = any>(url: string, query: string, variables: Record<string, unknown>, token: string, readyProbe?: () => Promise<boolean>): Watch<T> {
-  const client: Client = createClient({ url: url.replace(/^http/, "ws") + "/graphql", webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: false });
+export function watch<T = any>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  token: string,
+  readyProbe?: () => Promise<boolean>,
+): Watch<T> {
+  const client: Client = createClient({
+    url: url.replace(/^http/, "ws") + "/graphql",
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 0,
+    lazy: false,
+  });
   const events: T[] = [];
   const errors: unknown[] = [];
   const waiters: Array<() => void> = [];
   const notify = () => waiters.splice(0).forEach((w) => w());
-  const dispose = client.subscribe<T>({ query, variables }, {
-    next: (v) => {
-      if (v.errors) errors.push(...v.errors);
-      else events.push(v.data as T);
-      notify();
+  const dispose = client.subscribe<T>(
+    { query, variables },
+    {
+      next: (v) => {
+        if (v.errors) errors.push(...v.errors);
+        else events.push(v.data as T);
+        notify();
+      },
+      error: (e) => {
+        errors.push(e);
+        notify();
+      },
+      complete: notify,
     },
-    error: (e) => {
-      errors.push(e);
-      notify();
-    },
-    complete: notify,
-  });
+  );
   const ready = (async () => {
     if (!readyProbe) return;
     for (let i = 0; i < 200 && !(await readyProbe()); i++) await new Promise((r) => setTimeout(r, 25));

@@ -16,7 +16,7 @@ describe("Invariant 2: acknowledged uploads survive kill -9 (embedded store)", (
     const user = await createUser(eider.url, "durable");
     const files = corpusSample(50);
     const acknowledged = new Map<string, Buffer>();
-    
+
     // Uploads keep going on 4 connections; the process is killed while some are in flight.
     const worker = async (start: number) => {
       for (let i = start; i < files.length; i += 4) {
@@ -34,7 +34,10 @@ describe("Invariant 2: acknowledged uploads survive kill -9 (embedded store)", (
     expect(acknowledged.size).toBeGreaterThanOrEqual(40);
 
     eider = await spawnEider({ dataDir });
-    const login = await gqlOk(eider.url, `mutation { login(username: "durable", password: "pw-durable-secret") { token } }`);
+    const login = await gqlOk(
+      eider.url,
+      `mutation { login(username: "durable", password: "pw-durable-secret") { token } }`,
+    );
     const token = login.login.token;
     for (const [id, raw] of acknowledged) {
       const back = await downloadRaw(eider.url, id, token);
@@ -42,7 +45,12 @@ describe("Invariant 2: acknowledged uploads survive kill -9 (embedded store)", (
       expect(back.body.equals(raw)).toBe(true);
     }
     // Nothing half stored: every stored message downloads, and usage equals the sum of sizes.
-    const state = await gqlOk(eider.url, `{ me { storageUsed } all: search(filter: {}, first: 500) { edges { node { id size } } } }`, {}, token);
+    const state = await gqlOk(
+      eider.url,
+      `{ me { storageUsed } all: search(filter: {}, first: 500) { edges { node { id size } } } }`,
+      {},
+      token,
+    );
     const stored = state.all.edges.map((e: any) => e.node);
     expect(stored.length).toBeGreaterThanOrEqual(acknowledged.size);
     for (const m of stored) expect((await downloadRaw(eider.url, m.id, token)).body.length).toBe(m.size);

@@ -5,7 +5,15 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Store } from "../../src/storage/ports.js";
-import { createUser, errorCode, gqlOk, startTestEider, upload, type TestEider, type TestUser } from "../harness/eider.js";
+import {
+  createUser,
+  errorCode,
+  gqlOk,
+  startTestEider,
+  upload,
+  type TestEider,
+  type TestUser,
+} from "../harness/eider.js";
 import { messageWithAttachment } from "../api/fixtures.js";
 
 describe("Invariants 3 and 4 through the API (embedded store)", () => {
@@ -36,7 +44,8 @@ describe("Invariants 3 and 4 through the API (embedded store)", () => {
       const page = await server.eider.core.messages.search(p, {}, 500);
       for (const m of page.messages) {
         const content = await store.messages.getContent(u.id, m.id);
-        for (const s of content!.segments) if (s.kind === "blob") held.set(s.hash, (held.get(s.hash) ?? 0) + 1);
+        for (const s of content!.segments)
+          if (s.kind === "blob") held.set(s.hash, (held.get(s.hash) ?? 0) + 1);
       }
     }
     return held;
@@ -44,9 +53,10 @@ describe("Invariants 3 and 4 through the API (embedded store)", () => {
 
   async function assertInvariants() {
     const held = await heldRefs(everyone);
-    for (const [hash, count] of held) expect((await store.blobs.info(hash))?.refs, `refs of ${hash}`).toBe(count);
+    for (const [hash, count] of held)
+      expect((await store.blobs.info(hash))?.refs, `refs of ${hash}`).toBe(count);
     for (const u of everyone) {
-      const me = (await gqlOk(url, `{ me { storageUsed } mailboxes { size } }`, {}, u.token));
+      const me = await gqlOk(url, `{ me { storageUsed } mailboxes { size } }`, {}, u.token);
       expect(me.me.storageUsed).toBe(me.mailboxes.reduce((s: number, m: any) => s + m.size, 0));
     }
     return held;
@@ -54,18 +64,50 @@ describe("Invariants 3 and 4 through the API (embedded store)", () => {
 
   it("keeps refcounts and quota exact through upload, copy, move and delete of messages sharing an attachment", async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push((await upload(url, ann, messageWithAttachment(shared, { subject: `shared ${i}` }))).data.uploadMessage.id);
-    ids.push((await upload(url, ben, messageWithAttachment(shared, { subject: "ben's copy" }))).data.uploadMessage.id);
+    for (let i = 0; i < 3; i++)
+      ids.push(
+        (await upload(url, ann, messageWithAttachment(shared, { subject: `shared ${i}` }))).data.uploadMessage
+          .id,
+      );
+    ids.push(
+      (await upload(url, ben, messageWithAttachment(shared, { subject: "ben's copy" }))).data.uploadMessage
+        .id,
+    );
     const held = await assertInvariants();
     expect([...held.values()]).toContain(4);
 
-    const copies = (await gqlOk(url, `mutation($ids: [ID!]!, $m: ID!) { copyMessages(ids: $ids, mailboxId: $m) { id } }`, { ids: ids.slice(0, 2), m: ann.mailboxes.Archive }, ann.token)).copyMessages;
+    const copies = (
+      await gqlOk(
+        url,
+        `mutation($ids: [ID!]!, $m: ID!) { copyMessages(ids: $ids, mailboxId: $m) { id } }`,
+        { ids: ids.slice(0, 2), m: ann.mailboxes.Archive },
+        ann.token,
+      )
+    ).copyMessages;
     expect([...(await assertInvariants()).values()]).toContain(6);
-    await gqlOk(url, `mutation($ids: [ID!]!, $m: ID!) { moveMessages(ids: $ids, mailboxId: $m) { id } }`, { ids: [ids[2]], m: ann.mailboxes.Trash }, ann.token);
+    await gqlOk(
+      url,
+      `mutation($ids: [ID!]!, $m: ID!) { moveMessages(ids: $ids, mailboxId: $m) { id } }`,
+      { ids: [ids[2]], m: ann.mailboxes.Trash },
+      ann.token,
+    );
     await assertInvariants();
-    await gqlOk(url, `mutation($ids: [ID!]!) { deleteMessages(ids: $ids) }`, { ids: [ids[0], copies[0].id] }, ann.token);
+    await gqlOk(
+      url,
+      `mutation($ids: [ID!]!) { deleteMessages(ids: $ids) }`,
+      { ids: [ids[0], copies[0].id] },
+      ann.token,
+    );
     expect([...(await assertInvariants()).values()]).toContain(4);
-    await gqlOk(url, `mutation($id: ID!) { deleteMailbox(id: $id) }`, { id: (await gqlOk(url, `mutation { createMailbox(path: "tmp") { id } }`, {}, ann.token)).createMailbox.id }, ann.token);
+    await gqlOk(
+      url,
+      `mutation($id: ID!) { deleteMailbox(id: $id) }`,
+      {
+        id: (await gqlOk(url, `mutation { createMailbox(path: "tmp") { id } }`, {}, ann.token)).createMailbox
+          .id,
+      },
+      ann.token,
+    );
     await assertInvariants();
   });
 
@@ -75,7 +117,14 @@ describe("Invariants 3 and 4 through the API (embedded store)", () => {
     const first = await upload(url, small, messageWithAttachment(shared));
     expect(first.errors).toBeUndefined();
     expect(errorCode(await upload(url, small, messageWithAttachment(shared)))).toBe("QUOTA_EXCEEDED");
-    const copy = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${small.token}` }, body: JSON.stringify({ query: `mutation($ids: [ID!]!, $m: ID!) { copyMessages(ids: $ids, mailboxId: $m) { id } }`, variables: { ids: [first.data.uploadMessage.id], m: small.mailboxes.Archive } }) });
+    const copy = await fetch(`${url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${small.token}` },
+      body: JSON.stringify({
+        query: `mutation($ids: [ID!]!, $m: ID!) { copyMessages(ids: $ids, mailboxId: $m) { id } }`,
+        variables: { ids: [first.data.uploadMessage.id], m: small.mailboxes.Archive },
+      }),
+    });
     expect(errorCode((await copy.json()) as any)).toBe("QUOTA_EXCEEDED");
     const me = await gqlOk(url, `{ me { storageUsed } mailboxes { total } }`, {}, small.token);
     expect(me.me.storageUsed).toBe(first.data.uploadMessage.size);
@@ -83,14 +132,16 @@ describe("Invariants 3 and 4 through the API (embedded store)", () => {
   });
 
   it("hands out strictly increasing UIDs and modseqs and never reuses a UID", async () => {
-    const box = (await gqlOk(url, `mutation { createMailbox(path: "uids") { id } }`, {}, ann.token)).createMailbox.id;
+    const box = (await gqlOk(url, `mutation { createMailbox(path: "uids") { id } }`, {}, ann.token))
+      .createMailbox.id;
     const uids: number[] = [];
     const modseqs: number[] = [];
     for (let i = 0; i < 5; i++) {
       const m = (await upload(url, ann, messageWithAttachment(Buffer.from(`x${i}`)), box)).data.uploadMessage;
       uids.push(m.uid);
       modseqs.push(m.modseq);
-      if (i % 2 === 0) await gqlOk(url, `mutation($ids: [ID!]!) { deleteMessages(ids: $ids) }`, { ids: [m.id] }, ann.token);
+      if (i % 2 === 0)
+        await gqlOk(url, `mutation($ids: [ID!]!) { deleteMessages(ids: $ids) }`, { ids: [m.id] }, ann.token);
     }
     expect(uids).toEqual([1, 2, 3, 4, 5]);
     for (let i = 1; i < modseqs.length; i++) expect(modseqs[i]).toBeGreaterThan(modseqs[i - 1]);

@@ -6,7 +6,11 @@ import { Address, Changes, LoginResult, User } from "../types/objects.js";
 @Resolver()
 export class AccountResolver {
   @Mutation(() => LoginResult, { description: "Exchange a username and password for a bearer token." })
-  async login(@Arg("username", () => String) username: string, @Arg("password", () => String) password: string, @Ctx() ctx: GraphQLContext): Promise<LoginResult> {
+  async login(
+    @Arg("username", () => String) username: string,
+    @Arg("password", () => String) password: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<LoginResult> {
     const result = await ctx.core.auth.login(username, password);
     const user = await ctx.core.users.get({ kind: "user", userId: result.userId });
     return { token: result.token, expiresAt: result.expiresAt, user: toUser(user) };
@@ -19,7 +23,11 @@ export class AccountResolver {
   }
 
   @Mutation(() => Boolean)
-  async changePassword(@Arg("current", () => String) current: string, @Arg("next", () => String) next: string, @Ctx() ctx: GraphQLContext): Promise<boolean> {
+  async changePassword(
+    @Arg("current", () => String) current: string,
+    @Arg("next", () => String) next: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<boolean> {
     await ctx.core.users.changePassword(ctx.principal, current, next);
     return true;
   }
@@ -40,6 +48,8 @@ export class AccountResolver {
     @Arg("maxChanges", () => Int, { nullable: true }) maxChanges: number | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Changes> {
-    return toChanges(await ctx.core.changes.since(ctx.principal, parseState(sinceState), maxChanges ?? undefined));
+    return toChanges(
+      await ctx.core.changes.since(ctx.principal, parseState(sinceState), maxChanges ?? undefined),
+    );
   }
 }

@@ -8,7 +8,11 @@ import { Address, User } from "../types/objects.js";
 @Resolver(() => User)
 export class AdminResolver {
   @Query(() => [User], { description: "Admin: users by name, a page at a time." })
-  async users(@Arg("first", () => Int, { defaultValue: 50 }) first: number, @Arg("after", () => String, { nullable: true }) after: string | undefined, @Ctx() ctx: GraphQLContext): Promise<User[]> {
+  async users(
+    @Arg("first", () => Int, { defaultValue: 50 }) first: number,
+    @Arg("after", () => String, { nullable: true }) after: string | undefined,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<User[]> {
     return (await ctx.core.users.list(ctx.principal, first, after ?? undefined)).map(toUser);
   }
 
@@ -18,13 +22,32 @@ export class AdminResolver {
   }
 
   @Mutation(() => User, { description: "Admin: create a user with its special-use mailboxes and addresses." })
-  async createUser(@Arg("input", () => CreateUserInput) input: CreateUserInput, @Ctx() ctx: GraphQLContext): Promise<User> {
-    return toUser(await ctx.core.users.create(ctx.principal, { ...input, addresses: input.addresses ?? undefined, quotaBytes: input.quotaBytes ?? undefined }));
+  async createUser(
+    @Arg("input", () => CreateUserInput) input: CreateUserInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<User> {
+    return toUser(
+      await ctx.core.users.create(ctx.principal, {
+        ...input,
+        addresses: input.addresses ?? undefined,
+        quotaBytes: input.quotaBytes ?? undefined,
+      }),
+    );
   }
 
   @Mutation(() => User)
-  async updateUser(@Arg("id", () => ID) id: string, @Arg("input", () => UpdateUserInput) input: UpdateUserInput, @Ctx() ctx: GraphQLContext): Promise<User> {
-    return toUser(await ctx.core.users.update(ctx.principal, id, { password: input.password ?? undefined, disabled: input.disabled ?? undefined, quotaBytes: input.quotaBytes ?? undefined }));
+  async updateUser(
+    @Arg("id", () => ID) id: string,
+    @Arg("input", () => UpdateUserInput) input: UpdateUserInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<User> {
+    return toUser(
+      await ctx.core.users.update(ctx.principal, id, {
+        password: input.password ?? undefined,
+        disabled: input.disabled ?? undefined,
+        quotaBytes: input.quotaBytes ?? undefined,
+      }),
+    );
   }
 
   @Mutation(() => Boolean, { description: "Admin: delete a user and everything it owns." })
@@ -34,17 +57,27 @@ export class AdminResolver {
   }
 
   @Mutation(() => Address)
-  async addAddress(@Arg("userId", () => ID) userId: string, @Arg("address", () => String) address: string, @Ctx() ctx: GraphQLContext): Promise<Address> {
+  async addAddress(
+    @Arg("userId", () => ID) userId: string,
+    @Arg("address", () => String) address: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Address> {
     return ctx.core.users.addAddress(ctx.principal, userId, address);
   }
 
   @Mutation(() => Boolean)
-  async removeAddress(@Arg("userId", () => ID) userId: string, @Arg("addressId", () => ID) addressId: string, @Ctx() ctx: GraphQLContext): Promise<boolean> {
+  async removeAddress(
+    @Arg("userId", () => ID) userId: string,
+    @Arg("addressId", () => ID) addressId: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<boolean> {
     await ctx.core.users.removeAddress(ctx.principal, userId, addressId);
     return true;
   }
 
-  @FieldResolver(() => String, { description: "The account's state, for changes(sinceState) and mailboxChanged(sinceState)." })
+  @FieldResolver(() => String, {
+    description: "The account's state, for changes(sinceState) and mailboxChanged(sinceState).",
+  })
   async state(@Root() user: User, @Ctx() ctx: GraphQLContext): Promise<string> {
     return String(await ctx.core.changes.stateOf(user.id));
   }

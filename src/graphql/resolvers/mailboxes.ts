@@ -22,16 +22,26 @@ export class MailboxResolver {
   }
 
   @Mutation(() => Mailbox)
-  async renameMailbox(@Arg("id", () => ID) id: string, @Arg("path", () => String) path: string, @Ctx() ctx: GraphQLContext): Promise<Mailbox> {
+  async renameMailbox(
+    @Arg("id", () => ID) id: string,
+    @Arg("path", () => String) path: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Mailbox> {
     return toMailbox(await ctx.core.mailboxes.rename(ctx.principal, id, path));
   }
 
   @Mutation(() => Mailbox)
-  async setMailboxSubscribed(@Arg("id", () => ID) id: string, @Arg("subscribed", () => Boolean) subscribed: boolean, @Ctx() ctx: GraphQLContext): Promise<Mailbox> {
+  async setMailboxSubscribed(
+    @Arg("id", () => ID) id: string,
+    @Arg("subscribed", () => Boolean) subscribed: boolean,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Mailbox> {
     return toMailbox(await ctx.core.mailboxes.setSubscribed(ctx.principal, id, subscribed));
   }
 
-  @Mutation(() => Boolean, { description: "Delete a mailbox and its messages (not INBOX or another special-use mailbox)." })
+  @Mutation(() => Boolean, {
+    description: "Delete a mailbox and its messages (not INBOX or another special-use mailbox).",
+  })
   async deleteMailbox(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<boolean> {
     await ctx.core.mailboxes.delete(ctx.principal, id);
     return true;

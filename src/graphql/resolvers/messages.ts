@@ -13,7 +13,9 @@ export class MessageResolver {
     return toMessage(await ctx.core.messages.get(ctx.principal, id));
   }
 
-  @Query(() => MessageConnection, { description: "Messages matching a filter, newest first; without mailboxId, across all mailboxes." })
+  @Query(() => MessageConnection, {
+    description: "Messages matching a filter, newest first; without mailboxId, across all mailboxes.",
+  })
   async search(
     @Arg("filter", () => MessageFilter) filter: MessageFilter,
     @Arg("first", () => Int, { defaultValue: 50 }) first: number,
@@ -39,12 +41,17 @@ export class MessageResolver {
     @Arg("internalDate", () => Date, { nullable: true }) internalDate: Date | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Message> {
-    if (encoding === RawEncoding.BASE64 && !/^[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*$/.test(raw)) throw invalidInput("The raw message is not valid base64.");
+    if (encoding === RawEncoding.BASE64 && !/^[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*$/.test(raw))
+      throw invalidInput("The raw message is not valid base64.");
     const bytes = Buffer.from(raw, encoding === RawEncoding.BASE64 ? "base64" : "utf8");
-    return toMessage(await ctx.core.messages.upload(ctx.principal, mailboxId, bytes, flags ?? [], internalDate ?? undefined));
+    return toMessage(
+      await ctx.core.messages.upload(ctx.principal, mailboxId, bytes, flags ?? [], internalDate ?? undefined),
+    );
   }
 
-  @Mutation(() => [Message], { description: "Add, remove or replace flags and keywords; returns the messages found." })
+  @Mutation(() => [Message], {
+    description: "Add, remove or replace flags and keywords; returns the messages found.",
+  })
   async setFlags(
     @Arg("ids", () => [ID]) ids: string[],
     @Arg("op", () => FlagOperation) op: FlagOperation,
@@ -55,12 +62,20 @@ export class MessageResolver {
   }
 
   @Mutation(() => [Message], { description: "Move messages; each keeps its id and gets a new UID." })
-  async moveMessages(@Arg("ids", () => [ID]) ids: string[], @Arg("mailboxId", () => ID) mailboxId: string, @Ctx() ctx: GraphQLContext): Promise<Message[]> {
+  async moveMessages(
+    @Arg("ids", () => [ID]) ids: string[],
+    @Arg("mailboxId", () => ID) mailboxId: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Message[]> {
     return (await ctx.core.messages.move(ctx.principal, ids, mailboxId)).map(toMessage);
   }
 
   @Mutation(() => [Message], { description: "Copy messages; the copies have new ids." })
-  async copyMessages(@Arg("ids", () => [ID]) ids: string[], @Arg("mailboxId", () => ID) mailboxId: string, @Ctx() ctx: GraphQLContext): Promise<Message[]> {
+  async copyMessages(
+    @Arg("ids", () => [ID]) ids: string[],
+    @Arg("mailboxId", () => ID) mailboxId: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Message[]> {
     return (await ctx.core.messages.copy(ctx.principal, ids, mailboxId)).map(toMessage);
   }
 
@@ -76,7 +91,9 @@ export class MessageResolver {
     return toMailbox(box);
   }
 
-  @FieldResolver(() => MessageBody, { description: "Parsed text, HTML and attachments. Parsing is costly: at most 50 bodies per request." })
+  @FieldResolver(() => MessageBody, {
+    description: "Parsed text, HTML and attachments. Parsing is costly: at most 50 bodies per request.",
+  })
   async body(@Root() m: Message, @Ctx() ctx: GraphQLContext): Promise<MessageBody> {
     return toBody(m.id, await ctx.loaders.body.load(m.id));
   }

@@ -19,7 +19,10 @@ const KIND_OF_ENTRY: Record<JournalEntry["kind"], MailboxEventKind> = {
  * Watches one mailbox. With `sinceState`, first replays the journal after that state, then goes live;
  * the bus subscription is taken before the journal is read, so nothing falls between the two.
  */
-async function watchMailbox({ args, context }: ResolverData<GraphQLContext>): Promise<AsyncIterable<MailboxChange>> {
+async function watchMailbox({
+  args,
+  context,
+}: ResolverData<GraphQLContext>): Promise<AsyncIterable<MailboxChange>> {
   const { core, principal } = context;
   const box = await core.mailboxes.get(principal, args.mailboxId as string);
   const queue = new EventQueue<MailboxChange>();
@@ -35,7 +38,14 @@ async function watchMailbox({ args, context }: ResolverData<GraphQLContext>): Pr
   try {
     const entries = await core.changes.mailboxSince(principal, box.id, parseState(args.sinceState as string));
     for (const entry of entries) {
-      const change: MailboxChange = { type: KIND_OF_ENTRY[entry.kind], mailboxId: entry.mailboxId, messageId: entry.messageId, uid: entry.uid, modseq: entry.modseq, flags: null };
+      const change: MailboxChange = {
+        type: KIND_OF_ENTRY[entry.kind],
+        mailboxId: entry.mailboxId,
+        messageId: entry.messageId,
+        uid: entry.uid,
+        modseq: entry.modseq,
+        flags: null,
+      };
       replayed.add(eventKey(change));
       queue.push(change);
     }
@@ -61,14 +71,22 @@ async function watchAccount({ context }: ResolverData<GraphQLContext>): Promise<
 }
 
 function toChange(e: MailboxEvent): MailboxChange {
-  return { type: e.type as MailboxEventKind, mailboxId: e.mailboxId, messageId: e.messageId, uid: e.uid, modseq: e.modseq, flags: e.flags };
+  return {
+    type: e.type as MailboxEventKind,
+    mailboxId: e.mailboxId,
+    messageId: e.messageId,
+    uid: e.uid,
+    modseq: e.modseq,
+    flags: e.flags,
+  };
 }
 
 @Resolver()
 export class SubscriptionResolver {
   @Subscription(() => MailboxChange, {
     subscribe: watchMailbox as never,
-    description: "Changes in one mailbox (new, flags, expunged, mailbox), in modseq order. Give sinceState to replay what you missed first.",
+    description:
+      "Changes in one mailbox (new, flags, expunged, mailbox), in modseq order. Give sinceState to replay what you missed first.",
   })
   mailboxChanged(
     @Root() change: MailboxChange,
@@ -78,7 +96,10 @@ export class SubscriptionResolver {
     return change;
   }
 
-  @Subscription(() => AccountChange, { subscribe: watchAccount as never, description: "Counters of changed mailboxes and the account's new state." })
+  @Subscription(() => AccountChange, {
+    subscribe: watchAccount as never,
+    description: "Counters of changed mailboxes and the account's new state.",
+  })
   accountChanged(@Root() e: AccountEvent): AccountChange {
     return { state: String(e.state), storageUsed: e.storageUsed, mailboxes: e.mailboxes };
   }

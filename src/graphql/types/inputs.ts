@@ -5,7 +5,8 @@ export class CreateUserInput {
   @Field(() => String) username!: string;
   @Field(() => String) password!: string;
   @Field(() => [String], { nullable: true }) addresses?: string[];
-  @Field(() => Float, { nullable: true, description: "Bytes; 0 or absent for unlimited." }) quotaBytes?: number;
+  @Field(() => Float, { nullable: true, description: "Bytes; 0 or absent for unlimited." })
+  quotaBytes?: number;
 }
 
 @InputType()
@@ -30,7 +31,8 @@ registerEnumType(RawEncoding, { name: "RawEncoding" });
 
 @InputType({ description: "All given conditions must hold. Text matches are case-insensitive substrings." })
 export class MessageFilter {
-  @Field(() => ID, { nullable: true, description: "Search one mailbox; absent: all of them." }) mailboxId?: string;
+  @Field(() => ID, { nullable: true, description: "Search one mailbox; absent: all of them." })
+  mailboxId?: string;
   @Field(() => String, { nullable: true }) from?: string;
   @Field(() => String, { nullable: true }) to?: string;
   @Field(() => String, { nullable: true }) cc?: string;

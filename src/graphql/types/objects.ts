@@ -12,7 +12,10 @@ export class EmailAddress {
 export class Address {
   @Field(() => ID) id!: string;
   @Field(() => String, { description: "As entered (Unicode form)." }) address!: string;
-  @Field(() => String, { description: "The look-up form: lower case, dots and +labels dropped, punycode domain." }) normalized!: string;
+  @Field(() => String, {
+    description: "The look-up form: lower case, dots and +labels dropped, punycode domain.",
+  })
+  normalized!: string;
   @Field(() => Date) createdAt!: Date;
 }
 
@@ -22,15 +25,21 @@ export class User {
   @Field(() => String) username!: string;
   @Field(() => Boolean) disabled!: boolean;
   @Field(() => Float, { description: "Quota in bytes; 0 means unlimited." }) quotaBytes!: number;
-  @Field(() => Float, { description: "Bytes used: the sum of the sizes of the user's messages." }) storageUsed!: number;
+  @Field(() => Float, { description: "Bytes used: the sum of the sizes of the user's messages." })
+  storageUsed!: number;
   @Field(() => Date) createdAt!: Date;
 }
 
 @ObjectType()
 export class Mailbox {
   @Field(() => ID) id!: string;
-  @Field(() => String, { description: "The full path; `/` separates levels for display only." }) path!: string;
-  @Field(() => String, { nullable: true, description: "RFC 6154 role: \\Inbox, \\Drafts, \\Sent, \\Trash, \\Junk, \\Archive." }) specialUse!: string | null;
+  @Field(() => String, { description: "The full path; `/` separates levels for display only." })
+  path!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: "RFC 6154 role: \\Inbox, \\Drafts, \\Sent, \\Trash, \\Junk, \\Archive.",
+  })
+  specialUse!: string | null;
   @Field(() => Boolean) subscribed!: boolean;
   @Field(() => Float) uidValidity!: number;
   @Field(() => Float) uidNext!: number;
@@ -40,14 +49,20 @@ export class Mailbox {
 
 @ObjectType()
 export class Attachment {
-  @Field(() => String, { description: "The MIME part number (IMAP section), used in the download URL." }) partId!: string;
+  @Field(() => String, { description: "The MIME part number (IMAP section), used in the download URL." })
+  partId!: string;
   @Field(() => String, { nullable: true }) filename!: string | null;
   @Field(() => String) contentType!: string;
   @Field(() => String, { nullable: true }) disposition!: string | null;
-  @Field(() => String, { nullable: true, description: "Content-ID without angle brackets, for cid: links in the HTML." }) contentId!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: "Content-ID without angle brackets, for cid: links in the HTML.",
+  })
+  contentId!: string | null;
   @Field(() => Float) size!: number;
   @Field(() => Boolean, { description: "Part of a multipart/related (an inline image)." }) related!: boolean;
-  @Field(() => String, { description: "Authorised GET route that streams the decoded part." }) downloadUrl!: string;
+  @Field(() => String, { description: "Authorised GET route that streams the decoded part." })
+  downloadUrl!: string;
 }
 
 @ObjectType()
@@ -56,10 +71,17 @@ export class Header {
   @Field(() => String) value!: string;
 }
 
-@ObjectType({ description: "What the message shows: parsed text and HTML (sanitise before display), attachments, headers." })
+@ObjectType({
+  description:
+    "What the message shows: parsed text and HTML (sanitise before display), attachments, headers.",
+})
 export class MessageBody {
   @Field(() => String, { nullable: true }) text!: string | null;
-  @Field(() => String, { nullable: true, description: "As sent: sanitise it before display; cid: links name attachments." }) html!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: "As sent: sanitise it before display; cid: links name attachments.",
+  })
+  html!: string | null;
   @Field(() => String, { nullable: true }) textAsHtml!: string | null;
   @Field(() => [Attachment]) attachments!: Attachment[];
   @Field(() => [Header]) headers!: Header[];
@@ -83,7 +105,8 @@ export class Message {
   @Field(() => Boolean) hasAttachments!: boolean;
   @Field(() => String) preview!: string;
   @Field(() => ID) threadId!: string;
-  @Field(() => String, { description: "Authorised GET route that streams the original RFC 822 bytes." }) rawUrl!: string;
+  @Field(() => String, { description: "Authorised GET route that streams the original RFC 822 bytes." })
+  rawUrl!: string;
   userId!: string;
 }
 
@@ -105,7 +128,10 @@ export class MessageConnection {
   @Field(() => PageInfo) pageInfo!: PageInfo;
 }
 
-@ObjectType({ description: "A conversation: messages linked by References/In-Reply-To with the same normalised subject, across mailboxes." })
+@ObjectType({
+  description:
+    "A conversation: messages linked by References/In-Reply-To with the same normalised subject, across mailboxes.",
+})
 export class Thread {
   @Field(() => ID) id!: string;
   @Field(() => [Message]) messages!: Message[];
@@ -121,7 +147,11 @@ export class MailboxCountsType {
 
 @ObjectType()
 export class LoginResult {
-  @Field(() => String, { description: "Send as `Authorization: Bearer <token>` (HTTP) or `authorization` in connectionParams (WebSocket)." }) token!: string;
+  @Field(() => String, {
+    description:
+      "Send as `Authorization: Bearer <token>` (HTTP) or `authorization` in connectionParams (WebSocket).",
+  })
+  token!: string;
   @Field(() => Date) expiresAt!: Date;
   @Field(() => User) user!: User;
 }
@@ -133,7 +163,10 @@ export class ChangeSetType {
   @Field(() => [ID]) destroyed!: string[];
 }
 
-@ObjectType({ description: "What changed since a state (JMAP's /changes): fetch the created and updated ids, drop the destroyed." })
+@ObjectType({
+  description:
+    "What changed since a state (JMAP's /changes): fetch the created and updated ids, drop the destroyed.",
+})
 export class Changes {
   @Field(() => String) oldState!: string;
   @Field(() => String) newState!: string;

@@ -15,17 +15,21 @@ export class SqliteAddressStore implements AddressStore {
           .run(a.id, a.userId, a.address, a.normalized, a.createdAt.getTime()),
       );
     } catch (err) {
-      if (isUniqueViolation(err)) throw new StoreConflictError(`Address "${a.address}" is already in use.`, "address");
+      if (isUniqueViolation(err))
+        throw new StoreConflictError(`Address "${a.address}" is already in use.`, "address");
       throw err;
     }
   }
 
   async remove(userId: string, id: string): Promise<boolean> {
-    return this.ctx.write(() => this.ctx.stmt("DELETE FROM addresses WHERE id = ? AND user_id = ?").run(id, userId).changes > 0);
+    return this.ctx.write(
+      () => this.ctx.stmt("DELETE FROM addresses WHERE id = ? AND user_id = ?").run(id, userId).changes > 0,
+    );
   }
 
   async findByNormalized(normalized: string): Promise<AddressRecord | null> {
-    const r = this.ctx.stmt("SELECT * FROM addresses WHERE normalized = ?").get(normalized) as Row | undefined;
+    const r = this.ctx.stmt("SELECT * FROM addresses WHERE normalized = ?").get(normalized) as
+      Row | undefined;
     return r ? toAddress(r) : null;
   }
 
@@ -38,5 +42,11 @@ export class SqliteAddressStore implements AddressStore {
 }
 
 function toAddress(r: Row): AddressRecord {
-  return { id: r.id, userId: r.user_id, address: r.address, normalized: r.normalized, createdAt: new Date(r.created_at) };
+  return {
+    id: r.id,
+    userId: r.user_id,
+    address: r.address,
+    normalized: r.normalized,
+    createdAt: new Date(r.created_at),
+  };
 }

@@ -24,7 +24,9 @@ export class SqliteBlobStore implements BlobStore {
     // re-checks the row before it removes a file.
     await this.ctx.write(() =>
       this.ctx
-        .stmt("INSERT INTO blobs (hash, size, refs, created_at) VALUES (?, ?, 0, ?) ON CONFLICT (hash) DO UPDATE SET created_at = excluded.created_at")
+        .stmt(
+          "INSERT INTO blobs (hash, size, refs, created_at) VALUES (?, ?, 0, ?) ON CONFLICT (hash) DO UPDATE SET created_at = excluded.created_at",
+        )
         .run(hash, data.length, Date.now()),
     );
     const file = this.pathOf(hash);

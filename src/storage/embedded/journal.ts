@@ -26,9 +26,10 @@ export class SqliteJournalStore implements JournalStore {
   }
 
   async prune(before: Date): Promise<number> {
-    const { db } = this.ctx;
     return this.ctx.write(() => {
-      const tops = this.ctx.stmt("SELECT user_id, max(modseq) AS top FROM journal WHERE at < ? GROUP BY user_id").all(before.getTime()) as Row[];
+      const tops = this.ctx
+        .stmt("SELECT user_id, max(modseq) AS top FROM journal WHERE at < ? GROUP BY user_id")
+        .all(before.getTime()) as Row[];
       const raise = this.ctx.stmt("UPDATE users SET journal_floor = max(journal_floor, ?) WHERE id = ?");
       const drop = this.ctx.stmt("DELETE FROM journal WHERE user_id = ? AND modseq <= ?");
       let removed = 0;

@@ -9,7 +9,9 @@ import { isUniqueViolation } from "./users.js";
 export function insertMailbox(ctx: EmbeddedContext, m: NewMailbox): void {
   // Above any UIDVALIDITY the user had, so a path deleted and created again in one second gets a new one.
   const { v } = ctx
-    .stmt("UPDATE users SET last_uid_validity = max(last_uid_validity + 1, ?) WHERE id = ? RETURNING last_uid_validity AS v")
+    .stmt(
+      "UPDATE users SET last_uid_validity = max(last_uid_validity + 1, ?) WHERE id = ? RETURNING last_uid_validity AS v",
+    )
     .get(m.uidValidity, m.userId) as { v: number };
   try {
     ctx
@@ -34,20 +36,20 @@ export class SqliteMailboxStore implements MailboxStore {
 
   async get(userId: string, id: string): Promise<MailboxRecord | null> {
     const r = this.ctx.stmt("SELECT * FROM mailboxes WHERE id = ? AND user_id = ?").get(id, userId) as
-      | Row
-      | undefined;
+      Row | undefined;
     return r ? toMailbox(r) : null;
   }
 
   async getByPath(userId: string, path: string): Promise<MailboxRecord | null> {
     const r = this.ctx.stmt("SELECT * FROM mailboxes WHERE user_id = ? AND path = ?").get(userId, path) as
-      | Row
-      | undefined;
+      Row | undefined;
     return r ? toMailbox(r) : null;
   }
 
   async list(userId: string): Promise<MailboxRecord[]> {
-    const rows = this.ctx.stmt("SELECT * FROM mailboxes WHERE user_id = ? ORDER BY path").all(userId) as Row[];
+    const rows = this.ctx
+      .stmt("SELECT * FROM mailboxes WHERE user_id = ? ORDER BY path")
+      .all(userId) as Row[];
     return rows.map(toMailbox);
   }
 
@@ -64,7 +66,6 @@ export class SqliteMailboxStore implements MailboxStore {
     id: string,
     patch: { path?: string; subscribed?: boolean },
   ): Promise<MailboxRecord | null> {
-    const { db } = this.ctx;
     const changed = await this.ctx.write(() => {
       const sets: string[] = [];
       const values: unknown[] = [];
@@ -76,12 +77,16 @@ export class SqliteMailboxStore implements MailboxStore {
         sets.push("subscribed = ?");
         values.push(patch.subscribed ? 1 : 0);
       }
-      if (sets.length === 0) return this.ctx.stmt("SELECT 1 FROM mailboxes WHERE id = ? AND user_id = ?").get(id, userId);
+      if (sets.length === 0)
+        return this.ctx.stmt("SELECT 1 FROM mailboxes WHERE id = ? AND user_id = ?").get(id, userId);
       let info;
       try {
-        info = this.ctx.stmt(`UPDATE mailboxes SET ${sets.join(", ")} WHERE id = ? AND user_id = ?`).run(...values, id, userId);
+        info = this.ctx
+          .stmt(`UPDATE mailboxes SET ${sets.join(", ")} WHERE id = ? AND user_id = ?`)
+          .run(...values, id, userId);
       } catch (err) {
-        if (isUniqueViolation(err)) throw new StoreConflictError(`Mailbox "${patch.path}" already exists.`, "path");
+        if (isUniqueViolation(err))
+          throw new StoreConflictError(`Mailbox "${patch.path}" already exists.`, "path");
         throw err;
       }
       if (info.changes === 0) return false;
@@ -92,11 +97,12 @@ export class SqliteMailboxStore implements MailboxStore {
   }
 
   async delete(userId: string, id: string): Promise<RemovedMessage[] | null> {
-    const { db } = this.ctx;
     return this.ctx.write(() => {
       const exists = this.ctx.stmt("SELECT 1 FROM mailboxes WHERE id = ? AND user_id = ?").get(id, userId);
       if (!exists) return null;
-      const ids = (this.ctx.stmt("SELECT id FROM messages WHERE mailbox_id = ?").all(id) as Row[]).map((r) => r.id);
+      const ids = (this.ctx.stmt("SELECT id FROM messages WHERE mailbox_id = ?").all(id) as Row[]).map(
+        (r) => r.id,
+      );
       const removed = removeMessages(this.ctx, userId, ids);
       this.ctx.stmt("DELETE FROM mailboxes WHERE id = ?").run(id);
       this.ctx.journal(userId, this.ctx.takeModseqs(userId, 1), id, "mailbox-delete", null, null);
@@ -107,12 +113,19 @@ export class SqliteMailboxStore implements MailboxStore {
   async counts(userId: string, ids: string[]): Promise<MailboxCounts[]> {
     if (ids.length === 0) return [];
     const rows = this.ctx
-      .stmt(`SELECT id, total_count, unseen_count, total_size FROM mailboxes WHERE user_id = ? AND id IN (${placeholders(ids.length)})`)
+      .stmt(
+        `SELECT id, total_count, unseen_count, total_size FROM mailboxes WHERE user_id = ? AND id IN (${placeholders(ids.length)})`,
+      )
       .all(userId, ...ids) as Row[];
     const byId = new Map(rows.map((r) => [r.id as string, r]));
     return ids.map((mailboxId) => {
       const r = byId.get(mailboxId);
-      return { mailboxId, total: r?.total_count ?? 0, unseen: r?.unseen_count ?? 0, size: r?.total_size ?? 0 };
+      return {
+        mailboxId,
+        total: r?.total_count ?? 0,
+        unseen: r?.unseen_count ?? 0,
+        size: r?.total_size ?? 0,
+      };
     });
   }
 }

@@ -22,24 +22,46 @@ export class SqliteMessageStore implements MessageStore {
   constructor(private readonly ctx: EmbeddedContext) {}
 
   async append(m: NewMessage): Promise<MessageRecord> {
-    const { db } = this.ctx;
     const packed = packContent(m.content);
     await this.ctx.write(() => {
-      const threadId = m.thread ? resolveThread(this.ctx, m.userId, m.thread.refs, m.thread.subjectKey, m.threadId) : m.threadId;
+      const threadId = m.thread
+        ? resolveThread(this.ctx, m.userId, m.thread.refs, m.thread.subjectKey, m.threadId)
+        : m.threadId;
       const modseq = this.ctx.takeModseqs(m.userId, 1);
       const uid = this.ctx.takeUids(m.mailboxId, 1);
-      this.ctx.stmt(
-        `INSERT INTO messages (id, user_id, mailbox_id, uid, modseq, flags, seen, internal_date, sent_date, size,
+      this.ctx
+        .stmt(
+          `INSERT INTO messages (id, user_id, mailbox_id, uid, modseq, flags, seen, internal_date, sent_date, size,
            thread_id, subject, addr_from, addr_to, addr_cc, addr_bcc, msgid, has_attachments, preview, search_text,
            blob_refs, body, segments, meta)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        m.id, m.userId, m.mailboxId, uid, modseq, JSON.stringify(m.flags), m.flags.includes(SEEN) ? 1 : 0,
-        m.internalDate.getTime(), m.sentDate.getTime(), m.size, threadId, m.subject,
-        JSON.stringify(m.from), JSON.stringify(m.to), JSON.stringify(m.cc), JSON.stringify(m.bcc),
-        m.messageIdHeader, m.hasAttachments ? 1 : 0, m.preview, m.searchText, JSON.stringify(m.blobRefs),
-        packed.body, packed.segments, packed.meta,
-      );
+        )
+        .run(
+          m.id,
+          m.userId,
+          m.mailboxId,
+          uid,
+          modseq,
+          JSON.stringify(m.flags),
+          m.flags.includes(SEEN) ? 1 : 0,
+          m.internalDate.getTime(),
+          m.sentDate.getTime(),
+          m.size,
+          threadId,
+          m.subject,
+          JSON.stringify(m.from),
+          JSON.stringify(m.to),
+          JSON.stringify(m.cc),
+          JSON.stringify(m.bcc),
+          m.messageIdHeader,
+          m.hasAttachments ? 1 : 0,
+          m.preview,
+          m.searchText,
+          JSON.stringify(m.blobRefs),
+          packed.body,
+          packed.segments,
+          packed.meta,
+        );
       this.ctx.changeBlobRefs(m.blobRefs, 1);
       this.ctx.changeStorage(m.userId, m.size);
       this.ctx.changeCounts(m.mailboxId, 1, m.flags.includes(SEEN) ? 0 : 1, m.size);
@@ -81,13 +103,20 @@ export class SqliteMessageStore implements MessageStore {
     const rows = this.ctx
       .stmt("SELECT id, uid, modseq, flags FROM messages WHERE mailbox_id = ? AND user_id = ? ORDER BY uid")
       .all(mailboxId, userId) as Row[];
-    return rows.map((r) => ({ id: r.id as string, uid: r.uid as number, modseq: r.modseq as number, flags: JSON.parse(r.flags) as string[] }));
+    return rows.map((r) => ({
+      id: r.id as string,
+      uid: r.uid as number,
+      modseq: r.modseq as number,
+      flags: JSON.parse(r.flags) as string[],
+    }));
   }
 
   async search(userId: string, query: SearchQuery, options: ListMessagesOptions): Promise<MessageRecord[]> {
     const { where, values } = buildSearch(userId, query, options.after);
     const rows = this.ctx
-      .stmt(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${where} ORDER BY internal_date DESC, id DESC LIMIT ?`)
+      .stmt(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${where} ORDER BY internal_date DESC, id DESC LIMIT ?`,
+      )
       .all(...values, options.limit) as Row[];
     return rows.map(toMessage);
   }
@@ -105,7 +134,6 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async updateFlags(userId: string, ids: string[], change: FlagChange): Promise<FlagUpdate[]> {
-    const { db } = this.ctx;
     return this.ctx.write(() => {
       const updates: FlagUpdate[] = [];
       const stmt = this.ctx.stmt("UPDATE messages SET flags = ?, seen = ?, modseq = ? WHERE id = ?");
@@ -125,7 +153,6 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async move(userId: string, ids: string[], targetMailboxId: string): Promise<MovedMessage[]> {
-    const { db } = this.ctx;
     return this.ctx.write(() => {
       const rows = selectMany(this.ctx, userId, ids).filter((r) => r.mailbox_id !== targetMailboxId);
       if (rows.length === 0) return [];
@@ -142,17 +169,31 @@ export class SqliteMessageStore implements MessageStore {
         this.ctx.changeCounts(r.mailbox_id, -1, -unseen, -r.size);
         this.ctx.changeCounts(targetMailboxId, 1, unseen, r.size);
         this.ctx.journal(userId, modseq, targetMailboxId, "exists", r.id, uid);
-        return { id: r.id, fromMailboxId: r.mailbox_id, fromUid: r.uid, expungeModseq, toMailboxId: targetMailboxId, uid, modseq };
+        return {
+          id: r.id,
+          fromMailboxId: r.mailbox_id,
+          fromUid: r.uid,
+          expungeModseq,
+          toMailboxId: targetMailboxId,
+          uid,
+          modseq,
+        };
       });
     });
   }
 
-  async copy(userId: string, pairs: Array<{ id: string; newId: string }>, targetMailboxId: string): Promise<MessageRecord[]> {
-    const { db } = this.ctx;
+  async copy(
+    userId: string,
+    pairs: Array<{ id: string; newId: string }>,
+    targetMailboxId: string,
+  ): Promise<MessageRecord[]> {
     const newIds = await this.ctx.write(() => {
       const rows = new Map(
-        (this.ctx.stmt(`SELECT * FROM messages WHERE +user_id = ? AND id IN (${placeholders(pairs.length)})`)
-          .all(userId, ...pairs.map((p) => p.id)) as Row[]).map((r) => [r.id as string, r]),
+        (
+          this.ctx
+            .stmt(`SELECT * FROM messages WHERE +user_id = ? AND id IN (${placeholders(pairs.length)})`)
+            .all(userId, ...pairs.map((p) => p.id)) as Row[]
+        ).map((r) => [r.id as string, r]),
       );
       const found = pairs.filter((p) => rows.has(p.id));
       if (found.length === 0) return [];
@@ -208,7 +249,9 @@ function selectMany(ctx: EmbeddedContext, userId: string, ids: string[], extra =
   for (let i = 0; i < unique.length; i += CHUNK) {
     const chunk = unique.slice(i, i + CHUNK);
     const rows = ctx
-      .stmt(`SELECT ${MESSAGE_COLUMNS}${extra} FROM messages WHERE +user_id = ? AND id IN (${placeholders(chunk.length)})`)
+      .stmt(
+        `SELECT ${MESSAGE_COLUMNS}${extra} FROM messages WHERE +user_id = ? AND id IN (${placeholders(chunk.length)})`,
+      )
       .all(userId, ...chunk) as Row[];
     const byId = new Map(rows.map((r) => [r.id as string, r]));
     for (const id of chunk) {

@@ -1,4 +1,11 @@
-import type { AddressValue, ContentSegment, MailboxRecord, MessageContent, MessageRecord, UserRecord } from "../ports.js";
+import type {
+  AddressValue,
+  ContentSegment,
+  MailboxRecord,
+  MessageContent,
+  MessageRecord,
+  UserRecord,
+} from "../ports.js";
 
 // Row <-> record conversion. Dates are stored as epoch milliseconds, lists as JSON text.
 
@@ -69,7 +76,11 @@ export function packContent(content: MessageContent): { body: Buffer; segments: 
     }
     return { h: s.hash, s: s.size };
   });
-  return { body: Buffer.concat(inline), segments: JSON.stringify(refs), meta: JSON.stringify(content.meta ?? null) };
+  return {
+    body: Buffer.concat(inline),
+    segments: JSON.stringify(refs),
+    meta: JSON.stringify(content.meta ?? null),
+  };
 }
 
 export function unpackContent(r: Row): MessageContent {

@@ -13,18 +13,25 @@ export function buildSearch(
     clauses.push(clause);
     values.push(...v);
   };
-  const contains = (column: string, needle: string) => add(`instr(lower(${column}), ?) > 0`, needle.toLowerCase());
+  const contains = (column: string, needle: string) =>
+    add(`instr(lower(${column}), ?) > 0`, needle.toLowerCase());
   if (q.mailboxId !== undefined) add("mailbox_id = ?", q.mailboxId);
   if (q.threadId !== undefined) add("thread_id = ?", q.threadId);
   if (q.from) contains("addr_from", q.from);
   if (q.to) contains("addr_to", q.to);
   if (q.cc) contains("addr_cc", q.cc);
   if (q.subject) contains("subject", q.subject);
-  if (q.text) add("(instr(search_text, ?) > 0 OR instr(lower(subject), ?) > 0)", q.text.toLowerCase(), q.text.toLowerCase());
+  if (q.text)
+    add(
+      "(instr(search_text, ?) > 0 OR instr(lower(subject), ?) > 0)",
+      q.text.toLowerCase(),
+      q.text.toLowerCase(),
+    );
   if (q.since) add("internal_date >= ?", q.since.getTime());
   if (q.before) add("internal_date < ?", q.before.getTime());
   for (const flag of q.flags ?? []) add("EXISTS (SELECT 1 FROM json_each(flags) WHERE value = ?)", flag);
-  for (const flag of q.notFlags ?? []) add("NOT EXISTS (SELECT 1 FROM json_each(flags) WHERE value = ?)", flag);
+  for (const flag of q.notFlags ?? [])
+    add("NOT EXISTS (SELECT 1 FROM json_each(flags) WHERE value = ?)", flag);
   if (q.minSize !== undefined) add("size >= ?", q.minSize);
   if (q.maxSize !== undefined) add("size <= ?", q.maxSize);
   if (q.hasAttachment !== undefined) add("has_attachments = ?", q.hasAttachment ? 1 : 0);

@@ -16,11 +16,18 @@ export class SqliteSessionStore implements SessionStore {
   async get(tokenHash: string): Promise<SessionRecord | null> {
     const r = this.ctx.stmt("SELECT * FROM sessions WHERE token_hash = ?").get(tokenHash) as Row | undefined;
     return r
-      ? { tokenHash: r.token_hash, userId: r.user_id, createdAt: new Date(r.created_at), expiresAt: new Date(r.expires_at) }
+      ? {
+          tokenHash: r.token_hash,
+          userId: r.user_id,
+          createdAt: new Date(r.created_at),
+          expiresAt: new Date(r.expires_at),
+        }
       : null;
   }
 
   async delete(tokenHash: string): Promise<boolean> {
-    return this.ctx.write(() => this.ctx.stmt("DELETE FROM sessions WHERE token_hash = ?").run(tokenHash).changes > 0);
+    return this.ctx.write(
+      () => this.ctx.stmt("DELETE FROM sessions WHERE token_hash = ?").run(tokenHash).changes > 0,
+    );
   }
 }

@@ -3,7 +3,13 @@ import type { EmbeddedContext } from "./context.js";
 import { placeholders, type Row } from "./rows.js";
 
 /** Finds or creates the thread and files the refs under it. Call inside a write. */
-export function resolveThread(ctx: EmbeddedContext, userId: string, refs: string[], subjectKey: string, newThreadId: string): string {
+export function resolveThread(
+  ctx: EmbeddedContext,
+  userId: string,
+  refs: string[],
+  subjectKey: string,
+  newThreadId: string,
+): string {
   let threadId: string | undefined;
   if (refs.length > 0) {
     const row = ctx
@@ -16,9 +22,13 @@ export function resolveThread(ctx: EmbeddedContext, userId: string, refs: string
   }
   if (!threadId) {
     threadId = newThreadId;
-    ctx.stmt("INSERT INTO threads (id, user_id, subject_key) VALUES (?, ?, ?)").run(threadId, userId, subjectKey);
+    ctx
+      .stmt("INSERT INTO threads (id, user_id, subject_key) VALUES (?, ?, ?)")
+      .run(threadId, userId, subjectKey);
   }
-  const file = ctx.stmt("INSERT INTO thread_refs (user_id, ref, thread_id) VALUES (?, ?, ?) ON CONFLICT (user_id, ref) DO NOTHING");
+  const file = ctx.stmt(
+    "INSERT INTO thread_refs (user_id, ref, thread_id) VALUES (?, ?, ?) ON CONFLICT (user_id, ref) DO NOTHING",
+  );
   for (const ref of refs) file.run(userId, ref, threadId);
   return threadId;
 }

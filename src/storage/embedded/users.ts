@@ -8,14 +8,16 @@ export class SqliteUserStore implements UserStore {
   constructor(private readonly ctx: EmbeddedContext) {}
 
   async create(user: NewUser, mailboxes: NewMailbox[]): Promise<UserRecord> {
-    const { db } = this.ctx;
     await this.ctx.write(() => {
       try {
-        this.ctx.stmt(
-          "INSERT INTO users (id, username, password_hash, quota_bytes, created_at) VALUES (?, ?, ?, ?, ?)",
-        ).run(user.id, user.username, user.passwordHash, user.quotaBytes, user.createdAt.getTime());
+        this.ctx
+          .stmt(
+            "INSERT INTO users (id, username, password_hash, quota_bytes, created_at) VALUES (?, ?, ?, ?, ?)",
+          )
+          .run(user.id, user.username, user.passwordHash, user.quotaBytes, user.createdAt.getTime());
       } catch (err) {
-        if (isUniqueViolation(err)) throw new StoreConflictError(`User "${user.username}" already exists.`, "username");
+        if (isUniqueViolation(err))
+          throw new StoreConflictError(`User "${user.username}" already exists.`, "username");
         throw err;
       }
       for (const mailbox of mailboxes) insertMailbox(this.ctx, mailbox);
@@ -44,27 +46,37 @@ export class SqliteUserStore implements UserStore {
     const sets: string[] = [];
     const values: unknown[] = [];
     if (patch.passwordHash !== undefined) {
-        sets.push("password_hash = ?");
-        values.push(patch.passwordHash);
-      }
+      sets.push("password_hash = ?");
+      values.push(patch.passwordHash);
+    }
     if (patch.disabled !== undefined) {
-        sets.push("disabled = ?");
-        values.push(patch.disabled ? 1 : 0);
-      }
+      sets.push("disabled = ?");
+      values.push(patch.disabled ? 1 : 0);
+    }
     if (patch.quotaBytes !== undefined) {
-        sets.push("quota_bytes = ?");
-        values.push(patch.quotaBytes);
-      }
-    if (sets.length > 0) await this.ctx.write(() => this.ctx.stmt(`UPDATE users SET ${sets.join(", ")} WHERE id = ?`).run(...values, id));
+      sets.push("quota_bytes = ?");
+      values.push(patch.quotaBytes);
+    }
+    if (sets.length > 0)
+      await this.ctx.write(() =>
+        this.ctx.stmt(`UPDATE users SET ${sets.join(", ")} WHERE id = ?`).run(...values, id),
+      );
     return this.get(id);
   }
 
   async delete(id: string): Promise<boolean> {
-    const { db } = this.ctx;
     return this.ctx.write(() => {
       const refs = this.ctx.stmt("SELECT blob_refs FROM messages WHERE user_id = ?").all(id) as Row[];
       for (const r of refs) this.ctx.changeBlobRefs(JSON.parse(r.blob_refs) as string[], -1);
-      for (const table of ["messages", "mailboxes", "addresses", "journal", "threads", "thread_refs", "sessions"]) {
+      for (const table of [
+        "messages",
+        "mailboxes",
+        "addresses",
+        "journal",
+        "threads",
+        "thread_refs",
+        "sessions",
+      ]) {
         this.ctx.stmt(`DELETE FROM ${table} WHERE user_id = ?`).run(id);
       }
       return this.ctx.stmt("DELETE FROM users WHERE id = ?").run(id).changes > 0;
@@ -73,6 +85,8 @@ export class SqliteUserStore implements UserStore {
 }
 
 export function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE" ||
-    (err as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+  return (
+    (err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE" ||
+    (err as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY"
+  );
 }

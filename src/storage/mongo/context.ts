@@ -85,7 +85,11 @@ export class MongoContext {
    */
   async takeUidValidities(userId: string, n: number, atLeast: number): Promise<number> {
     await this.users.updateOne({ _id: userId }, { $max: { lastUidValidity: atLeast - 1 } });
-    const after = await this.users.findOneAndUpdate({ _id: userId }, { $inc: { lastUidValidity: n } }, { returnDocument: "after" });
+    const after = await this.users.findOneAndUpdate(
+      { _id: userId },
+      { $inc: { lastUidValidity: n } },
+      { returnDocument: "after" },
+    );
     if (!after) throw new Error(`User ${userId} does not exist.`);
     return after.lastUidValidity! - n + 1;
   }

@@ -54,13 +54,16 @@ export async function createIndexes(ctx: MongoContext, bucketName: string): Prom
 
 async function ensureIndexes(collection: Collection<any>, specs: IndexDescription[]): Promise<void> {
   const existing = new Set(
-    await collection.listIndexes().toArray().then(
-      (list) => list.map((i) => i.name as string),
-      (err: { code?: number }) => {
-        if (err.code === NAMESPACE_NOT_FOUND) return [];
-        throw err;
-      },
-    ),
+    await collection
+      .listIndexes()
+      .toArray()
+      .then(
+        (list) => list.map((i) => i.name as string),
+        (err: { code?: number }) => {
+          if (err.code === NAMESPACE_NOT_FOUND) return [];
+          throw err;
+        },
+      ),
   );
   const missing = specs.filter((s) => !existing.has(s.name!));
   if (missing.length > 0) await collection.createIndexes(missing);

@@ -31,7 +31,10 @@ export class MongoJournalStore implements JournalStore {
     const users = (await this.ctx.journal.distinct("user", { at: { $lt: before } })) as string[];
     let removed = 0;
     for (const userId of users) {
-      const last = await this.ctx.journal.findOne({ user: userId, at: { $lt: before } }, { sort: { modseq: -1 } });
+      const last = await this.ctx.journal.findOne(
+        { user: userId, at: { $lt: before } },
+        { sort: { modseq: -1 } },
+      );
       if (!last) continue;
       const top = last.modseq;
       // Floor first: a crash between the two steps leaves entries unreachable, never claims reachable what is gone.

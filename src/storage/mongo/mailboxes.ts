@@ -14,7 +14,11 @@ export async function insertMailboxes(
 ): Promise<void> {
   if (mailboxes.length === 0) return;
   const first = await ctx.takeModseqs(userId, mailboxes.length);
-  const firstValidity = await ctx.takeUidValidities(userId, mailboxes.length, Math.max(...mailboxes.map((m) => m.uidValidity)));
+  const firstValidity = await ctx.takeUidValidities(
+    userId,
+    mailboxes.length,
+    Math.max(...mailboxes.map((m) => m.uidValidity)),
+  );
   const docs: MailboxDoc[] = mailboxes.map((m, i) => ({
     _id: m.id,
     user: userId,
