@@ -5,6 +5,7 @@ import type { EventPublisher } from "./events.js";
 import { normalizeFlags } from "./flags.js";
 import { newId } from "./ids.js";
 import { publishCounters } from "./counters.js";
+import { quotaChecked } from "./quota.js";
 
 export interface IngestArgs {
   userId: string;
@@ -53,39 +54,41 @@ export class IngestService {
     const parsed = await parseMessage(args.raw, { maxSize: this.options.maxMessageBytes });
     for (const blob of parsed.blobs) await store.blobs.put(blob.hash, blob.data);
     const internalDate = args.internalDate ?? new Date();
-    const message = await store.messages.append({
-      id: newId(),
-      userId: args.userId,
-      mailboxId: mailbox.id,
-      flags,
-      internalDate,
-      sentDate: validDate(parsed.headers.date) ?? internalDate,
-      size: parsed.size,
-      threadId: newId(),
-      thread: threadKeys(parsed),
-      subject: parsed.headers.subject,
-      from: parsed.headers.from,
-      to: parsed.headers.to,
-      cc: parsed.headers.cc,
-      bcc: parsed.headers.bcc,
-      messageIdHeader: parsed.headers.messageId,
-      hasAttachments: parsed.hasAttachments,
-      preview: parsed.preview,
-      searchText: parsed.searchText.toLowerCase(),
-      content: {
-        segments: parsed.segments,
-        meta: {
-          imap: parsed.imap,
-          attachments: parsed.attachments,
-          headers: {
-            replyTo: parsed.headers.replyTo,
-            inReplyTo: parsed.headers.inReplyTo,
-            references: parsed.headers.references,
+    const message = await quotaChecked(
+      store.messages.append({
+        id: newId(),
+        userId: args.userId,
+        mailboxId: mailbox.id,
+        flags,
+        internalDate,
+        sentDate: validDate(parsed.headers.date) ?? internalDate,
+        size: parsed.size,
+        threadId: newId(),
+        thread: threadKeys(parsed),
+        subject: parsed.headers.subject,
+        from: parsed.headers.from,
+        to: parsed.headers.to,
+        cc: parsed.headers.cc,
+        bcc: parsed.headers.bcc,
+        messageIdHeader: parsed.headers.messageId,
+        hasAttachments: parsed.hasAttachments,
+        preview: parsed.preview,
+        searchText: parsed.searchText.toLowerCase(),
+        content: {
+          segments: parsed.segments,
+          meta: {
+            imap: parsed.imap,
+            attachments: parsed.attachments,
+            headers: {
+              replyTo: parsed.headers.replyTo,
+              inReplyTo: parsed.headers.inReplyTo,
+              references: parsed.headers.references,
+            },
           },
         },
-      },
-      blobRefs: parsed.segments.flatMap((s) => (s.kind === "blob" ? [s.hash] : [])),
-    });
+        blobRefs: parsed.segments.flatMap((s) => (s.kind === "blob" ? [s.hash] : [])),
+      }),
+    );
     await this.events.mailbox([
       {
         type: "new",

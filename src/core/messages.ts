@@ -7,6 +7,7 @@ import { normalizeFlags } from "./flags.js";
 import { newId } from "./ids.js";
 import type { IngestService } from "./ingest.js";
 import { publishCounters } from "./counters.js";
+import { quotaChecked } from "./quota.js";
 import { requireUser, type Principal } from "./principal.js";
 
 export const MAX_PAGE_SIZE = 500;
@@ -191,10 +192,12 @@ export class MessageService {
         `Copying ${adding} bytes would exceed the quota of ${user.quotaBytes} bytes (${user.storageUsed} used).`,
       );
     }
-    const copies = await this.store.messages.copy(
-      userId,
-      existing.map((m) => ({ id: m.id, newId: newId() })),
-      targetMailboxId,
+    const copies = await quotaChecked(
+      this.store.messages.copy(
+        userId,
+        existing.map((m) => ({ id: m.id, newId: newId() })),
+        targetMailboxId,
+      ),
     );
     await this.events.mailbox(
       copies.map((m) => ({

@@ -269,7 +269,10 @@ export interface MailboxStore {
 }
 
 export interface MessageStore {
-  /** Takes the mailbox's next UID and the account's next modseq, stores the row and content, adds blob refs and quota, journals "exists". */
+  /**
+   * Takes the mailbox's next UID and the account's next modseq, stores the row and content, adds blob refs and
+   * usage, journals "exists". Throws StoreQuotaError, storing nothing, when the usage would pass a set quota.
+   */
   append(message: NewMessage): Promise<MessageRecord>;
   get(userId: string, id: string): Promise<MessageRecord | null>;
   getMany(userId: string, ids: string[]): Promise<MessageRecord[]>;
@@ -287,7 +290,7 @@ export interface MessageStore {
   updateFlags(userId: string, ids: string[], change: FlagChange): Promise<FlagUpdate[]>;
   /** Keeps each message's id; new UID in the target; journals "expunge" in the source and "exists" in the target. */
   move(userId: string, ids: string[], targetMailboxId: string): Promise<MovedMessage[]>;
-  /** New ids (given in pairs) and UIDs in the target; adds blob refs and quota; journals "exists". */
+  /** New ids (given in pairs) and UIDs in the target; adds blob refs and usage (StoreQuotaError as append); journals "exists". */
   copy(
     userId: string,
     pairs: Array<{ id: string; newId: string }>,
@@ -346,6 +349,17 @@ export interface Store {
   /** A cheap round trip, for /health and doctor. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The change would take the user past its quota; checked in the same step that adds the usage. */
+export class StoreQuotaError extends Error {
+  override readonly name = "StoreQuotaError";
+  constructor(
+    readonly userId: string,
+    readonly adding: number,
+  ) {
+    super(`Adding ${adding} bytes would exceed the quota of user ${userId}.`);
+  }
 }
 
 /** A unique constraint refused the write (a path, an address or a username that already exists). */

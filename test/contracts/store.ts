@@ -2,7 +2,7 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NewMailbox, NewMessage, Store } from "../../src/storage/ports.js";
-import { StoreConflictError } from "../../src/storage/ports.js";
+import { StoreConflictError, StoreQuotaError } from "../../src/storage/ports.js";
 
 export interface StoreContractOptions {
   /** False where the server loses concurrent updates to one document (FerretDB v1): those cases are skipped. */
@@ -603,6 +603,37 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
           await again.close();
         }
       });
+    });
+
+    describe("quota", () => {
+      it("refuses an append or copy past the quota, storing nothing", async () => {
+        const { user, inbox, trash } = await newUser(50);
+        const a = await store.messages.append(message(user.id, inbox, { size: 30 }));
+        await expect(store.messages.append(message(user.id, inbox, { size: 30 }))).rejects.toBeInstanceOf(
+          StoreQuotaError,
+        );
+        await expect(store.messages.copy(user.id, [{ id: a.id, newId: id() }], trash)).rejects.toBeInstanceOf(
+          StoreQuotaError,
+        );
+        expect((await store.messages.listUids(user.id, inbox)).length).toBe(1);
+        expect(await store.messages.listUids(user.id, trash)).toEqual([]);
+        expect((await store.users.get(user.id))!.storageUsed).toBe(30);
+        await store.messages.append(message(user.id, inbox, { size: 20 }));
+        expect((await store.users.get(user.id))!.storageUsed).toBe(50);
+      });
+
+      const raceIt = options.racesOneDocument ? it : it.skip;
+      raceIt(
+        `lets only one of three racing appends take the last room${options.racesOneDocument ? "" : " (skipped: this server loses concurrent updates to one document)"}`,
+        async () => {
+          const { user, inbox } = await newUser(50);
+          const results = await Promise.allSettled(
+            [30, 30, 30].map((size) => store.messages.append(message(user.id, inbox, { size }))),
+          );
+          expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+          expect((await store.users.get(user.id))!.storageUsed).toBe(30);
+        },
+      );
     });
 
     describe("concurrency", () => {

@@ -1,5 +1,5 @@
 import type { Database, Statement } from "better-sqlite3";
-import type { JournalKind } from "../ports.js";
+import { StoreQuotaError, type JournalKind } from "../ports.js";
 
 interface PendingWrite {
   fn: () => unknown;
@@ -124,6 +124,14 @@ export class EmbeddedContext {
     this.stmt(
       "UPDATE mailboxes SET total_count = total_count + ?, unseen_count = unseen_count + ?, total_size = total_size + ? WHERE id = ?",
     ).run(total, unseen, size, mailboxId);
+  }
+
+  /** Adds usage unless it would pass the user's quota (0: none), in the caller's transaction. */
+  reserveStorage(userId: string, adding: number): void {
+    const info = this.stmt(
+      "UPDATE users SET storage_used = storage_used + ? WHERE id = ? AND (quota_bytes = 0 OR storage_used + ? <= quota_bytes)",
+    ).run(adding, userId, adding);
+    if (info.changes === 0) throw new StoreQuotaError(userId, adding);
   }
 
   changeStorage(userId: string, delta: number): void {

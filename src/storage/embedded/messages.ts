@@ -63,7 +63,7 @@ export class SqliteMessageStore implements MessageStore {
           packed.meta,
         );
       this.ctx.changeBlobRefs(m.blobRefs, 1);
-      this.ctx.changeStorage(m.userId, m.size);
+      this.ctx.reserveStorage(m.userId, m.size);
       this.ctx.changeCounts(m.mailboxId, 1, m.flags.includes(SEEN) ? 0 : 1, m.size);
       this.ctx.journal(m.userId, modseq, m.mailboxId, "exists", m.id, uid);
     });
@@ -213,7 +213,7 @@ export class SqliteMessageStore implements MessageStore {
         const modseq = this.ctx.takeModseqs(userId, 1);
         insert.run(p.newId, targetMailboxId, uid, modseq, p.id);
         this.ctx.changeBlobRefs(JSON.parse(r.blob_refs) as string[], 1);
-        this.ctx.changeStorage(userId, r.size);
+        this.ctx.reserveStorage(userId, r.size);
         this.ctx.changeCounts(targetMailboxId, 1, r.seen ? 0 : 1, r.size);
         this.ctx.journal(userId, modseq, targetMailboxId, "exists", p.newId, uid);
         return p.newId;

@@ -7,6 +7,7 @@ import {
   type MongoClient,
 } from "mongodb";
 import type { JournalKind } from "../ports.js";
+import { StoreQuotaError } from "../ports.js";
 import {
   isDuplicateKey,
   type AddressDoc,
@@ -158,6 +159,21 @@ export class MongoContext {
       })),
       { ordered: false },
     );
+  }
+
+  /**
+   * Adds usage unless it would pass the user's quota (0: none), as one conditional update: on MongoDB two
+   * racing reservations cannot both pass. Call before the documents are written.
+   */
+  async reserveStorage(userId: string, adding: number): Promise<void> {
+    const user = await this.users.findOne({ _id: userId }, { projection: { quotaBytes: 1 } });
+    if (!user) throw new Error(`User ${userId} does not exist.`);
+    const filter =
+      user.quotaBytes > 0
+        ? { _id: userId, quotaBytes: user.quotaBytes, storageUsed: { $lte: user.quotaBytes - adding } }
+        : { _id: userId, quotaBytes: 0 };
+    const { matchedCount } = await this.users.updateOne(filter, { $inc: { storageUsed: adding } });
+    if (matchedCount === 0) throw new StoreQuotaError(userId, adding);
   }
 
   async changeStorage(userId: string, delta: number): Promise<void> {

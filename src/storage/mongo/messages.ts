@@ -25,7 +25,13 @@ import {
 import { REMOVAL_PROJECTION, removeMessages, type RemovableDoc } from "./removal.js";
 import { buildSearchFilter, LISTING_SORT } from "./search.js";
 import { MongoThreadStore } from "./threads.js";
-import { insertPlaced, withoutPlacement, withRefsTakenBackOnFailure, type UnplacedDoc } from "./placement.js";
+import {
+  insertPlaced,
+  withoutPlacement,
+  withRefsTakenBackOnFailure,
+  withStorageGivenBackOnFailure,
+  type UnplacedDoc,
+} from "./placement.js";
 
 type FlagsDoc = Pick<MessageDoc, "_id" | "mailbox" | "uid" | "modseq" | "flags">;
 const FLAGS_PROJECTION = { _id: 1, mailbox: 1, uid: 1, modseq: 1, flags: 1 } as const;
@@ -64,11 +70,11 @@ export class MongoMessageStore implements MessageStore {
       segments: packSegments(m.content.segments),
       ...packMeta(m.content.meta),
     };
+    await ctx.reserveStorage(m.userId, m.size);
     await ctx.addBlobRefs(m.blobRefs);
-    const [doc] = await withRefsTakenBackOnFailure(ctx, m.blobRefs, () =>
-      insertPlaced(ctx, m.userId, m.mailboxId, [base]),
+    const [doc] = await withStorageGivenBackOnFailure(ctx, m.userId, m.size, () =>
+      withRefsTakenBackOnFailure(ctx, m.blobRefs, () => insertPlaced(ctx, m.userId, m.mailboxId, [base])),
     );
-    await ctx.changeStorage(m.userId, m.size);
     const [modseq] = await ctx.writeJournal(m.userId, [
       { modseq: doc.modseq, mailbox: m.mailboxId, kind: "exists", message: m.id, uid: doc.uid },
     ]);
@@ -301,13 +307,11 @@ export class MongoMessageStore implements MessageStore {
       _id: p.newId,
     }));
     const refs = copies.flatMap((c) => c.blobRefs);
+    const adding = copies.reduce((sum, c) => sum + c.size, 0);
+    await ctx.reserveStorage(userId, adding);
     await ctx.addBlobRefs(refs);
-    const placed = await withRefsTakenBackOnFailure(ctx, refs, () =>
-      insertPlaced(ctx, userId, targetMailboxId, copies),
-    );
-    await ctx.changeStorage(
-      userId,
-      copies.reduce((sum, c) => sum + c.size, 0),
+    const placed = await withStorageGivenBackOnFailure(ctx, userId, adding, () =>
+      withRefsTakenBackOnFailure(ctx, refs, () => insertPlaced(ctx, userId, targetMailboxId, copies)),
     );
     const modseqs = await ctx.writeJournal(
       userId,

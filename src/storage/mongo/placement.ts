@@ -68,6 +68,21 @@ export function withoutPlacement(d: MessageDoc): UnplacedDoc {
 }
 
 /** Runs `step`; if it fails, takes back the references added just before it (repair would, later). */
+/** Runs a step after usage was reserved, giving the usage back if the step fails. */
+export async function withStorageGivenBackOnFailure<T>(
+  ctx: MongoContext,
+  userId: string,
+  adding: number,
+  step: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    await ctx.changeStorage(userId, -adding).catch(() => undefined); // the first error matters; repair recounts usage
+    throw err;
+  }
+}
+
 export async function withRefsTakenBackOnFailure<T>(
   ctx: MongoContext,
   refs: string[],
