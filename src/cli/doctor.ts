@@ -22,8 +22,18 @@ export async function runDoctor(config: EiderConfig, fix: boolean): Promise<numb
     });
     if (fix) {
       await check("repair", async () => {
-        const r = await core.store.repair();
+        const r = await core.maintenance.repair({ dryRun: false });
         return `${r.blobRefsFixed} blob reference counts fixed, ${r.blobsRemoved} unreferenced blobs removed, ${r.quotaFixed} quota totals fixed`;
+      });
+    } else {
+      await check("counts", async () => {
+        const r = await core.maintenance.repair({ dryRun: true });
+        if (r.blobRefsFixed > 0 || r.quotaFixed > 0) {
+          throw new Error(
+            `${r.blobRefsFixed} blob reference counts and ${r.quotaFixed} quota totals are off; run eider doctor --fix`,
+          );
+        }
+        return `blob reference counts and quota totals are exact; ${r.blobsRemoved} unreferenced blobs to sweep`;
       });
     }
   } finally {

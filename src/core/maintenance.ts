@@ -1,5 +1,5 @@
 import type { Bus } from "../bus/ports.js";
-import type { Store } from "../storage/ports.js";
+import type { RepairReport, Store } from "../storage/ports.js";
 
 export interface MaintenanceOptions {
   /** Journal entries older than this are pruned; clients further behind get CANNOT_CALCULATE_CHANGES. */
@@ -15,6 +15,14 @@ export class MaintenanceService {
     private readonly bus: Bus,
     private readonly options: MaintenanceOptions,
   ) {}
+
+  /**
+   * Recounts blob references, usage and mailbox counters from the messages and removes unreferenced blobs
+   * (`eider doctor --fix`); with `dryRun`, only reports what is off (`eider doctor`).
+   */
+  async repair(options: { dryRun: boolean }): Promise<RepairReport> {
+    return this.store.repair({ dryRun: options.dryRun });
+  }
 
   /** Prunes the journal; returns null when another process holds the maintenance lock. */
   async runOnce(now = new Date()): Promise<{ journalEntriesPruned: number } | null> {

@@ -344,8 +344,9 @@ export interface Store {
   /**
    * Recounts blob references and quota usage from the messages, and removes blobs nobody references
    * that are older than `graceMs` (default 15 minutes, so a blob put just before its message is kept).
+   * With `dryRun`, changes nothing and reports what it would fix.
    */
-  repair(options?: { graceMs?: number }): Promise<RepairReport>;
+  repair(options?: { graceMs?: number; dryRun?: boolean }): Promise<RepairReport>;
   /** A cheap round trip, for /health and doctor. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -269,6 +269,9 @@ describe("CLI: eider doctor", () => {
     expect(lines).toContainEqual(expect.stringMatching(/^ok +config: /));
     expect(lines).toContainEqual(expect.stringMatching(/^ok +store: embedded$/));
     expect(lines).toContainEqual(expect.stringMatching(/^ok +bus: /));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^ok +counts: blob reference counts and quota totals are exact/),
+    );
   });
 
   it("--fix repairs a blob reference count and a quota total that a crash left wrong", async () => {
@@ -288,6 +291,21 @@ describe("CLI: eider doctor", () => {
       db.prepare("UPDATE users SET storage_used = storage_used + 4321 WHERE id = ?").run(userId);
     } finally {
       db.close();
+    }
+
+    // Without --fix, doctor reports the damage, exits non-zero and changes nothing.
+    const check = await runEider(["doctor"], env);
+    expect(check.code).not.toBe(0);
+    expect(check.stdout).toMatch(
+      /^FAIL counts: 1 blob reference counts and 1 quota totals are off; run eider doctor --fix$/m,
+    );
+    const unchanged = new Database(dbFile(), { readonly: true });
+    try {
+      expect(
+        (unchanged.prepare("SELECT refs FROM blobs WHERE hash = ?").get(hash) as { refs: number }).refs,
+      ).toBe(expected + 3);
+    } finally {
+      unchanged.close();
     }
 
     const run = await runEider(["doctor", "--fix"], env);

@@ -584,6 +584,10 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         const fresh = await store.repair();
         expect(fresh.blobRefsFixed).toBe(0);
         expect(await store.blobs.info(orphan.hash)).not.toBeNull();
+        const dry = await store.repair({ graceMs: 0, dryRun: true });
+        expect(dry.blobsRemoved).toBeGreaterThanOrEqual(1);
+        expect(await store.blobs.info(orphan.hash)).not.toBeNull();
+        expect((await store.blobs.read(orphan.hash)).equals(orphan.data)).toBe(true);
         await store.repair({ graceMs: 0 });
         expect(await store.blobs.info(orphan.hash)).toBeNull();
         expect((await store.blobs.info(kept.hash))?.refs).toBe(1);

@@ -36,7 +36,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     journal: new SqliteJournalStore(ctx),
     threads: new SqliteThreadStore(ctx),
     sessions: new SqliteSessionStore(ctx),
-    repair: (opts) => repairEmbedded(ctx, blobs, opts?.graceMs),
+    repair: (opts) => repairEmbedded(ctx, blobs, opts?.graceMs, opts?.dryRun),
     ping: async () => {
       db.prepare("SELECT 1").get();
     },

@@ -15,11 +15,12 @@ export async function repairEmbedded(
   ctx: EmbeddedContext,
   blobs: SqliteBlobStore,
   graceMs = DEFAULT_GRACE_MS,
+  dryRun = false,
 ): Promise<RepairReport> {
   const { db } = ctx;
   const cutoff = Date.now() - graceMs;
   const report = { blobRefsFixed: 0, blobsRemoved: 0, quotaFixed: 0 };
-  const doomed = db.transaction(() => {
+  const recount = db.transaction(() => {
     const held = new Map<string, number>();
     for (const r of db.prepare("SELECT blob_refs FROM messages").iterate() as Iterable<Row>) {
       for (const hash of JSON.parse(r.blob_refs) as string[]) held.set(hash, (held.get(hash) ?? 0) + 1);
@@ -45,17 +46,33 @@ export async function repairEmbedded(
     ).run();
     const rows = db.prepare("SELECT hash FROM blobs WHERE refs = 0 AND created_at <= ?").all(cutoff) as Row[];
     db.prepare("DELETE FROM blobs WHERE refs = 0 AND created_at <= ?").run(cutoff);
-    return rows.map((r) => r.hash as string);
-  })();
+    const hashes = rows.map((r) => r.hash as string);
+    if (dryRun) throw new DryRunDone(hashes); // rolls the transaction back
+    return hashes;
+  });
+  let doomed: string[];
+  try {
+    doomed = recount();
+  } catch (err) {
+    if (!(err instanceof DryRunDone)) throw err;
+    report.blobsRemoved = err.doomed.length + (await removeStrayFiles(ctx, cutoff, true));
+    return report;
+  }
   // A file goes only if its row is still gone: a put between the transaction above and here brings it back.
   const known = db.prepare("SELECT 1 FROM blobs WHERE hash = ?");
   for (const hash of doomed) if (!known.get(hash)) await blobs.remove(hash);
-  report.blobsRemoved = doomed.length + (await removeStrayFiles(ctx, cutoff));
+  report.blobsRemoved = doomed.length + (await removeStrayFiles(ctx, cutoff, false));
   return report;
 }
 
 /** Files in the blob folder with no row (a crash between the file write and the commit). */
-async function removeStrayFiles(ctx: EmbeddedContext, cutoff: number): Promise<number> {
+class DryRunDone extends Error {
+  constructor(readonly doomed: string[]) {
+    super("dry run");
+  }
+}
+
+async function removeStrayFiles(ctx: EmbeddedContext, cutoff: number, dryRun: boolean): Promise<number> {
   let removed = 0;
   const known = ctx.stmt("SELECT 1 FROM blobs WHERE hash = ?");
   for (const file of await walk(ctx.blobDir)) {
@@ -63,7 +80,7 @@ async function removeStrayFiles(ctx: EmbeddedContext, cutoff: number): Promise<n
     const stat = await fs.stat(file);
     if (stat.mtimeMs > cutoff) continue;
     if (name.endsWith(".tmp") || !known.get(name)) {
-      await fs.rm(file, { force: true });
+      if (!dryRun) await fs.rm(file, { force: true });
       removed++;
     }
   }

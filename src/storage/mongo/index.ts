@@ -46,7 +46,7 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Store>
       journal: new MongoJournalStore(ctx),
       threads: new MongoThreadStore(ctx),
       sessions: new MongoSessionStore(ctx),
-      repair: (opts) => repairMongo(ctx, opts?.graceMs),
+      repair: (opts) => repairMongo(ctx, opts?.graceMs, opts?.dryRun),
       ping: async () => {
         await main.command({ ping: 1 });
       },

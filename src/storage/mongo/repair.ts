@@ -10,11 +10,16 @@ const DEFAULT_GRACE_MS = 15 * 60_000;
  * the value read, and a blob is removed only when it has no references and nobody has put or referenced
  * it for `graceMs` (every put and every new reference raises its `touchedAt`).
  */
-export async function repairMongo(ctx: MongoContext, graceMs = DEFAULT_GRACE_MS): Promise<RepairReport> {
+export async function repairMongo(
+  ctx: MongoContext,
+  graceMs = DEFAULT_GRACE_MS,
+  dryRun = false,
+): Promise<RepairReport> {
   const cutoff = new Date(Date.now() - graceMs);
-  const blobRefsFixed = await recountBlobRefs(ctx);
-  const quotaFixed = await recountQuota(ctx);
-  const blobsRemoved = (await removeUnreferencedBlobs(ctx, cutoff)) + (await removeStrayFiles(ctx, cutoff));
+  const blobRefsFixed = await recountBlobRefs(ctx, dryRun);
+  const quotaFixed = await recountQuota(ctx, dryRun);
+  const blobsRemoved =
+    (await removeUnreferencedBlobs(ctx, cutoff, dryRun)) + (await removeStrayFiles(ctx, cutoff, dryRun));
   return { blobRefsFixed, blobsRemoved, quotaFixed };
 }
 
@@ -23,7 +28,7 @@ export async function repairMongo(ctx: MongoContext, graceMs = DEFAULT_GRACE_MS)
  * `$group` would count in the server; FerretDB v1 computes only the first accumulator of a `$group`, see
  * README, so counting stays on the one path that is right on both.)
  */
-async function recountBlobRefs(ctx: MongoContext): Promise<number> {
+async function recountBlobRefs(ctx: MongoContext, dryRun: boolean): Promise<number> {
   const held = new Map<string, number>();
   const cursor = ctx.messages.find(
     { "blobRefs.0": { $exists: true } },
@@ -34,6 +39,10 @@ async function recountBlobRefs(ctx: MongoContext): Promise<number> {
   for await (const b of ctx.blobs.find({}, { projection: { refs: 1 } })) {
     const actual = held.get(b._id) ?? 0;
     if (actual === b.refs) continue;
+    if (dryRun) {
+      fixed++;
+      continue;
+    }
     const { modifiedCount } = await ctx.blobs.updateOne(
       { _id: b._id, refs: b.refs },
       { $set: { refs: actual } },
@@ -44,7 +53,7 @@ async function recountBlobRefs(ctx: MongoContext): Promise<number> {
 }
 
 /** Sums sizes per user with `$group`/`$sum: "$size"` and sets each user's `storageUsed` that differs. */
-async function recountQuota(ctx: MongoContext): Promise<number> {
+async function recountQuota(ctx: MongoContext, dryRun: boolean): Promise<number> {
   const used = new Map<string, number>();
   const sums = ctx.messages.aggregate<{ _id: string; used: number }>([
     { $group: { _id: "$user", used: { $sum: "$size" } } },
@@ -54,6 +63,10 @@ async function recountQuota(ctx: MongoContext): Promise<number> {
   for await (const u of ctx.users.find({}, { projection: { storageUsed: 1 } })) {
     const actual = used.get(u._id) ?? 0;
     if (actual === u.storageUsed) continue;
+    if (dryRun) {
+      fixed++;
+      continue;
+    }
     const { modifiedCount } = await ctx.users.updateOne(
       { _id: u._id, storageUsed: u.storageUsed },
       { $set: { storageUsed: actual } },
@@ -64,13 +77,17 @@ async function recountQuota(ctx: MongoContext): Promise<number> {
 }
 
 /** Deletes the blob document first (so nobody references a blob whose bytes are going), then its file. */
-async function removeUnreferencedBlobs(ctx: MongoContext, cutoff: Date): Promise<number> {
+async function removeUnreferencedBlobs(ctx: MongoContext, cutoff: Date, dryRun: boolean): Promise<number> {
   let removed = 0;
   const doomed = ctx.blobs.find(
     { refs: { $lte: 0 }, touchedAt: { $lte: cutoff } },
     { projection: { file: 1 } },
   );
   for await (const b of doomed) {
+    if (dryRun) {
+      removed++;
+      continue;
+    }
     const { deletedCount } = await ctx.blobs.deleteOne({
       _id: b._id,
       refs: { $lte: 0 },
@@ -84,7 +101,7 @@ async function removeUnreferencedBlobs(ctx: MongoContext, cutoff: Date): Promise
 }
 
 /** GridFS files no blob document points at: a crash after an upload, or during a removal. */
-async function removeStrayFiles(ctx: MongoContext, cutoff: Date): Promise<number> {
+async function removeStrayFiles(ctx: MongoContext, cutoff: Date, dryRun: boolean): Promise<number> {
   let removed = 0;
   for await (const f of ctx.bucket.find(
     { uploadDate: { $lte: cutoff } },
@@ -92,7 +109,7 @@ async function removeStrayFiles(ctx: MongoContext, cutoff: Date): Promise<number
   )) {
     const owner = await ctx.blobs.findOne({ _id: f.filename }, { projection: { file: 1 } });
     if (owner && owner.file.equals(f._id)) continue;
-    await deleteFile(ctx, f._id);
+    if (!dryRun) await deleteFile(ctx, f._id);
     removed++;
   }
   return removed;
