@@ -83,6 +83,7 @@ export async function startEider(
     maxTokens: config.limits.graphqlMaxTokens,
     maxDepth: config.limits.graphqlMaxDepth,
     maxBodyBytes: Math.ceil(config.limits.maxMessageBytes * 1.4) + 64 * 1024,
+    maxMessageBytes: config.limits.maxMessageBytes,
   });
   logger.info(
     { url: http.url, store: core.store.kind, bus: config.bus.redisUrl ? "redis" : "memory" },

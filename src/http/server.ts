@@ -20,6 +20,7 @@ import { isDomainError, type Core, type Principal } from "../core/index.js";
 import { createLoaders, depthLimitRule, formatError, type GraphQLContext } from "../graphql/index.js";
 import { bearerToken } from "./auth-header.js";
 import { downloadRoutes } from "./downloads.js";
+import { uploadRoutes } from "./uploads.js";
 import type { Metrics } from "./metrics.js";
 
 export interface HttpServerOptions {
@@ -29,6 +30,8 @@ export interface HttpServerOptions {
   maxDepth: number;
   /** The largest JSON body: a base64 upload of the largest message, plus room for the query. */
   maxBodyBytes: number;
+  /** The largest raw upload (POST /upload/<mailboxId>). */
+  maxMessageBytes: number;
 }
 
 export interface RunningHttpServer {
@@ -174,6 +177,7 @@ export async function startHttpServer(
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(downloadRoutes(core));
+  app.use(uploadRoutes(core, options.maxMessageBytes));
   app.use(
     "/graphql",
     express.json({ limit: options.maxBodyBytes }),
@@ -231,5 +235,6 @@ function withCode(err: GraphQLError, code: string): GraphQLError {
 
 function routeOf(path: string): string {
   if (path.startsWith("/download/")) return "/download";
+  if (path.startsWith("/upload/")) return "/upload";
   return ["/graphql", "/health", "/metrics"].includes(path) ? path : "other";
 }

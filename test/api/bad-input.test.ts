@@ -102,6 +102,29 @@ describe("GraphQL API: bad input", () => {
     expect(ok.search.edges).toHaveLength(50);
   });
 
+  it("takes a raw upload over POST /upload and refuses one past the limit before reading it all", async () => {
+    const post = (body: Buffer, mailbox = user.inbox, token = user.token) =>
+      fetch(`${url}/upload/${mailbox}?flags=%5CSeen`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "message/rfc822" },
+        body,
+      });
+    const raw = simpleMessage({ subject: "raw route" });
+    const ok = await post(raw);
+    expect(ok.status).toBe(201);
+    const stored = (await ok.json()) as { id: string; flags: string[] };
+    expect(stored.flags).toEqual(["\\Seen"]);
+    expect((await downloadRaw(url, stored.id, user.token)).body.equals(raw)).toBe(true);
+    const before = (await gqlOk(url, `{ me { storageUsed } }`, {}, user.token)).me.storageUsed;
+    const big = await post(Buffer.alloc(LIMIT + 1, 0x61));
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as any).error.code).toBe("MESSAGE_TOO_LARGE");
+    expect((await gqlOk(url, `{ me { storageUsed } }`, {}, user.token)).me.storageUsed).toBe(before);
+    const other = await createUser(url, "raw-intruder");
+    expect((await post(raw, user.inbox, other.token)).status).toBe(404);
+    expect((await post(raw, user.inbox, "bogus")).status).toBe(401);
+  });
+
   it("refuses raw data that is not base64", async () => {
     expect(
       errorCode(

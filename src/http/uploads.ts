@@ -1,0 +1,65 @@
+import type { Request, Response, Router } from "express";
+import express from "express";
+import { DomainError, type Core } from "../core/index.js";
+import { toMessage } from "../graphql/mappers.js";
+import { bearerToken } from "./auth-header.js";
+import { sendError } from "./send-error.js";
+
+/**
+ * `POST /upload/<mailboxId>` with the raw RFC 822 message as the body (any content type): the same ingest as
+ * the `uploadMessage` mutation, without base64 and JSON, so a large message is held once, as bytes. The body
+ * is counted as it arrives and refused as soon as it passes the limit. Optional `?flags=\\Seen,$label` and
+ * `?internalDate=<ISO date>`. Answers the stored message as JSON.
+ */
+export function uploadRoutes(core: Core, maxMessageBytes: number): Router {
+  const router = express.Router();
+  router.post("/upload/:mailboxId", async (req: Request, res: Response) => {
+    try {
+      const principal = await core.auth.principalFor(bearerToken(req.headers.authorization));
+      const raw = await readBody(req, maxMessageBytes);
+      const flags =
+        typeof req.query.flags === "string" && req.query.flags !== "" ? req.query.flags.split(",") : [];
+      const date = typeof req.query.internalDate === "string" ? new Date(req.query.internalDate) : undefined;
+      if (date && Number.isNaN(date.getTime()))
+        throw new DomainError("INVALID_INPUT", `internalDate "${req.query.internalDate}" is not a date.`);
+      const message = await core.messages.upload(principal, String(req.params.mailboxId), raw, flags, date);
+      res.status(201).json(toMessage(message));
+    } catch (err) {
+      if ((err as DomainError).code === "MESSAGE_TOO_LARGE") res.setHeader("connection", "close");
+      sendError(res, err);
+    }
+  });
+  return router;
+}
+
+function readBody(req: Request, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > limit) {
+      reject(tooLarge(declared, limit));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off("data", onData);
+        req.resume(); // drain the rest without keeping it
+        reject(tooLarge(size, limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(Buffer.concat(chunks, size)));
+    req.once("error", reject);
+  });
+}
+
+function tooLarge(size: number, limit: number): DomainError {
+  return new DomainError(
+    "MESSAGE_TOO_LARGE",
+    `The message has at least ${size} bytes; the limit is ${limit}.`,
+  );
+}
