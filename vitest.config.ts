@@ -13,6 +13,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
-    reporters: ["default"],
+    // The JSON file lets .ci/run print one plain "N passed, N failed" line at the end.
+    reporters: ["default", ["json", { outputFile: ".test-results/vitest.json" }]],
   },
 });
