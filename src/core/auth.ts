@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Bus } from "../bus/ports.js";
 import type { Store } from "../storage/ports.js";
+import type { EventPublisher } from "./events.js";
 import { DomainError } from "./errors.js";
 import { ADMIN, ANONYMOUS, requireUser, type Principal } from "./principal.js";
 import type { UserService } from "./users.js";
@@ -23,6 +24,7 @@ export class AuthService {
     private readonly store: Store,
     private readonly users: UserService,
     private readonly bus: Bus,
+    private readonly events: EventPublisher,
     private readonly options: AuthOptions,
   ) {
     this.adminDigest = createHash("sha256").update(options.adminToken).digest();
@@ -70,8 +72,18 @@ export class AuthService {
     return user;
   }
 
+  /** Revokes a token; live subscriptions opened with it end. */
   async logout(token: string): Promise<boolean> {
-    return this.store.sessions.delete(hashToken(token));
+    const tokenHash = hashToken(token);
+    const session = await this.store.sessions.get(tokenHash);
+    const deleted = await this.store.sessions.delete(tokenHash);
+    if (session) await this.events.revoked({ userId: session.userId, tokenHash });
+    return deleted;
+  }
+
+  /** Whether a revocation ends what was opened with this token. */
+  isRevoked(token: string | null, event: { tokenHash: string | null }): boolean {
+    return event.tokenHash === null || (token !== null && event.tokenHash === hashToken(token));
   }
 
   /** Whom a bearer token stands for; an unknown or expired token is an error, no token is anonymous. */

@@ -20,7 +20,14 @@ export interface AccountEvent {
   mailboxes: MailboxCounts[];
 }
 
+/** A session (tokenHash) or every session of the account (null) ended: logout, disabled, deleted. */
+export interface RevocationEvent {
+  userId: string;
+  tokenHash: string | null;
+}
+
 export const mailboxChannel = (mailboxId: string) => `mailbox:${mailboxId}`;
+export const revocationChannel = (userId: string) => `auth:${userId}`;
 export const accountChannel = (userId: string) => `account:${userId}`;
 
 /**
@@ -48,6 +55,18 @@ export class EventPublisher {
     } catch (err) {
       this.onError(err);
     }
+  }
+
+  async revoked(event: RevocationEvent): Promise<void> {
+    try {
+      await this.bus.publish(revocationChannel(event.userId), event as unknown as BusMessage);
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+
+  subscribeRevocations(userId: string, handler: (e: RevocationEvent) => void) {
+    return this.bus.subscribe(revocationChannel(userId), (m) => handler(m as unknown as RevocationEvent));
   }
 
   reportError(err: unknown): void {

@@ -37,14 +37,14 @@ export interface Core {
 
 export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
   const events = new EventPublisher(bus, options.onBackgroundError);
-  const users = new UserService(store);
+  const users = new UserService(store, events);
   const ingest = new IngestService(store, events, { maxMessageBytes: options.maxMessageBytes });
   return {
     store,
     bus,
     events,
     users,
-    auth: new AuthService(store, users, bus, {
+    auth: new AuthService(store, users, bus, events, {
       adminToken: options.adminToken,
       sessionTtlMs: options.sessionTtlMs,
       loginAttempts: options.loginAttempts,
@@ -60,7 +60,13 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
 
 export { DomainError, isDomainError, type ErrorCode } from "./errors.js";
 export { ADMIN, ANONYMOUS, type Principal } from "./principal.js";
-export { accountChannel, mailboxChannel, type AccountEvent, type MailboxEvent } from "./events.js";
+export {
+  accountChannel,
+  mailboxChannel,
+  type AccountEvent,
+  type MailboxEvent,
+  type RevocationEvent,
+} from "./events.js";
 export { normalizeAddress } from "./addresses.js";
 export type { Changes, ChangeSet } from "./changes.js";
 export type { MessagePage } from "./messages.js";

@@ -1,6 +1,7 @@
 import type { AddressRecord, Store, UserRecord } from "../storage/ports.js";
 import { StoreConflictError } from "../storage/ports.js";
 import { normalizeAddress } from "./addresses.js";
+import type { EventPublisher } from "./events.js";
 import { DomainError, invalidInput, notFound } from "./errors.js";
 import { newId } from "./ids.js";
 import { hashPassword, verifyPassword } from "./passwords.js";
@@ -26,7 +27,10 @@ export const MAX_USERS_PAGE = 500;
 
 /** Users and their addresses: create (with the special-use mailboxes), update, delete, authenticate. */
 export class UserService {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly events: EventPublisher,
+  ) {}
 
   async create(p: Principal, args: CreateUserArgs): Promise<UserRecord> {
     requireAdmin(p);
@@ -106,6 +110,7 @@ export class UserService {
       quotaBytes: args.quotaBytes,
     });
     if (!updated) throw notFound("User", userId);
+    if (args.disabled) await this.events.revoked({ userId, tokenHash: null });
     return updated;
   }
 
@@ -121,6 +126,7 @@ export class UserService {
   async delete(p: Principal, userId: string): Promise<void> {
     requireAdmin(p);
     if (!(await this.store.users.delete(userId))) throw notFound("User", userId);
+    await this.events.revoked({ userId, tokenHash: null });
   }
 
   async addAddress(p: Principal, userId: string, address: string): Promise<AddressRecord> {

@@ -6,7 +6,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
   private readonly values: T[] = [];
   private readonly waiting: Array<(r: IteratorResult<T>) => void> = [];
   private done = false;
-  private cleanup: (() => Promise<void>) | null = null;
+  private readonly cleanups: Array<() => Promise<void>> = [];
 
   push(value: T): void {
     if (this.done) return;
@@ -16,7 +16,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
   }
 
   onClose(cleanup: () => Promise<void>): void {
-    this.cleanup = cleanup;
+    this.cleanups.push(cleanup);
   }
 
   next(): Promise<IteratorResult<T>> {
@@ -29,7 +29,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
     if (!this.done) {
       this.done = true;
       for (const w of this.waiting.splice(0)) w({ value: undefined, done: true });
-      await this.cleanup?.();
+      for (const cleanup of this.cleanups) await cleanup();
     }
     return { value: undefined, done: true };
   }

@@ -416,6 +416,23 @@ describe("GraphQL API: what a user can do, end to end on the embedded store", ()
     await w.close();
   });
 
+  it("ends live subscriptions when their token is logged out", async () => {
+    const bob = await createUser(url, "bob-revoked");
+    const state = (await gqlOk(url, `{ me { state } }`, {}, bob.token)).me.state;
+    const w = watch(
+      url,
+      `subscription($m: ID!, $s: String) { mailboxChanged(mailboxId: $m, sinceState: $s) { type } }`,
+      { m: bob.inbox, s: state },
+      bob.token,
+    );
+    await upload(url, bob, simpleMessage({ subject: "before logout" }));
+    await w.waitFor(1); // the subscription is live
+    expect((await gqlOk(url, `mutation { logout }`, {}, bob.token)).logout).toBe(true);
+    await w.completed;
+    expect(errorCode(await gql(url, `{ me { id } }`, {}, bob.token))).toBe("UNAUTHENTICATED");
+    await w.close();
+  });
+
   it("pushes account counters once the subscription is registered", async () => {
     const acct = watch(
       url,

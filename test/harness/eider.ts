@@ -199,6 +199,8 @@ export interface Watch<T> {
   errors: unknown[];
   /** Resolves once the server acknowledged the subscription and registered it on the bus. */
   ready: Promise<void>;
+  /** Resolves when the server ends the subscription. */
+  completed: Promise<void>;
   waitFor(n: number): Promise<T[]>;
   close(): Promise<void>;
 }
@@ -221,6 +223,8 @@ export function watch<T = any>(
   const errors: unknown[] = [];
   const waiters: Array<() => void> = [];
   const notify = () => waiters.splice(0).forEach((w) => w());
+  let complete!: () => void;
+  const completed = new Promise<void>((resolve) => (complete = resolve));
   const dispose = client.subscribe<T>(
     { query, variables },
     {
@@ -233,7 +237,10 @@ export function watch<T = any>(
         errors.push(e);
         notify();
       },
-      complete: notify,
+      complete: () => {
+        complete();
+        notify();
+      },
     },
   );
   const ready = (async () => {
@@ -244,6 +251,7 @@ export function watch<T = any>(
     events,
     errors,
     ready,
+    completed,
     async waitFor(n) {
       while (events.length < n && errors.length === 0) await new Promise<void>((r) => waiters.push(r));
       if (errors.length > 0) throw new Error(`subscription failed: ${JSON.stringify(errors)}`);

@@ -34,6 +34,7 @@ async function watchMailbox({
     else if (!replayed.has(eventKey(e))) queue.push(toChange(e));
   });
   queue.onClose(unsubscribe);
+  await endOnRevocation(context, box.userId, queue);
   if (!replaying) return queue;
   try {
     const entries = await core.changes.mailboxSince(principal, box.id, parseState(args.sinceState as string));
@@ -67,7 +68,21 @@ async function watchAccount({ context }: ResolverData<GraphQLContext>): Promise<
   const user = await context.core.users.get(context.principal);
   const queue = new EventQueue<AccountEvent>();
   queue.onClose(await context.core.events.subscribeAccount(user.id, (e) => queue.push(e)));
+  await endOnRevocation(context, user.id, queue);
   return queue;
+}
+
+/** Ends the subscription when its token is revoked (logout) or the account is disabled or deleted. */
+async function endOnRevocation<T>(
+  context: GraphQLContext,
+  userId: string,
+  queue: EventQueue<T>,
+): Promise<void> {
+  if (context.principal.kind !== "user") return;
+  const unsubscribe = await context.core.events.subscribeRevocations(userId, (e) => {
+    if (context.core.auth.isRevoked(context.token, e)) void queue.return();
+  });
+  queue.onClose(unsubscribe);
 }
 
 function toChange(e: MailboxEvent): MailboxChange {
