@@ -25,7 +25,18 @@ export async function runDoctor(config: EiderConfig, fix: boolean): Promise<numb
         const r = await core.maintenance.repair({ dryRun: false });
         return `${r.blobRefsFixed} blob reference counts fixed, ${r.blobsRemoved} unreferenced blobs removed, ${r.quotaFixed} quota totals fixed`;
       });
+      await check(
+        "mailboxes",
+        async () =>
+          `${await core.maintenance.ensureSpecialUse({ dryRun: false })} missing special-use mailboxes created`,
+      );
     } else {
+      await check("mailboxes", async () => {
+        const missing = await core.maintenance.ensureSpecialUse({ dryRun: true });
+        if (missing > 0)
+          throw new Error(`${missing} special-use mailboxes are missing; run eider doctor --fix`);
+        return "every user has its special-use mailboxes";
+      });
       await check("counts", async () => {
         const r = await core.maintenance.repair({ dryRun: true });
         if (r.blobRefsFixed > 0 || r.quotaFixed > 0) {

@@ -1,5 +1,7 @@
 import type { Bus } from "../bus/ports.js";
-import type { RepairReport, Store } from "../storage/ports.js";
+import { StoreConflictError, type RepairReport, type Store } from "../storage/ports.js";
+import { newId } from "./ids.js";
+import { DEFAULT_MAILBOXES, newUidValidity } from "./special-use.js";
 
 export interface MaintenanceOptions {
   /** Journal entries older than this are pruned; clients further behind get CANNOT_CALCULATE_CHANGES. */
@@ -22,6 +24,41 @@ export class MaintenanceService {
    */
   async repair(options: { dryRun: boolean }): Promise<RepairReport> {
     return this.store.repair({ dryRun: options.dryRun });
+  }
+
+  /**
+   * Gives every user the special-use mailboxes it lacks (on MongoDB a crash between creating a user and its
+   * mailboxes can leave one without INBOX). Returns how many mailboxes it created, or would create (`dryRun`).
+   */
+  async ensureSpecialUse(options: { dryRun: boolean }): Promise<number> {
+    let created = 0;
+    let after: string | undefined;
+    for (;;) {
+      const users = await this.store.users.list(500, after);
+      for (const user of users) {
+        const roles = new Set((await this.store.mailboxes.list(user.id)).map((m) => m.specialUse));
+        for (const m of DEFAULT_MAILBOXES.filter((d) => !roles.has(d.specialUse))) {
+          created++;
+          if (options.dryRun) continue;
+          try {
+            await this.store.mailboxes.create({
+              id: newId(),
+              userId: user.id,
+              path: m.path,
+              specialUse: m.specialUse,
+              subscribed: true,
+              uidValidity: newUidValidity(),
+              createdAt: new Date(),
+            });
+          } catch (err) {
+            if (!(err instanceof StoreConflictError)) throw err; // a plain mailbox holds the path: leave it to the admin
+            created--;
+          }
+        }
+      }
+      if (users.length < 500) return created;
+      after = users[users.length - 1].username;
+    }
   }
 
   /** Prunes the journal; returns null when another process holds the maintenance lock. */

@@ -274,6 +274,32 @@ describe("CLI: eider doctor", () => {
     );
   });
 
+  it("reports a user missing a special-use mailbox and --fix creates it", async () => {
+    // What a crash between creating a user and its mailboxes can leave on MongoDB; simulated here.
+    const db = new Database(dbFile());
+    try {
+      db.prepare("DELETE FROM mailboxes WHERE user_id = ? AND special_use = '\\Junk'").run(userId);
+    } finally {
+      db.close();
+    }
+    const check = await runEider(["doctor"], env);
+    expect(check.code).not.toBe(0);
+    expect(check.stdout).toMatch(
+      /^FAIL mailboxes: 1 special-use mailboxes are missing; run eider doctor --fix$/m,
+    );
+    const fix = await runEider(["doctor", "--fix"], env);
+    expect(fix.code).toBe(0);
+    expect(fix.stdout).toMatch(/^ok +mailboxes: 1 missing special-use mailboxes created$/m);
+    const after = new Database(dbFile(), { readonly: true });
+    try {
+      expect(
+        after.prepare("SELECT path FROM mailboxes WHERE user_id = ? AND special_use = '\\Junk'").all(userId),
+      ).toEqual([{ path: "Junk" }]);
+    } finally {
+      after.close();
+    }
+  });
+
   it("--fix repairs a blob reference count and a quota total that a crash left wrong", async () => {
     const db = new Database(dbFile());
     let hash: string;
