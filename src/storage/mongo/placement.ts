@@ -38,6 +38,12 @@ export async function insertPlaced(
     refused = list.map((w) => w.index);
   }
   for (const i of refused) placed[i] = await insertWithFreshUid(ctx, userId, placed[i]);
+  // A mailbox deleted while these were placed (its delete swept before they landed) would leave them
+  // orphaned: take them back out, and the caller gives back refs and usage as for any failed insert.
+  if (!(await ctx.mailboxes.findOne({ _id: mailboxId, user: userId }, { projection: { _id: 1 } }))) {
+    await ctx.messages.deleteMany({ _id: { $in: placed.map((d) => d._id) }, user: userId, mailbox: mailboxId });
+    throw new Error(`Mailbox ${mailboxId} was deleted while messages were stored into it.`);
+  }
   return placed;
 }
 
