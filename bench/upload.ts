@@ -1,6 +1,6 @@
 // Upload rate: corpus messages through the GraphQL `uploadMessage` mutation (base64), N concurrent clients,
 // over real HTTP to an Eider child process. Each client is its own user, like deliveries to different mailboxes.
-import { corpusMessages } from "./lib/corpus.js";
+import { corpusMessages } from "../support/corpus.js";
 import { spawnEider, type StoreSetup } from "./lib/eider-process.js";
 import { createUser, gql } from "./lib/graphql.js";
 import { progress, summarize, type LatencySummary } from "./lib/stats.js";

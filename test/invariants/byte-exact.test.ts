@@ -1,6 +1,6 @@
 // Invariant 1: every message of a real corpus, uploaded through GraphQL and downloaded raw, comes back byte for byte.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { corpusFiles, corpusSample, readCorpusMessage } from "../harness/corpus.js";
+import { corpusFiles, corpusSample, readCorpusMessage } from "../../support/corpus.js";
 import {
   createUser,
   downloadRaw,

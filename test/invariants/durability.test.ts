@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { corpusSample, readCorpusMessage } from "../harness/corpus.js";
+import { corpusSample, readCorpusMessage } from "../../support/corpus.js";
 import { createUser, downloadRaw, gqlOk, spawnEider, upload, type SpawnedEider } from "../harness/eider.js";
 
 describe("Invariant 2: acknowledged uploads survive kill -9 (embedded store)", () => {

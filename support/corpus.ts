@@ -25,3 +25,12 @@ export function readCorpusMessage(file: string): Buffer {
 export function corpusSample(step: number): string[] {
   return corpusFiles().filter((_, i) => i % step === 0);
 }
+
+/** `count` corpus messages spread evenly over the corpus (ham and spam), without the mbox `From ` line. */
+export function corpusMessages(count: number): Buffer[] {
+  const files = corpusFiles();
+  const step = files.length / count;
+  return Array.from({ length: Math.min(count, files.length) }, (_, i) =>
+    readCorpusMessage(files[Math.floor(i * step)]),
+  );
+}
