@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { benchList, type ListResult } from "./list.js";
 import type { StoreSetup } from "./lib/eider-process.js";
-import { REPO } from "./lib/repo.js";
+import { REPO } from "../support/repo.js";
 import {
   FERRETDB_BIN,
   findOnPath,
@@ -15,7 +15,7 @@ import {
   startFerretDB,
   startRedis,
   type Service,
-} from "./lib/services.js";
+} from "../support/services.js";
 import { progress, type LatencySummary } from "./lib/stats.js";
 import { benchSubscription, type SubscriptionResult } from "./subscription.js";
 import { benchUpload, type UploadResult } from "./upload.js";

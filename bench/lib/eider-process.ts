@@ -2,8 +2,8 @@
 // in-process core that prepares data before the server starts.
 import path from "node:path";
 import { loadConfig, type EiderConfig } from "../../src/config/config.js";
-import { REPO } from "./repo.js";
-import { freePort, startProcess, waitFor } from "./services.js";
+import { REPO } from "../../support/repo.js";
+import { freePort, startProcess, waitFor } from "../../support/services.js";
 
 export const ADMIN_TOKEN = "bench-admin-token-0123456789";
 

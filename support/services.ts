@@ -1,5 +1,5 @@
-// Throwaway Redis and FerretDB servers for a benchmark run, on free loopback ports, each in a temp folder.
-// Free of vitest, so test/harness/global-setup.ts could share it (see bench/README.md).
+// Throwaway Redis and FerretDB servers on free loopback ports, each in a temp folder, for the tests
+// (test/harness/global-setup.ts) and the benchmarks alike. Free of vitest: the benchmarks run compiled.
 import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
@@ -20,6 +20,7 @@ export interface Service {
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
+    server.unref();
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const { port } = server.address() as net.AddressInfo;
@@ -45,24 +46,52 @@ export function isExecutable(file: string): boolean {
   }
 }
 
-/** `redis-server` on a free port, no persistence. */
+/**
+ * `redis-server` on a free port, no persistence, ready when it answers PING. Redis cannot pick its own port
+ * and report it, so a port taken between freePort() and its bind makes it exit at once: a few ports are tried.
+ */
 export async function startRedis(bin: string): Promise<Service> {
-  const port = await freePort();
-  const s = startProcess("redis", bin, (dir) => [
-    "--port",
-    String(port),
-    "--bind",
-    "127.0.0.1",
-    "--dir",
-    dir,
-    "--save",
-    "",
-    "--appendonly",
-    "no",
-  ]);
-  const url = `redis://127.0.0.1:${port}`;
-  await waitFor(s, () => tcpCheck(port));
-  return { ...s, url };
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const s = startProcess("redis", bin, (dir) => [
+      ...["--port", String(port), "--bind", "127.0.0.1", "--dir", dir],
+      ...["--save", "", "--appendonly", "no", "--daemonize", "no"],
+    ]);
+    const url = `redis://127.0.0.1:${port}`;
+    try {
+      await waitFor(s, () => pingRedis(url).then(() => true));
+      return { ...s, url };
+    } catch (err) {
+      await s.stop();
+      if (attempt === 3) throw err;
+    }
+  }
+}
+
+// The drivers load lazily, so importing this file costs nothing where they are not needed.
+export async function pingRedis(url: string): Promise<void> {
+  const { Redis } = await import("ioredis");
+  const client = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  let cause: unknown; // connect() only says "Connection is closed"; the "error" event says why
+  client.on("error", (err) => (cause = err));
+  try {
+    await client.connect().catch((err: unknown) => Promise.reject(cause ?? err));
+    const reply = await client.ping();
+    if (reply !== "PONG") throw new Error(`PING answered ${reply}`);
+  } finally {
+    client.disconnect();
+  }
+}
+
+export async function pingMongo(url: string): Promise<void> {
+  const { MongoClient } = await import("mongodb");
+  // The driver's own connect is the TCP check; serverSelectionTimeoutMS bounds one try.
+  const client = new MongoClient(url, { serverSelectionTimeoutMS: 2_000, connectTimeoutMS: 2_000 });
+  try {
+    await client.db("admin").command({ ping: 1 });
+  } finally {
+    await client.close();
+  }
 }
 
 /** `.tools/ferretdb` (FerretDB v1, SQLite handler); it binds port 0 and prints its URL as its first stdout line. */
@@ -86,6 +115,11 @@ export async function startFerretDB(): Promise<Service> {
     });
     s.child.once("exit", (code) => reject(new Error(`ferretdb exited with ${code}: ${s.output()}`)));
   });
+  if (!url.startsWith("mongodb://")) {
+    await s.stop();
+    throw new Error(`ferretdb printed ${JSON.stringify(url)}, not a URL`);
+  }
+  await waitFor(s, () => pingMongo(url).then(() => true));
   return { ...s, url };
 }
 
@@ -106,7 +140,7 @@ export function startProcess(
   env?: NodeJS.ProcessEnv,
   cwd?: string,
 ): Started {
-  const dir = mkdtempSync(path.join(os.tmpdir(), `eider-bench-${name}-`));
+  const dir = mkdtempSync(path.join(os.tmpdir(), `eider-${name}-`));
   const child = spawn(bin, args(dir), {
     cwd: cwd ?? dir,
     env: env ?? process.env,
@@ -148,12 +182,4 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`not ready within ${timeoutMs} ms:\n${s.output()}`);
-}
-
-function tcpCheck(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1");
-    socket.once("connect", () => (socket.destroy(), resolve(true)));
-    socket.once("error", () => resolve(false));
-  });
 }
