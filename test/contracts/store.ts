@@ -1,7 +1,7 @@
 // The one storage contract: every adapter's test file calls `storeContract` with a way to open a fresh store.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { NewMailbox, NewMessage, Store } from "../../src/storage/ports.js";
+import type { MessageRecord, NewMailbox, NewMessage, Store } from "../../src/storage/ports.js";
 import { StoreConflictError, StoreQuotaError } from "../../src/storage/ports.js";
 
 export interface StoreContractOptions {
@@ -676,9 +676,21 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         const results = await Promise.allSettled(
           Array.from({ length: 20 }, () => store.messages.append(message(user.id, inbox))),
         );
+        // Every append is acknowledged (a store retries a UID taken by a racing writer), so a store that
+        // failed them all, or dropped some, fails here rather than passing with nothing to compare.
+        const rejected = results.filter((r) => r.status === "rejected").map((r) => String(r.reason));
+        expect(rejected).toEqual([]);
+        const acknowledged = results.map((r) => (r as PromiseFulfilledResult<MessageRecord>).value);
         const stored = await store.messages.listUids(user.id, inbox);
-        expect(new Set(stored.map((m) => m.uid)).size).toBe(stored.length);
-        expect(stored.length).toBe(results.filter((r) => r.status === "fulfilled").length);
+        expect(stored).toHaveLength(20);
+        const uids = stored.map((m) => m.uid);
+        expect(new Set(uids).size).toBe(20);
+        for (let i = 1; i < uids.length; i++) expect(uids[i]).toBeGreaterThan(uids[i - 1]);
+        // Each acknowledged append is stored under the UID it was told, and the next UID is above them all.
+        expect(new Map(stored.map((m) => [m.id, m.uid]))).toEqual(
+          new Map(acknowledged.map((m) => [m.id, m.uid])),
+        );
+        expect((await store.mailboxes.get(user.id, inbox))!.uidNext).toBeGreaterThan(Math.max(...uids));
       });
     });
   });
