@@ -2,7 +2,8 @@
 // run with support/services.ts, hands their URLs to the test workers through
 // `project.provide("eiderServices", ...)` (read them with test/harness/services.ts), and stops them afterwards.
 // REDIS_URL / MONGODB_URL, when set, name servers to use instead. A missing binary skips the suites that
-// need it, with one line saying so.
+// need it, with one line saying so; under CI (CI=true) it fails the run instead, so that a CI machine without
+// redis-server or FerretDB cannot report green while whole suites were skipped.
 import type { TestProject } from "vitest/node";
 import {
   FERRETDB_BIN,
@@ -31,6 +32,13 @@ const started: Service[] = [];
 export async function setup(project: TestProject): Promise<void> {
   const [redis, mongodb] = await Promise.all([setupRedis(), setupMongo()]);
   const map: ServiceMap = { redis, mongodb };
+  const missing = (Object.keys(map) as ServiceName[]).filter((name) => map[name].skipReason);
+  if (process.env.CI === "true" && missing.length > 0) {
+    await teardown();
+    throw new Error(
+      `CI=true and ${missing.join(" and ")} unavailable: the suites that need ${missing.length > 1 ? "them" : "it"} may not be skipped under CI (${missing.map((name) => map[name].skipReason).join("; ")})`,
+    );
+  }
   if (redis.skipReason) console.log(`SKIPPED: Redis suites (${redis.skipReason})`);
   if (mongodb.skipReason) console.log(`SKIPPED: MongoDB-protocol suites (${mongodb.skipReason})`);
   project.provide("eiderServices", map);
