@@ -480,6 +480,62 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         });
       });
 
+      it("keeps the journal, threads, thread counts and search to their owner", async () => {
+        const owner = await newUser();
+        const intruder = await newUser();
+        const secret = `heron${id()}`;
+        const thread = { refs: [`<${id()}@x>`], subjectKey: `plans ${secret}` };
+        const a = await store.messages.append(
+          message(owner.user.id, owner.inbox, {
+            subject: `Plans ${secret}`,
+            searchText: `the word is ${secret}`,
+            thread,
+          }),
+        );
+        await store.messages.append(message(owner.user.id, owner.inbox, { thread }));
+        await store.messages.updateFlags(owner.user.id, [a.id], { op: "add", flags: ["\\Seen"] });
+        const u = intruder.user.id;
+        const mine = new Set([intruder.inbox, intruder.trash]);
+
+        // The journal from every state the intruder could send, its own and the owner's (which runs further):
+        // a store that forgot the user would hand out the owner's entries past the intruder's own state.
+        const ownerState = (await store.users.get(owner.user.id))!.modseq;
+        const intruderState = (await store.users.get(u))!.modseq;
+        expect(ownerState).toBeGreaterThan(intruderState);
+        for (let state = 0; state <= ownerState; state++) {
+          for (const e of await store.journal.since(u, state, 1000)) {
+            expect(e.userId).toBe(u);
+            expect(mine.has(e.mailboxId), `journal entry in ${e.mailboxId}`).toBe(true);
+            expect(e.modseq).toBeLessThanOrEqual(intruderState);
+          }
+        }
+        expect(await store.journal.since(u, intruderState, 1000)).toEqual([]);
+
+        // Threads: the same references and subject file the intruder's message under a thread of its own.
+        expect(await store.threads.resolve(u, thread.refs, thread.subjectKey, "t-intruder")).toBe(
+          "t-intruder",
+        );
+        const b = await store.messages.append(message(u, intruder.inbox, { threadId: id(), thread }));
+        expect(b.threadId).not.toBe(a.threadId);
+        expect((await store.messages.countByThread(u, [a.threadId, b.threadId])).get(a.threadId)).toBe(
+          undefined,
+        );
+        expect((await store.messages.countByThread(u, [b.threadId])).get(b.threadId)).toBe(1);
+        expect((await store.messages.countByThread(owner.user.id, [a.threadId])).get(a.threadId)).toBe(2);
+
+        // Search: by thread, text, subject and mailbox, the intruder finds only its own message.
+        const found = async (q: Parameters<Store["messages"]["search"]>[1]) =>
+          (await store.messages.search(u, q, { limit: 10 })).map((m) => m.id);
+        expect(await found({ threadId: a.threadId })).toEqual([]);
+        expect(await found({ text: secret })).toEqual([]);
+        expect(await found({ subject: secret })).toEqual([]);
+        expect(await found({ mailboxId: owner.inbox })).toEqual([]);
+        expect(await found({})).toEqual([b.id]);
+        expect(
+          (await store.messages.search(owner.user.id, { text: secret }, { limit: 10 })).map((m) => m.id),
+        ).toEqual([a.id]);
+      });
+
       it("refuses to move or copy into another user's mailbox", async () => {
         const owner = await newUser();
         const intruder = await newUser();
