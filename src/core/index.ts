@@ -4,6 +4,7 @@ import type { Bus } from "../bus/ports.js";
 import type { Store } from "../storage/ports.js";
 import { AuthService } from "./auth.js";
 import { ChangesService } from "./changes.js";
+import { DeliveryService } from "./delivery.js";
 import { EventPublisher } from "./events.js";
 import { IngestService } from "./ingest.js";
 import { MaintenanceService } from "./maintenance.js";
@@ -31,6 +32,7 @@ export interface Core {
   mailboxes: MailboxService;
   messages: MessageService;
   ingest: IngestService;
+  delivery: DeliveryService;
   changes: ChangesService;
   maintenance: MaintenanceService;
 }
@@ -39,6 +41,7 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
   const events = new EventPublisher(bus, options.onBackgroundError);
   const users = new UserService(store, events);
   const ingest = new IngestService(store, events, { maxMessageBytes: options.maxMessageBytes });
+  const mailboxes = new MailboxService(store, events);
   return {
     store,
     bus,
@@ -50,16 +53,25 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
       loginAttempts: options.loginAttempts,
       loginWindowMs: options.loginWindowMs,
     }),
-    mailboxes: new MailboxService(store, events),
+    mailboxes,
     messages: new MessageService(store, events, ingest),
     ingest,
+    delivery: new DeliveryService(store, ingest, mailboxes, { maxMessageBytes: options.maxMessageBytes }),
     changes: new ChangesService(store),
     maintenance: new MaintenanceService(store, bus, { journalRetentionMs: options.journalRetentionMs }),
   };
 }
 
 export { DomainError, isDomainError, type ErrorCode } from "./errors.js";
-export { ADMIN, ANONYMOUS, type Principal } from "./principal.js";
+export { ADMIN, ANONYMOUS, DELIVERY, type Principal } from "./principal.js";
+export type {
+  DeliverArgs,
+  RecipientCheck,
+  RecipientResult,
+  RecipientStatus,
+  StoredCopy,
+} from "./delivery.js";
+export type { ImportMessageArgs, ImportOutcome, ImportSession, ImportTarget } from "./import-session.js";
 export {
   accountChannel,
   mailboxChannel,

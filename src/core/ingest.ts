@@ -33,25 +33,35 @@ export class IngestService {
   ) {}
 
   async ingest(args: IngestArgs): Promise<MessageRecord> {
-    const { store } = this;
-    if (args.raw.length > this.options.maxMessageBytes) {
+    const { raw, ...target } = args;
+    return this.ingestParsed(target, await this.parse(raw));
+  }
+
+  /** Checks the size and parses once; delivery to several users stores the one result for each. */
+  async parse(raw: Buffer): Promise<ParsedMessage> {
+    if (raw.length > this.options.maxMessageBytes) {
       throw new DomainError(
         "MESSAGE_TOO_LARGE",
-        `The message has ${args.raw.length} bytes; the limit is ${this.options.maxMessageBytes}.`,
+        `The message has ${raw.length} bytes; the limit is ${this.options.maxMessageBytes}.`,
       );
     }
+    return parseMessage(raw, { maxSize: this.options.maxMessageBytes });
+  }
+
+  /** Stores a message parsed by `parse` into one mailbox of one user. */
+  async ingestParsed(args: Omit<IngestArgs, "raw">, parsed: ParsedMessage): Promise<MessageRecord> {
+    const { store } = this;
     const flags = normalizeFlags(args.flags ?? []);
     const user = await store.users.get(args.userId);
     if (!user) throw notFound("User", args.userId);
     const mailbox = await store.mailboxes.get(args.userId, args.mailboxId);
     if (!mailbox) throw notFound("Mailbox", args.mailboxId);
-    if (user.quotaBytes > 0 && user.storageUsed + args.raw.length > user.quotaBytes) {
+    if (user.quotaBytes > 0 && user.storageUsed + parsed.size > user.quotaBytes) {
       throw new DomainError(
         "QUOTA_EXCEEDED",
-        `Storing ${args.raw.length} bytes would exceed the quota of ${user.quotaBytes} bytes (${user.storageUsed} used).`,
+        `Storing ${parsed.size} bytes would exceed the quota of ${user.quotaBytes} bytes (${user.storageUsed} used).`,
       );
     }
-    const parsed = await parseMessage(args.raw, { maxSize: this.options.maxMessageBytes });
     for (const blob of parsed.blobs) await store.blobs.put(blob.hash, blob.data);
     const internalDate = args.internalDate ?? new Date();
     const message = await quotaChecked(

@@ -1,0 +1,267 @@
+// The one delivery path: LMTP, the MX plugin, `eider import` and local submission hand a message to
+// `deliver()`, which parses it once, resolves the recipients to users and stores one copy per user.
+import type { ParsedMessage } from "../mime/index.js";
+import type { MailboxRecord, MessageCursor, Store, UserRecord } from "../storage/ports.js";
+import { normalizeAddress, wildcardFor } from "./addresses.js";
+import { DomainError, isDomainError, notFound } from "./errors.js";
+import type { IngestService } from "./ingest.js";
+import { importKey, ImportSession, type ImportTarget } from "./import-session.js";
+import type { MailboxService } from "./mailboxes.js";
+import { requireAdmin, requireDeliverer, type Principal } from "./principal.js";
+
+const IMPORT_KEY_PAGE = 500;
+
+/** What became of one recipient; each front end maps it to its protocol (LMTP 250 / 550 5.1.1 / 452 4.2.2 ...). */
+export type RecipientStatus =
+  | "stored"
+  /** No user has this address (nor a wildcard of its domain). */
+  | "unknown"
+  /** The address cannot be read as local@domain. */
+  | "invalid"
+  | "disabled"
+  | "over-quota"
+  | "too-large"
+  /** Something on our side failed (storage full, a store down): the sender should try again later. */
+  | "temporary-failure";
+
+export interface StoredCopy {
+  userId: string;
+  messageId: string;
+  mailboxId: string;
+  uidValidity: number;
+  uid: number;
+}
+
+export interface RecipientResult {
+  /** The recipient as the caller gave it. */
+  recipient: string;
+  status: RecipientStatus;
+  /** One sentence for the protocol reply or a log line. */
+  message: string;
+  /** The user the address belongs to, when it resolved. */
+  userId?: string;
+  /** Where the copy went (for every recipient of a user that got it, even through a second address). */
+  stored?: StoredCopy;
+  /** For a temporary failure: the error behind it, for the front end's log (never sent to a client). */
+  cause?: unknown;
+}
+
+export interface DeliverArgs {
+  /** The envelope sender (MAIL FROM), "" for the null reverse-path (bounces). */
+  mailFrom: string;
+  recipients: string[];
+  raw: Buffer;
+  /** Default: now. */
+  internalDate?: Date;
+}
+
+/** The answer at RCPT time: would a message of `size` bytes (when known) be accepted for this address? */
+export interface RecipientCheck {
+  recipient: string;
+  status: Exclude<RecipientStatus, "stored" | "temporary-failure"> | "ok";
+  message: string;
+  userId?: string;
+}
+
+export interface DeliveryOptions {
+  maxMessageBytes: number;
+}
+
+export class DeliveryService {
+  constructor(
+    private readonly store: Store,
+    private readonly ingest: IngestService,
+    private readonly mailboxes: MailboxService,
+    private readonly options: DeliveryOptions,
+  ) {}
+
+  /**
+   * Delivers to every recipient's INBOX: one parse, one stored copy per user (two addresses of one user, or
+   * `+label` variants, store once), and a result per recipient in the order given. Never throws for a
+   * recipient's failure; throws only when the principal may not deliver.
+   */
+  async deliver(p: Principal, args: DeliverArgs): Promise<RecipientResult[]> {
+    requireDeliverer(p);
+    const resolved = await Promise.all(args.recipients.map((r) => this.resolve(r)));
+    const results: RecipientResult[] = resolved.map((r, i) =>
+      "user" in r
+        ? { recipient: args.recipients[i], status: "stored", message: "", userId: r.user.id }
+        : { recipient: args.recipients[i], ...r },
+    );
+    const users = new Map<string, UserRecord>();
+    for (const r of resolved) if ("user" in r) users.set(r.user.id, r.user);
+    if (users.size === 0) return results;
+
+    let parsed: ParsedMessage;
+    try {
+      parsed = await this.ingest.parse(args.raw);
+    } catch (err) {
+      const failure = failureOf(err);
+      return results.map((r) => (r.status === "stored" ? { ...r, ...failure } : r));
+    }
+    const outcomes = new Map<string, Omit<RecipientResult, "recipient">>();
+    await Promise.all(
+      [...users.values()].map(async (user) => {
+        outcomes.set(user.id, await this.storeFor(user, parsed, args.internalDate));
+      }),
+    );
+    return results.map((r) => (r.status === "stored" ? { ...r, ...outcomes.get(r.userId!)! } : r));
+  }
+
+  /** RCPT-time check: the address resolves to an enabled user with room for `size` bytes (or any room). */
+  async checkRecipient(p: Principal, recipient: string, size?: number): Promise<RecipientCheck> {
+    requireDeliverer(p);
+    if (size !== undefined && size > this.options.maxMessageBytes)
+      return {
+        recipient,
+        status: "too-large",
+        message: `The message has ${size} bytes; the limit is ${this.options.maxMessageBytes}.`,
+      };
+    const r = await this.resolve(recipient);
+    if (!("user" in r)) return { recipient, ...r };
+    const { user } = r;
+    if (user.quotaBytes > 0 && user.storageUsed + Math.max(size ?? 1, 1) > user.quotaBytes)
+      return {
+        recipient,
+        userId: user.id,
+        status: "over-quota",
+        message: `The mailbox is full (${user.storageUsed} of ${user.quotaBytes} bytes used).`,
+      };
+    return { recipient, userId: user.id, status: "ok", message: "" };
+  }
+
+  /**
+   * Opens an import into one user's mailbox (created when missing; INBOX by default) through this same path.
+   * Admin only: an import names the user, where delivery resolves addresses.
+   */
+  async openImport(p: Principal, target: ImportTarget): Promise<ImportSession> {
+    requireAdmin(p);
+    const user = await this.store.users.getByName(target.username.trim().toLowerCase());
+    if (!user) throw notFound("User", target.username);
+    const asUser: Principal = { kind: "user", userId: user.id };
+    const path = target.mailboxPath ?? "INBOX";
+    let mailbox: MailboxRecord;
+    try {
+      mailbox = await this.mailboxes.getByPath(asUser, path);
+    } catch (err) {
+      if (!isDomainError(err) || err.code !== "NOT_FOUND") throw err;
+      mailbox = await this.mailboxes.create(asUser, path);
+    }
+    const known = await this.importKeys(user.id, mailbox.id);
+    return new ImportSession(user, mailbox, known, {
+      parse: async (raw) => {
+        try {
+          return { parsed: await this.ingest.parse(raw) };
+        } catch (err) {
+          return failureOf(err);
+        }
+      },
+      store: async (parsed, flags, internalDate) => {
+        const fresh = await this.store.users.get(user.id);
+        if (!fresh) return failureOf(notFound("User", user.id));
+        if (fresh.disabled) return disabled(fresh);
+        return this.storeIn(fresh, mailbox, parsed, flags, internalDate);
+      },
+    });
+  }
+
+  /** The import keys of what a mailbox holds, read once in pages of summary rows (no content). */
+  private async importKeys(userId: string, mailboxId: string): Promise<Set<string>> {
+    const keys = new Set<string>();
+    let after: MessageCursor | undefined;
+    for (;;) {
+      const page = await this.store.messages.list(userId, mailboxId, { limit: IMPORT_KEY_PAGE, after });
+      for (const m of page) keys.add(importKey(m.messageIdHeader, m.size, m.subject, m.sentDate));
+      if (page.length < IMPORT_KEY_PAGE) return keys;
+      const last = page[page.length - 1];
+      after = { internalDate: last.internalDate, id: last.id };
+    }
+  }
+
+  private async storeFor(
+    user: UserRecord,
+    parsed: ParsedMessage,
+    internalDate?: Date,
+  ): Promise<Omit<RecipientResult, "recipient">> {
+    let inbox: MailboxRecord | null;
+    try {
+      inbox = await this.store.mailboxes.getByPath(user.id, "INBOX");
+    } catch (err) {
+      return failureOf(err);
+    }
+    if (!inbox) return failureOf(new Error(`User ${user.id} has no INBOX.`));
+    return this.storeIn(user, inbox, parsed, [], internalDate);
+  }
+
+  private async storeIn(
+    user: UserRecord,
+    mailbox: MailboxRecord,
+    parsed: ParsedMessage,
+    flags: string[] = [],
+    internalDate?: Date,
+  ): Promise<Omit<RecipientResult, "recipient">> {
+    try {
+      const m = await this.ingest.ingestParsed(
+        { userId: user.id, mailboxId: mailbox.id, flags, internalDate },
+        parsed,
+      );
+      return {
+        status: "stored",
+        message: `Stored as UID ${m.uid} in ${mailbox.path}.`,
+        userId: user.id,
+        stored: {
+          userId: user.id,
+          messageId: m.id,
+          mailboxId: mailbox.id,
+          uidValidity: mailbox.uidValidity,
+          uid: m.uid,
+        },
+      };
+    } catch (err) {
+      return { userId: user.id, ...failureOf(err) };
+    }
+  }
+
+  /** Address -> enabled user: the exact normalised address first, then the domain's `*@domain` wildcard. */
+  private async resolve(
+    recipient: string,
+  ): Promise<
+    { user: UserRecord } | { status: "unknown" | "invalid" | "disabled"; message: string; userId?: string }
+  > {
+    let normalized: string;
+    let wildcard: string;
+    try {
+      normalized = normalizeAddress(recipient);
+      wildcard = wildcardFor(recipient);
+    } catch (err) {
+      if (isDomainError(err)) return { status: "invalid", message: err.message };
+      throw err;
+    }
+    const address =
+      (await this.store.addresses.findByNormalized(normalized)) ??
+      (await this.store.addresses.findByNormalized(wildcard));
+    const user = address ? await this.store.users.get(address.userId) : null;
+    if (!user) return { status: "unknown", message: `No mailbox here has the address "${recipient}".` };
+    if (user.disabled) return disabled(user);
+    return { user };
+  }
+}
+
+function disabled(user: UserRecord): { status: "disabled"; message: string; userId: string } {
+  return { status: "disabled", message: `The account "${user.username}" is disabled.`, userId: user.id };
+}
+
+/** A failed store as a recipient status: the domain's codes where they say what happened, else temporary. */
+function failureOf(err: unknown): { status: RecipientStatus; message: string; cause?: unknown } {
+  if (err instanceof DomainError) {
+    if (err.code === "QUOTA_EXCEEDED") return { status: "over-quota", message: err.message };
+    if (err.code === "MESSAGE_TOO_LARGE") return { status: "too-large", message: err.message };
+    if (err.code === "ACCOUNT_DISABLED") return { status: "disabled", message: err.message };
+    if (err.code === "NOT_FOUND") return { status: "unknown", message: err.message };
+  }
+  return {
+    status: "temporary-failure",
+    message: "The message could not be stored just now; try again later.",
+    cause: err,
+  };
+}

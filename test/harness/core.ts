@@ -1,0 +1,56 @@
+// A core on a real embedded store (SQLite + blob folder in a temp folder) and the in-memory bus, for core
+// unit tests. The store is handed out too, so a test can check what was written without going through the core.
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { MemoryBus } from "../../src/bus/index.js";
+import { ADMIN, createCore, type Core, type CoreOptions } from "../../src/core/index.js";
+import { openEmbeddedStore } from "../../src/storage/embedded/index.js";
+import type { Store } from "../../src/storage/ports.js";
+
+export interface TestCore {
+  core: Core;
+  store: Store;
+  bus: MemoryBus;
+  /** Creates a user with the default mailboxes; returns its id and INBOX id. */
+  addUser(
+    username: string,
+    o?: { addresses?: string[]; quotaBytes?: number },
+  ): Promise<{ userId: string; inboxId: string }>;
+  close(): Promise<void>;
+}
+
+export async function openTestCore(options: Partial<CoreOptions> = {}): Promise<TestCore> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "eider-core-"));
+  const store = await openEmbeddedStore({ dataDir });
+  const bus = new MemoryBus();
+  const core = createCore(store, bus, {
+    adminToken: "test-admin-token-0123456789",
+    sessionTtlMs: 3600_000,
+    maxMessageBytes: 10 * 1024 * 1024,
+    loginAttempts: 10,
+    loginWindowMs: 60_000,
+    journalRetentionMs: 86_400_000,
+    ...options,
+  });
+  return {
+    core,
+    store,
+    bus,
+    async addUser(username, o = {}) {
+      const user = await core.users.create(ADMIN, {
+        username,
+        password: "a long secret",
+        addresses: o.addresses ?? [],
+        quotaBytes: o.quotaBytes ?? 0,
+      });
+      const inbox = await store.mailboxes.getByPath(user.id, "INBOX");
+      return { userId: user.id, inboxId: inbox!.id };
+    },
+    async close() {
+      await bus.close();
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
