@@ -82,6 +82,8 @@ export async function startEider(
     port: config.http.port,
     maxTokens: config.limits.graphqlMaxTokens,
     maxDepth: config.limits.graphqlMaxDepth,
+    maxCost: config.limits.graphqlMaxCost,
+    defaultListSize: config.limits.graphqlDefaultListSize,
     maxBodyBytes: Math.ceil(config.limits.maxMessageBytes * 1.4) + 64 * 1024,
     maxMessageBytes: config.limits.maxMessageBytes,
   });

@@ -14,6 +14,8 @@ export interface EiderConfig {
     maxMessageBytes: number;
     graphqlMaxTokens: number;
     graphqlMaxDepth: number;
+    graphqlMaxCost: number;
+    graphqlDefaultListSize: number;
     sessionTtlHours: number;
     loginAttempts: number;
     loginWindowSeconds: number;
@@ -133,6 +135,8 @@ function toConfig(t: any): EiderConfig {
       maxMessageBytes: t.limits.max_message_bytes,
       graphqlMaxTokens: t.limits.graphql_max_tokens,
       graphqlMaxDepth: t.limits.graphql_max_depth,
+      graphqlMaxCost: t.limits.graphql_max_cost,
+      graphqlDefaultListSize: t.limits.graphql_default_list_size,
       sessionTtlHours: t.limits.session_ttl_hours,
       loginAttempts: t.limits.login_attempts,
       loginWindowSeconds: t.limits.login_window_seconds,

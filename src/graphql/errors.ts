@@ -11,6 +11,7 @@ const CLIENT_CODES = new Set([
   "BAD_REQUEST",
   "PERSISTED_QUERY_NOT_FOUND",
   "OPERATION_RESOLUTION_FAILURE",
+  "QUERY_TOO_COMPLEX",
 ]);
 
 // Codes the HTTP layer attaches itself (an unknown bearer token is refused before any resolver runs).

@@ -3,4 +3,6 @@ export { buildEiderSchema } from "./schema.js";
 export { createLoaders, type GraphQLContext } from "./context.js";
 export { formatError } from "./errors.js";
 export { depthLimitRule } from "./depth-limit.js";
+export { operationCost, type CostLimits } from "./cost.js";
+export { guardOperation } from "./request-guard.js";
 export { attachmentPath, rawPath } from "./mappers.js";

@@ -16,8 +16,14 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import { WebSocketServer } from "ws";
-import { isDomainError, type Core, type Principal } from "../core/index.js";
-import { createLoaders, depthLimitRule, formatError, type GraphQLContext } from "../graphql/index.js";
+import { ANONYMOUS, isDomainError, type Core, type Principal } from "../core/index.js";
+import {
+  createLoaders,
+  depthLimitRule,
+  formatError,
+  guardOperation,
+  type GraphQLContext,
+} from "../graphql/index.js";
 import { bearerToken } from "./auth-header.js";
 import { downloadRoutes } from "./downloads.js";
 import { uploadRoutes } from "./uploads.js";
@@ -28,6 +34,9 @@ export interface HttpServerOptions {
   port: number;
   maxTokens: number;
   maxDepth: number;
+  /** The most one operation may cost (fields times list sizes), and the size of a list of unknown length. */
+  maxCost: number;
+  defaultListSize: number;
   /** The largest JSON body: a base64 upload of the largest message, plus room for the query. */
   maxBodyBytes: number;
   /** The largest raw upload (POST /upload/<mailboxId>). */
@@ -52,17 +61,29 @@ export async function startHttpServer(
   const httpServer = http.createServer(app);
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: 1024 * 1024 });
   const validationRules = [depthLimitRule(options.maxDepth)];
+  const costLimits = { maxCost: options.maxCost, defaultListSize: options.defaultListSize };
 
-  const contextFor = async (token: string | null): Promise<GraphQLContext> => {
-    let principal: Principal;
+  const principalFor = async (token: string | null): Promise<Principal> => {
     try {
-      principal = await core.auth.principalFor(token);
+      return await core.auth.principalFor(token);
     } catch (err) {
       if (isDomainError(err))
         throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
       throw err;
     }
-    return { principal, token, core, loaders: createLoaders(core, principal), requestId: randomUUID() };
+  };
+  // Over HTTP the context is made before the document is parsed; it starts anonymous and the token is
+  // looked up only once the operation has passed validation and the cost limit (didResolveOperation below).
+  const anonymousContext = (token: string | null): GraphQLContext => ({
+    principal: ANONYMOUS,
+    token,
+    core,
+    loaders: createLoaders(core, ANONYMOUS),
+    requestId: randomUUID(),
+  });
+  const contextFor = async (token: string | null): Promise<GraphQLContext> => {
+    const principal = await principalFor(token);
+    return { ...anonymousContext(token), principal, loaders: createLoaders(core, principal) };
   };
 
   const formatWs = formatError(logger);
@@ -84,6 +105,7 @@ export async function startHttpServer(
         if (errors.length > 0) return errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED"));
         let contextValue: GraphQLContext;
         try {
+          guardOperation(schema, document, payload.operationName, payload.variables, costLimits, "websocket");
           contextValue = await contextFor(
             bearerToken((ctx.connectionParams as Record<string, unknown> | undefined)?.authorization),
           );
@@ -131,6 +153,11 @@ export async function startHttpServer(
         async requestDidStart({ contextValue }) {
           const started = process.hrtime.bigint();
           return {
+            async didResolveOperation({ schema, document, request }) {
+              guardOperation(schema, document, request.operationName, request.variables, costLimits, "http");
+              contextValue.principal = await principalFor(contextValue.token);
+              contextValue.loaders = createLoaders(core, contextValue.principal);
+            },
             async willSendResponse({ operation, operationName, errors }) {
               const seconds = Number(process.hrtime.bigint() - started) / 1e9;
               metrics.graphqlOperations.observe(
@@ -182,7 +209,7 @@ export async function startHttpServer(
     "/graphql",
     express.json({ limit: options.maxBodyBytes }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => contextFor(bearerToken(req.headers.authorization)),
+      context: async ({ req }) => anonymousContext(bearerToken(req.headers.authorization)),
     }),
   );
   app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
