@@ -12,7 +12,8 @@ import { openEmbeddedStore } from "./storage/embedded/index.js";
 import { openMongoStore } from "./storage/mongo/index.js";
 import type { Store } from "./storage/ports.js";
 
-export async function openStore(config: EiderConfig): Promise<Store> {
+/** `atStart`: this process is the server starting, so it cleans up what a crash of the last one left. */
+export async function openStore(config: EiderConfig, options: { atStart?: boolean } = {}): Promise<Store> {
   if (config.store.mongodbUrl) {
     return openMongoStore({
       url: config.store.mongodbUrl,
@@ -20,7 +21,7 @@ export async function openStore(config: EiderConfig): Promise<Store> {
       blobDbName: config.store.mongodbBlobDatabase,
     });
   }
-  return openEmbeddedStore({ dataDir: config.dataDir });
+  return openEmbeddedStore({ dataDir: config.dataDir, sweepTempFiles: options.atStart });
 }
 
 export async function openBus(config: EiderConfig): Promise<Bus> {
@@ -42,9 +43,10 @@ export function resolveAdminToken(config: EiderConfig): { token: string; created
 export async function openCore(
   config: EiderConfig,
   logger: Logger = pino({ level: config.log.level }),
+  options: { atStart?: boolean } = {},
 ): Promise<{ core: Core; adminToken: { token: string; created: boolean } }> {
   const adminToken = resolveAdminToken(config);
-  const store = await openStore(config);
+  const store = await openStore(config, options);
   const bus = await openBus(config);
   const core = createCore(store, bus, {
     adminToken: adminToken.token,
@@ -70,7 +72,7 @@ export async function startEider(
   config: EiderConfig,
   logger = pino({ level: config.log.level }),
 ): Promise<RunningEider & { adminToken: { token: string; created: boolean } }> {
-  const { core, adminToken } = await openCore(config, logger);
+  const { core, adminToken } = await openCore(config, logger, { atStart: true });
   // Loaded here, not at the top: the command line's other commands need the core, not the HTTP stack.
   const { buildEiderSchema } = await import("./graphql/index.js");
   const { Metrics } = await import("./http/metrics.js");

@@ -23,7 +23,7 @@ export async function runDoctor(config: EiderConfig, fix: boolean): Promise<numb
     if (fix) {
       await check("repair", async () => {
         const r = await core.maintenance.repair({ dryRun: false });
-        return `${r.blobRefsFixed} blob reference counts fixed, ${r.blobsRemoved} unreferenced blobs removed, ${r.quotaFixed} quota totals fixed`;
+        return `${r.blobRefsFixed} blob reference counts fixed, ${r.blobsRemoved} unreferenced blobs removed, ${r.quotaFixed} quota totals fixed, ${r.tempFilesRemoved} temp files of interrupted blob writes removed`;
       });
       await check(
         "mailboxes",
@@ -44,7 +44,7 @@ export async function runDoctor(config: EiderConfig, fix: boolean): Promise<numb
             `${r.blobRefsFixed} blob reference counts and ${r.quotaFixed} quota totals are off; run eider doctor --fix`,
           );
         }
-        return `blob reference counts and quota totals are exact; ${r.blobsRemoved} unreferenced blobs to sweep`;
+        return `blob reference counts and quota totals are exact; ${r.blobsRemoved} unreferenced blobs and ${r.tempFilesRemoved} temp files of interrupted blob writes to sweep (eider doctor --fix)`;
       });
     }
   } finally {

@@ -223,6 +223,8 @@ export interface RepairReport {
   blobRefsFixed: number;
   blobsRemoved: number;
   quotaFixed: number;
+  /** Temp files of blob writes that a crash or a failed write left behind (embedded store; 0 on MongoDB). */
+  tempFilesRemoved: number;
 }
 
 export interface SessionRecord {

@@ -338,7 +338,7 @@ describe("CLI: eider doctor", () => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
-      /^ok +repair: 1 blob reference counts fixed, 0 unreferenced blobs removed, 1 quota totals fixed$/m,
+      /^ok +repair: 1 blob reference counts fixed, 0 unreferenced blobs removed, 1 quota totals fixed, 0 temp files of interrupted blob writes removed$/m,
     );
 
     const after = new Database(dbFile(), { readonly: true });
@@ -362,7 +362,7 @@ describe("CLI: eider doctor", () => {
     const again = await runEider(["doctor", "--fix"], env);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(
-      /^ok +repair: 0 blob reference counts fixed, 0 unreferenced blobs removed, 0 quota totals fixed$/m,
+      /^ok +repair: 0 blob reference counts fixed, 0 unreferenced blobs removed, 0 quota totals fixed, 0 temp files of interrupted blob writes removed$/m,
     );
   });
 });

@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Store } from "../ports.js";
 import { SqliteAddressStore } from "./addresses.js";
-import { SqliteBlobStore } from "./blobs.js";
+import { SqliteBlobStore, type BlobFileSystem } from "./blobs.js";
 import { EmbeddedContext } from "./context.js";
 import { SqliteJournalStore } from "./journal.js";
 import { SqliteMailboxStore } from "./mailboxes.js";
@@ -17,6 +17,10 @@ import { SqliteUserStore } from "./users.js";
 export interface EmbeddedStoreOptions {
   /** The data folder: `eider.sqlite` and `blobs/` live in it. */
   dataDir: string;
+  /** The blob writer's file operations; tests pass one that fails like a full disk. */
+  blobFiles?: BlobFileSystem;
+  /** Remove the temp files of blob writes a crash interrupted (the server at start; doctor only reports them). */
+  sweepTempFiles?: boolean;
 }
 
 /** Opens (creating if needed) the single-box store: SQLite in WAL mode plus a content-addressed blob folder. */
@@ -25,7 +29,9 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
   const db = new Database(path.join(options.dataDir, "eider.sqlite"));
   migrate(db);
   const ctx = new EmbeddedContext(db, path.join(options.dataDir, "blobs"));
-  const blobs = new SqliteBlobStore(ctx);
+  const blobs = new SqliteBlobStore(ctx, options.blobFiles);
+  // Temp files of writes a crash (kill -9, power loss) interrupted; those of a live process are left alone.
+  if (options.sweepTempFiles) await blobs.sweepTempFiles();
   return {
     kind: "embedded",
     users: new SqliteUserStore(ctx),

@@ -1,7 +1,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import type { RepairReport } from "../ports.js";
-import type { SqliteBlobStore } from "./blobs.js";
+import { TEMP_DIR, type SqliteBlobStore } from "./blobs.js";
 import type { EmbeddedContext } from "./context.js";
 import type { Row } from "./rows.js";
 
@@ -19,7 +19,7 @@ export async function repairEmbedded(
 ): Promise<RepairReport> {
   const { db } = ctx;
   const cutoff = Date.now() - graceMs;
-  const report = { blobRefsFixed: 0, blobsRemoved: 0, quotaFixed: 0 };
+  const report = { blobRefsFixed: 0, blobsRemoved: 0, quotaFixed: 0, tempFilesRemoved: 0 };
   const recount = db.transaction(() => {
     const held = new Map<string, number>();
     for (const r of db.prepare("SELECT blob_refs FROM messages").iterate() as Iterable<Row>) {
@@ -56,12 +56,14 @@ export async function repairEmbedded(
   } catch (err) {
     if (!(err instanceof DryRunDone)) throw err;
     report.blobsRemoved = err.doomed.length + (await removeStrayFiles(ctx, cutoff, true));
+    report.tempFilesRemoved = await blobs.sweepTempFiles({ graceMs, dryRun: true });
     return report;
   }
   // A file goes only if its row is still gone: a put between the transaction above and here brings it back.
   const known = db.prepare("SELECT 1 FROM blobs WHERE hash = ?");
   for (const hash of doomed) if (!known.get(hash)) await blobs.remove(hash);
   report.blobsRemoved = doomed.length + (await removeStrayFiles(ctx, cutoff, false));
+  report.tempFilesRemoved = await blobs.sweepTempFiles({ graceMs, dryRun: false });
   return report;
 }
 
@@ -75,11 +77,11 @@ class DryRunDone extends Error {
 async function removeStrayFiles(ctx: EmbeddedContext, cutoff: number, dryRun: boolean): Promise<number> {
   let removed = 0;
   const known = ctx.stmt("SELECT 1 FROM blobs WHERE hash = ?");
-  for (const file of await walk(ctx.blobDir)) {
+  for (const file of await walk(ctx.blobDir, path.join(ctx.blobDir, TEMP_DIR))) {
     const name = path.basename(file);
     const stat = await fs.stat(file);
     if (stat.mtimeMs > cutoff) continue;
-    if (name.endsWith(".tmp") || !known.get(name)) {
+    if (!known.get(name)) {
       if (!dryRun) await fs.rm(file, { force: true });
       removed++;
     }
@@ -87,7 +89,8 @@ async function removeStrayFiles(ctx: EmbeddedContext, cutoff: number, dryRun: bo
   return removed;
 }
 
-async function walk(dir: string): Promise<string[]> {
+/** Every file under `dir`, except in `skip` (the temp folder, swept by its own rule). */
+async function walk(dir: string, skip: string): Promise<string[]> {
   let entries;
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
@@ -97,8 +100,9 @@ async function walk(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of entries) {
     const full = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await walk(full)));
-    else out.push(full);
+    if (e.isDirectory()) {
+      if (full !== skip) out.push(...(await walk(full, skip)));
+    } else out.push(full);
   }
   return out;
 }

@@ -20,7 +20,8 @@ export async function repairMongo(
   const quotaFixed = await recountQuota(ctx, dryRun);
   const blobsRemoved =
     (await removeUnreferencedBlobs(ctx, cutoff, dryRun)) + (await removeStrayFiles(ctx, cutoff, dryRun));
-  return { blobRefsFixed, blobsRemoved, quotaFixed };
+  // GridFS writes leave no temp files: an interrupted upload is a stray file, counted above.
+  return { blobRefsFixed, blobsRemoved, quotaFixed, tempFilesRemoved: 0 };
 }
 
 /**
