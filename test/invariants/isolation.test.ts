@@ -10,11 +10,30 @@ import {
   upload,
   watch,
   type TestEider,
+  type TestEiderOptions,
   type TestUser,
 } from "../harness/eider.js";
+import { serviceUrl, skipReason, uniqueDbName } from "../harness/services.js";
 import { messageWithAttachment, simpleMessage } from "../api/fixtures.js";
 
+const mongoUrl = serviceUrl("mongodb");
+const redisUrl = serviceUrl("redis");
+
 describe("Invariant 5: isolation between users over GraphQL and downloads", () => {
+  describe("embedded store (SQLite + blob folder)", () => isolationSuite(() => ({})));
+  describe.skipIf(!mongoUrl)(
+    `MongoDB protocol (FerretDB)${redisUrl ? " + Redis" : ""}${mongoUrl ? "" : ` (skipped: ${skipReason("mongodb")})`}`,
+    () =>
+      isolationSuite(() => ({
+        mongodbUrl: mongoUrl,
+        mongodbDatabase: uniqueDbName("eider_isolation"),
+        redisUrl,
+        redisPrefix: `${uniqueDbName("isolation")}:`,
+      })),
+  );
+});
+
+function isolationSuite(options: () => TestEiderOptions): void {
   let server: TestEider;
   let url: string;
   let owner: TestUser;
@@ -32,7 +51,7 @@ describe("Invariant 5: isolation between users over GraphQL and downloads", () =
     );
 
   beforeAll(async () => {
-    server = await startTestEider();
+    server = await startTestEider(options());
     url = server.url;
     owner = await createUser(url, "owner");
     intruder = await createUser(url, "intruder");
@@ -174,4 +193,138 @@ describe("Invariant 5: isolation between users over GraphQL and downloads", () =
     await expect(w.waitFor(1)).rejects.toThrow(/NOT_FOUND/);
     await w.close();
   });
-});
+
+  // The journal behind changes(sinceState), threads, thread sizes and text search, with users of their own: a
+  // writer whose account state runs well past the reader's, so that a journal read that forgot the user would
+  // hand the reader the writer's entries (contiguous states past the reader's own).
+  describe("changes, threads and search", () => {
+    let writer: TestUser;
+    let reader: TestUser;
+    const writerIds = new Set<string>();
+    const readerIds = new Set<string>();
+    let writerThread: string;
+    let readerReply: { id: string; threadId: string };
+
+    const uploaded = async (user: TestUser, raw: Buffer) => {
+      const res = await upload(url, user, raw);
+      if (res.errors) throw new Error(JSON.stringify(res.errors));
+      return res.data.uploadMessage as { id: string; threadId: string };
+    };
+
+    beforeAll(async () => {
+      writer = await createUser(url, "writer");
+      reader = await createUser(url, "reader");
+      for (const id of Object.values(writer.mailboxes)) writerIds.add(id);
+      for (const id of Object.values(reader.mailboxes)) readerIds.add(id);
+      readerIds.add((await uploaded(reader, simpleMessage({ subject: "reader's own" }))).id);
+      const plan = await uploaded(
+        writer,
+        simpleMessage({ subject: "Heron plans", messageId: "<plan-1@writer.example>", body: "kingfisher" }),
+      );
+      writerThread = plan.threadId;
+      // The reader holds a reply to the writer's message: same references, same subject.
+      readerReply = await uploaded(
+        reader,
+        simpleMessage({ subject: "Re: Heron plans", inReplyTo: "<plan-1@writer.example>", body: "ok" }),
+      );
+      readerIds.add(readerReply.id);
+      const writerReply = await uploaded(
+        writer,
+        simpleMessage({
+          subject: "Re: Heron plans",
+          inReplyTo: "<plan-1@writer.example>",
+          body: "kingfisher too",
+        }),
+      );
+      expect(writerReply.threadId).toBe(writerThread);
+      writerIds.add(plan.id).add(writerReply.id);
+      for (let i = 0; i < 3; i++)
+        writerIds.add((await uploaded(writer, simpleMessage({ subject: `more ${i}` }))).id);
+      await gqlOk(
+        url,
+        `mutation($ids: [ID!]!) { setFlags(ids: $ids, op: ADD, flags: ["\\\\Seen"]) { id } }`,
+        { ids: [plan.id] },
+        writer.token,
+      );
+    });
+
+    it("answers changes(sinceState) from every state, the writer's included, with the reader's own ids only", async () => {
+      const state = async (u: TestUser) =>
+        Number((await gqlOk(url, `{ me { state } }`, {}, u.token)).me.state);
+      const readerState = await state(reader);
+      const writerState = await state(writer);
+      expect(writerState).toBeGreaterThan(readerState + 3);
+      const seen = new Set<string>();
+      for (let since = 0; since <= writerState; since++) {
+        const res = await gql(
+          url,
+          `query($s: String!) { changes(sinceState: $s) { newState mailboxes { created updated destroyed } messages { created updated destroyed } } }`,
+          { s: String(since) },
+          reader.token,
+        );
+        if (since > readerState) {
+          // A state past the reader's own is not one it was given: refused, never answered from the writer's.
+          expect(errorCode(res), `state ${since}`).toBe("INVALID_INPUT");
+          continue;
+        }
+        expect(res.errors, `state ${since}`).toBeUndefined();
+        const c = res.data.changes;
+        expect(Number(c.newState)).toBeLessThanOrEqual(readerState);
+        for (const set of [c.mailboxes, c.messages])
+          for (const id of [...set.created, ...set.updated, ...set.destroyed]) {
+            expect(writerIds.has(id), `state ${since}: the writer's ${id}`).toBe(false);
+            expect(readerIds.has(id), `state ${since}: unknown ${id}`).toBe(true);
+            seen.add(id);
+          }
+      }
+      expect(seen).toEqual(readerIds);
+    });
+
+    it("files the reader's reply under a thread of the reader's own, sized by the reader's messages", async () => {
+      expect(readerReply.threadId).not.toBe(writerThread);
+      const mine = await gqlOk(
+        url,
+        `query($id: ID!, $m: ID!) { thread(id: $id) { messages { id } } message(id: $m) { threadSize } }`,
+        { id: readerReply.threadId, m: readerReply.id },
+        reader.token,
+      );
+      expect(mine.thread.messages.map((m: { id: string }) => m.id)).toEqual([readerReply.id]);
+      expect(mine.message.threadSize).toBe(1);
+      const theirs = await gql(
+        url,
+        `query($id: ID!) { thread(id: $id) { id } }`,
+        { id: writerThread },
+        reader.token,
+      );
+      expect(errorCode(theirs)).toBe("NOT_FOUND");
+      const writerView = await gqlOk(
+        url,
+        `query($id: ID!) { thread(id: $id) { messages { id threadSize } } }`,
+        { id: writerThread },
+        writer.token,
+      );
+      expect(writerView.thread.messages.map((m: { threadSize: number }) => m.threadSize)).toEqual([2, 2]);
+    });
+
+    it("finds none of the writer's messages by text, subject or sender", async () => {
+      for (const filter of [
+        { text: "kingfisher" },
+        { subject: "heron" },
+        { text: "heron" },
+        { from: "alice" },
+      ]) {
+        const res = await gqlOk(
+          url,
+          `query($f: MessageFilter!) { search(filter: $f, first: 50) { edges { node { id } } } }`,
+          { f: filter },
+          reader.token,
+        );
+        const ids: string[] = res.search.edges.map((e: { node: { id: string } }) => e.node.id);
+        expect(
+          ids.filter((id) => !readerIds.has(id)),
+          JSON.stringify(filter),
+        ).toEqual([]);
+      }
+    });
+  });
+}
