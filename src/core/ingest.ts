@@ -89,6 +89,7 @@ export class IngestService {
           meta: {
             imap: parsed.imap,
             attachments: parsed.attachments,
+            body: parsed.body,
             headers: {
               replyTo: parsed.headers.replyTo,
               inReplyTo: parsed.headers.inReplyTo,

@@ -1,5 +1,11 @@
 import { Readable } from "node:stream";
-import { extractPart, rebuildMessage, streamMessage, viewMessage, type MessageView } from "../mime/index.js";
+import {
+  extractPart,
+  rebuildMessage,
+  streamMessage,
+  viewStoredMessage,
+  type MessageView,
+} from "../mime/index.js";
 import type { FlagChange, MessageCursor, MessageRecord, SearchQuery, Store } from "../storage/ports.js";
 import { DomainError, invalidInput, notFound } from "./errors.js";
 import type { EventPublisher, MailboxEvent } from "./events.js";
@@ -84,9 +90,11 @@ export class MessageService {
     return this.store.messages.countByThread(requireUser(p), threadIds);
   }
 
-  /** The parsed view the API shows (text, html, attachments, headers). */
+  /** The view the API shows (text, html, attachments, headers), from the parts chosen at delivery: no parser runs. */
   async view(p: Principal, id: string): Promise<MessageView> {
-    return viewMessage(await this.raw(p, id));
+    const content = await this.store.messages.getContent(requireUser(p), id);
+    if (!content) throw notFound("Message", id);
+    return viewStoredMessage(content, (hash) => this.store.blobs.read(hash));
   }
 
   async raw(p: Principal, id: string): Promise<Buffer> {

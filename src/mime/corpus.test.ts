@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parseMessage, type ParseOptions, type ParsedMessage } from "./parse-message.js";
 import { rebuildMessage, sha256Hex } from "./segments.js";
 import type { MimeNode } from "./split.js";
+import { viewStoredMessage } from "./view.js";
 
 // The SpamAssassin public corpus (6,046 messages, ham and spam, 2002): real-world and often broken MIME.
 // The .txt files hold the original bytes; each starts with an mbox "From " line, which is not part of the message.
@@ -90,6 +91,24 @@ describe("Mime: the SpamAssassin corpus", () => {
     }
     expect(failures).toEqual([]);
     expect(withBlobs).toBeGreaterThan(0);
+  });
+
+  it("shows every message from its stored body parts, the same whether its leaves are inline or blobs", async () => {
+    const view = async (raw: Buffer, options: ParseOptions) => {
+      const parsed = await parseMessage(raw, options);
+      const blobs = new Map(parsed.blobs.map((blob) => [blob.hash, blob.data]));
+      const meta = { imap: parsed.imap, attachments: parsed.attachments, body: parsed.body };
+      return viewStoredMessage({ segments: parsed.segments, meta }, async (hash) => blobs.get(hash)!);
+    };
+    const failures: number[] = [];
+    let withText = 0;
+    for (const [i, raw] of corpus.entries()) {
+      const inline = await view(raw, HUGE);
+      if (inline.text || inline.html) withText++;
+      if (JSON.stringify(await view(raw, TINY)) !== JSON.stringify(inline)) failures.push(i);
+    }
+    expect(failures).toEqual([]);
+    expect(withText).toBeGreaterThan(corpus.length * 0.99);
   });
 
   it("stays byte-exact on damaged copies: truncated, bytes flipped, line ends stripped", async () => {

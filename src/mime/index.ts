@@ -7,9 +7,17 @@ export { MessageTooLargeError, BlobMismatchError } from "./errors.js";
 export type { ParsedHeaders } from "./message-headers.js";
 export type { MailAddress } from "./address.js";
 export type { AttachmentInfo } from "./attachments.js";
+export type { BodyParts, BodyRange } from "./body-parts.js";
 
 // Stored bytes: rebuild and stream.
-export { rebuildMessage, streamMessage, sha256Hex, type Segment, type BlobPayload } from "./segments.js";
+export {
+  rebuildMessage,
+  readRange,
+  streamMessage,
+  sha256Hex,
+  type Segment,
+  type BlobPayload,
+} from "./segments.js";
 
 // IMAP: tree, envelope, body structure, sections.
 export type { MimeNode } from "./split.js";
@@ -19,7 +27,14 @@ export type { RawParam } from "./params.js";
 export { resolveSection, selectHeaderFields, type ByteRange, type SectionText } from "./section.js";
 
 // The API: display view and attachment downloads.
-export { viewMessage, type MessageView } from "./view.js";
+export {
+  viewStoredMessage,
+  viewMessage,
+  hasBodyParts,
+  type MessageView,
+  type ViewMeta,
+  type StoredContent,
+} from "./view.js";
 export { extractPart, findPart, type ExtractedPart } from "./extract-part.js";
 
 // Threading.

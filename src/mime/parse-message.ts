@@ -2,6 +2,7 @@
 import { hasRealAttachments, listAttachments, type AttachmentInfo } from "./attachments.js";
 import { buildBodyStructure, type BodyStructure } from "./body-structure.js";
 import { extractBodyText } from "./body-text.js";
+import { selectBodyParts, type BodyParts } from "./body-parts.js";
 import { buildEnvelope, type Envelope } from "./envelope.js";
 import { MessageTooLargeError } from "./errors.js";
 import { DEFAULT_BLOB_FLOOR_BYTES, DEFAULT_BLOB_THRESHOLD_BYTES } from "./limits.js";
@@ -36,6 +37,8 @@ export interface ParsedMessage {
   imap: ImapMeta;
   hasAttachments: boolean;
   attachments: AttachmentInfo[];
+  /** Where the display text and HTML are, so that reading a body needs no parser. Store it in the meta as `body`. */
+  body: BodyParts;
   /** The first 200 characters of the text, whitespace collapsed. */
   preview: string;
   /** The text for body search, at most 64 Ki characters, not lower-cased. */
@@ -65,6 +68,7 @@ export async function parseMessage(raw: Buffer, options: ParseOptions = {}): Pro
     imap: { envelope: buildEnvelope(fields), bodyStructure: buildBodyStructure(tree, headers), tree },
     hasAttachments: hasRealAttachments(attachments),
     attachments,
+    body: selectBodyParts(tree),
     preview,
     searchText,
   };

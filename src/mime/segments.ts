@@ -111,3 +111,39 @@ export function streamMessage(
 function toBuffer(data: Uint8Array): Buffer {
   return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
+
+/**
+ * The bytes raw[start, end) from segments, reading only the blobs that overlap the range. A range inside one
+ * segment comes back as a view, without a copy.
+ */
+export async function readRange(
+  segments: Segment[],
+  start: number,
+  end: number,
+  readBlob: (hash: string) => Promise<Buffer>,
+): Promise<Buffer> {
+  const pieces: Array<Buffer | Promise<Buffer>> = [];
+  let pos = 0;
+  for (const segment of segments) {
+    const size = segment.kind === "inline" ? segment.data.length : segment.size;
+    const from = Math.max(start, pos);
+    const to = Math.min(end, pos + size);
+    if (from < to) {
+      if (segment.kind === "inline") pieces.push(toBuffer(segment.data).subarray(from - pos, to - pos));
+      else {
+        const offset = pos;
+        pieces.push(
+          readBlob(segment.hash).then((data) => {
+            if (data.length !== segment.size)
+              throw new BlobMismatchError(segment.hash, segment.size, data.length);
+            return data.subarray(from - offset, to - offset);
+          }),
+        );
+      }
+    }
+    pos += size;
+    if (pos >= end) break;
+  }
+  const buffers = await Promise.all(pieces);
+  return buffers.length === 1 ? buffers[0] : Buffer.concat(buffers);
+}
