@@ -147,6 +147,38 @@ export interface FlagUpdate {
   flags: string[];
 }
 
+/** Inclusive UID bounds within one mailbox. */
+export interface UidRange {
+  from: number;
+  to: number;
+}
+
+/** One message of a mailbox's UID list (IMAP SELECT, POP3 STAT/LIST): no content, no headers. */
+export interface UidEntry {
+  id: string;
+  uid: number;
+  modseq: number;
+  flags: string[];
+  size: number;
+}
+
+/** A summary row with the parsed metadata stored beside it (null when not asked for). */
+export interface MessageWithMeta {
+  message: MessageRecord;
+  meta: unknown;
+}
+
+export interface ConditionalFlagOptions {
+  /** RFC 7162 UNCHANGEDSINCE: a message whose modseq is above this is left alone and reported as modified. */
+  unchangedSince?: number;
+}
+
+export interface ConditionalFlagResult {
+  updated: FlagUpdate[];
+  /** Ids of the messages that failed the UNCHANGEDSINCE condition. */
+  modified: string[];
+}
+
 export interface MovedMessage {
   id: string;
   fromMailboxId: string;
@@ -282,14 +314,33 @@ export interface MessageStore {
   getContent(userId: string, id: string): Promise<MessageContent | null>;
   list(userId: string, mailboxId: string, options: ListMessagesOptions): Promise<MessageRecord[]>;
   /** All messages of a mailbox in UID order (for IMAP); small rows only. */
-  listUids(
+  listUids(userId: string, mailboxId: string): Promise<UidEntry[]>;
+  /**
+   * The messages of a mailbox with a UID in `range`, in UID order, at most `limit`; with their stored
+   * metadata when `meta` is set (never the content). Batches are read by raising `range.from`.
+   */
+  listByUid(
     userId: string,
     mailboxId: string,
-  ): Promise<Array<{ id: string; uid: number; modseq: number; flags: string[] }>>;
+    range: UidRange,
+    options: { limit: number; meta?: boolean },
+  ): Promise<MessageWithMeta[]>;
   search(userId: string, query: SearchQuery, options: ListMessagesOptions): Promise<MessageRecord[]>;
   countByThread(userId: string, threadIds: string[]): Promise<Map<string, number>>;
   /** Each changed message gets its own new modseq; unchanged ones are left alone. Journals "flags". */
   updateFlags(userId: string, ids: string[], change: FlagChange): Promise<FlagUpdate[]>;
+  /**
+   * As updateFlags, for the messages among `ids` that are in `mailboxId`; with `unchangedSince`, each
+   * message's condition is checked and its flags set in one atomic step (RFC 7162 §3.2), and those whose
+   * modseq is above it are left alone and reported in `modified`.
+   */
+  updateFlagsInMailbox(
+    userId: string,
+    mailboxId: string,
+    ids: string[],
+    change: FlagChange,
+    options?: ConditionalFlagOptions,
+  ): Promise<ConditionalFlagResult>;
   /** Keeps each message's id; new UID in the target; journals "expunge" in the source and "exists" in the target. */
   move(userId: string, ids: string[], targetMailboxId: string): Promise<MovedMessage[]>;
   /** New ids (given in pairs) and UIDs in the target; adds blob refs and usage (StoreQuotaError as append); journals "exists". */

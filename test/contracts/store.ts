@@ -651,6 +651,102 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
       });
     });
 
+    describe("UID access and conditional flags (IMAP)", () => {
+      it("lists a mailbox's UIDs with sizes, and reads a UID range in order, in batches, with metadata when asked", async () => {
+        const { user, inbox, trash } = await newUser();
+        const a = await store.messages.append(message(user.id, inbox, { size: 11 }));
+        const b = await store.messages.append(message(user.id, inbox, { size: 22 }));
+        const c = await store.messages.append(message(user.id, inbox, { size: 33 }));
+        await store.messages.append(message(user.id, trash));
+        expect((await store.messages.listUids(user.id, inbox)).map((m) => [m.uid, m.size])).toEqual([
+          [a.uid, 11],
+          [b.uid, 22],
+          [c.uid, 33],
+        ]);
+        const first = await store.messages.listByUid(user.id, inbox, { from: 1, to: 1e9 }, { limit: 2 });
+        expect(first.map((r) => r.message.id)).toEqual([a.id, b.id]);
+        expect(first.map((r) => r.meta)).toEqual([null, null]);
+        const rest = await store.messages.listByUid(
+          user.id,
+          inbox,
+          { from: first[1].message.uid + 1, to: 1e9 },
+          { limit: 2, meta: true },
+        );
+        expect(rest.map((r) => r.message.id)).toEqual([c.id]);
+        expect(rest[0].meta).toEqual({ note: "x", parts: [{ id: "1" }] });
+        expect(rest[0].message).toMatchObject({ uid: c.uid, size: 33, mailboxId: inbox });
+        const middle = await store.messages.listByUid(
+          user.id,
+          inbox,
+          { from: b.uid, to: b.uid },
+          { limit: 10 },
+        );
+        expect(middle.map((r) => r.message.id)).toEqual([b.id]);
+        const other = await newUser();
+        expect(
+          await store.messages.listByUid(other.user.id, inbox, { from: 1, to: 1e9 }, { limit: 10 }),
+        ).toEqual([]);
+      });
+
+      it("sets flags only on messages still in the mailbox, and leaves those changed since UNCHANGEDSINCE alone", async () => {
+        const { user, inbox, trash } = await newUser();
+        const a = await store.messages.append(message(user.id, inbox));
+        const b = await store.messages.append(message(user.id, inbox));
+        const elsewhere = await store.messages.append(message(user.id, trash));
+        const since = b.modseq;
+        const [changed] = await store.messages.updateFlags(user.id, [a.id], { op: "add", flags: ["$Seen1"] });
+        expect(changed.modseq).toBeGreaterThan(since);
+        const result = await store.messages.updateFlagsInMailbox(
+          user.id,
+          inbox,
+          [a.id, b.id, elsewhere.id],
+          { op: "add", flags: ["\\Flagged"] },
+          { unchangedSince: since },
+        );
+        expect(result.modified).toEqual([a.id]);
+        expect(result.updated.map((u) => [u.id, u.flags])).toEqual([[b.id, ["\\Flagged"]]]);
+        expect(result.updated[0].modseq).toBeGreaterThan(changed.modseq);
+        expect((await store.messages.get(user.id, a.id))!.flags).toEqual(["$Seen1"]);
+        expect((await store.messages.get(user.id, elsewhere.id))!.flags).toEqual([]);
+        const journal = await store.journal.since(user.id, changed.modseq, 10);
+        expect(journal.map((e) => [e.kind, e.messageId])).toEqual([["flags", b.id]]);
+
+        const plain = await store.messages.updateFlagsInMailbox(user.id, inbox, [a.id, b.id, elsewhere.id], {
+          op: "set",
+          flags: ["\\Seen"],
+        });
+        expect(plain.modified).toEqual([]);
+        expect(plain.updated.map((u) => u.id).sort()).toEqual([a.id, b.id].sort());
+        const other = await newUser();
+        expect(
+          await store.messages.updateFlagsInMailbox(other.user.id, inbox, [a.id], { op: "set", flags: [] }),
+        ).toEqual({ updated: [], modified: [] });
+      });
+
+      const raceIt = options.racesOneDocument ? it : it.skip;
+      raceIt(
+        `lets only one of racing conditional stores on one message win${options.racesOneDocument ? "" : " (skipped: this server loses concurrent updates to one document)"}`,
+        async () => {
+          const { user, inbox } = await newUser();
+          const m = await store.messages.append(message(user.id, inbox));
+          const results = await Promise.all(
+            Array.from({ length: 8 }, (_, i) =>
+              store.messages.updateFlagsInMailbox(
+                user.id,
+                inbox,
+                [m.id],
+                { op: "add", flags: [`k${i}`] },
+                { unchangedSince: m.modseq },
+              ),
+            ),
+          );
+          expect(results.filter((r) => r.updated.length === 1)).toHaveLength(1);
+          expect(results.filter((r) => r.modified.length === 1)).toHaveLength(7);
+          expect((await store.messages.get(user.id, m.id))!.flags).toHaveLength(1);
+        },
+      );
+    });
+
     describe("restart", () => {
       it("opens again over existing data and finds it all", async () => {
         const { user, inbox } = await newUser();

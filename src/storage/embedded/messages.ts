@@ -1,14 +1,19 @@
 import type {
+  ConditionalFlagOptions,
+  ConditionalFlagResult,
   FlagChange,
   FlagUpdate,
   ListMessagesOptions,
   MessageContent,
   MessageRecord,
   MessageStore,
+  MessageWithMeta,
   MovedMessage,
   NewMessage,
   RemovedMessage,
   SearchQuery,
+  UidEntry,
+  UidRange,
 } from "../ports.js";
 import { applyFlagChange, sameFlags } from "../flag-change.js";
 import type { EmbeddedContext } from "./context.js";
@@ -99,15 +104,36 @@ export class SqliteMessageStore implements MessageStore {
     return this.search(userId, { mailboxId }, options);
   }
 
-  async listUids(userId: string, mailboxId: string) {
+  async listUids(userId: string, mailboxId: string): Promise<UidEntry[]> {
     const rows = this.ctx
-      .stmt("SELECT id, uid, modseq, flags FROM messages WHERE mailbox_id = ? AND user_id = ? ORDER BY uid")
+      .stmt(
+        "SELECT id, uid, modseq, flags, size FROM messages WHERE mailbox_id = ? AND user_id = ? ORDER BY uid",
+      )
       .all(mailboxId, userId) as Row[];
     return rows.map((r) => ({
       id: r.id as string,
       uid: r.uid as number,
       modseq: r.modseq as number,
       flags: JSON.parse(r.flags) as string[],
+      size: r.size as number,
+    }));
+  }
+
+  async listByUid(
+    userId: string,
+    mailboxId: string,
+    range: UidRange,
+    options: { limit: number; meta?: boolean },
+  ): Promise<MessageWithMeta[]> {
+    const rows = this.ctx
+      .stmt(
+        `SELECT ${MESSAGE_COLUMNS}${options.meta ? ", meta" : ""} FROM messages
+         WHERE mailbox_id = ? AND uid >= ? AND uid <= ? AND user_id = ? ORDER BY uid LIMIT ?`,
+      )
+      .all(mailboxId, range.from, range.to, userId, options.limit) as Row[];
+    return rows.map((r) => ({
+      message: toMessage(r),
+      meta: options.meta ? (JSON.parse(r.meta as string) as unknown) : null,
     }));
   }
 
@@ -134,22 +160,47 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async updateFlags(userId: string, ids: string[], change: FlagChange): Promise<FlagUpdate[]> {
-    return this.ctx.write(() => {
-      const updates: FlagUpdate[] = [];
-      const stmt = this.ctx.stmt("UPDATE messages SET flags = ?, seen = ?, modseq = ? WHERE id = ?");
-      for (const r of selectMany(this.ctx, userId, ids)) {
-        const before = JSON.parse(r.flags) as string[];
-        const after = applyFlagChange(before, change);
-        if (sameFlags(before, after)) continue;
-        const modseq = this.ctx.takeModseqs(userId, 1);
-        const seenChange = Number(before.includes(SEEN)) - Number(after.includes(SEEN));
-        stmt.run(JSON.stringify(after), after.includes(SEEN) ? 1 : 0, modseq, r.id);
-        if (seenChange !== 0) this.ctx.changeCounts(r.mailbox_id, 0, seenChange, 0);
-        this.ctx.journal(userId, modseq, r.mailbox_id, "flags", r.id, r.uid);
-        updates.push({ id: r.id, mailboxId: r.mailbox_id, uid: r.uid, modseq, flags: after });
+    return this.ctx.write(() => this.applyFlags(userId, selectMany(this.ctx, userId, ids), change).updated);
+  }
+
+  async updateFlagsInMailbox(
+    userId: string,
+    mailboxId: string,
+    ids: string[],
+    change: FlagChange,
+    options: ConditionalFlagOptions = {},
+  ): Promise<ConditionalFlagResult> {
+    return this.ctx.write(() =>
+      this.applyFlags(
+        userId,
+        selectMany(this.ctx, userId, ids).filter((r) => r.mailbox_id === mailboxId),
+        change,
+        options.unchangedSince,
+      ),
+    );
+  }
+
+  /** Inside a transaction, so each row's condition holds when its flags are written. */
+  private applyFlags(userId: string, rows: Row[], change: FlagChange, unchangedSince?: number) {
+    const updated: FlagUpdate[] = [];
+    const modified: string[] = [];
+    const stmt = this.ctx.stmt("UPDATE messages SET flags = ?, seen = ?, modseq = ? WHERE id = ?");
+    for (const r of rows) {
+      if (unchangedSince !== undefined && r.modseq > unchangedSince) {
+        modified.push(r.id);
+        continue;
       }
-      return updates;
-    });
+      const before = JSON.parse(r.flags) as string[];
+      const after = applyFlagChange(before, change);
+      if (sameFlags(before, after)) continue;
+      const modseq = this.ctx.takeModseqs(userId, 1);
+      const seenChange = Number(before.includes(SEEN)) - Number(after.includes(SEEN));
+      stmt.run(JSON.stringify(after), after.includes(SEEN) ? 1 : 0, modseq, r.id);
+      if (seenChange !== 0) this.ctx.changeCounts(r.mailbox_id, 0, seenChange, 0);
+      this.ctx.journal(userId, modseq, r.mailbox_id, "flags", r.id, r.uid);
+      updated.push({ id: r.id, mailboxId: r.mailbox_id, uid: r.uid, modseq, flags: after });
+    }
+    return { updated, modified };
   }
 
   async move(userId: string, ids: string[], targetMailboxId: string): Promise<MovedMessage[]> {

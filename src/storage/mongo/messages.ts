@@ -1,14 +1,19 @@
 import type {
+  ConditionalFlagOptions,
+  ConditionalFlagResult,
   FlagChange,
   FlagUpdate,
   ListMessagesOptions,
   MessageContent,
   MessageRecord,
   MessageStore,
+  MessageWithMeta,
   MovedMessage,
   NewMessage,
   RemovedMessage,
   SearchQuery,
+  UidEntry,
+  UidRange,
 } from "../ports.js";
 import { applyFlagChange, sameFlags } from "../flag-change.js";
 import { chunks, MAX_IDENTITY_RETRIES, type MongoContext } from "./context.js";
@@ -113,15 +118,39 @@ export class MongoMessageStore implements MessageStore {
     return this.search(userId, { mailboxId }, options);
   }
 
-  async listUids(userId: string, mailboxId: string) {
+  async listUids(userId: string, mailboxId: string): Promise<UidEntry[]> {
     const docs = await this.ctx.messages
-      .find<Pick<MessageDoc, "_id" | "uid" | "modseq" | "flags">>(
+      .find<Pick<MessageDoc, "_id" | "uid" | "modseq" | "flags" | "size">>(
         { mailbox: mailboxId, user: userId },
-        { projection: { _id: 1, uid: 1, modseq: 1, flags: 1 } },
+        { projection: { _id: 1, uid: 1, modseq: 1, flags: 1, size: 1 } },
       )
       .sort({ uid: 1 })
       .toArray();
-    return docs.map((d) => ({ id: d._id, uid: d.uid, modseq: d.modseq, flags: d.flags }));
+    return docs.map((d) => ({ id: d._id, uid: d.uid, modseq: d.modseq, flags: d.flags, size: d.size }));
+  }
+
+  async listByUid(
+    userId: string,
+    mailboxId: string,
+    range: UidRange,
+    options: { limit: number; meta?: boolean },
+  ): Promise<MessageWithMeta[]> {
+    const docs = await this.ctx.messages
+      .find<MessageSummaryDoc & Pick<MessageDoc, "meta" | "metaJson">>(
+        { mailbox: mailboxId, uid: { $gte: range.from, $lte: range.to }, user: userId },
+        { projection: options.meta ? { ...SUMMARY_PROJECTION, meta: 1, metaJson: 1 } : SUMMARY_PROJECTION },
+      )
+      .sort({ uid: 1 })
+      .limit(options.limit)
+      .toArray();
+    return docs.map((d) => ({
+      message: toMessage(d),
+      meta: !options.meta
+        ? null
+        : d.metaJson !== undefined
+          ? (JSON.parse(d.metaJson) as unknown)
+          : (d.meta ?? null),
+    }));
   }
 
   async search(userId: string, query: SearchQuery, options: ListMessagesOptions): Promise<MessageRecord[]> {
@@ -145,17 +174,46 @@ export class MongoMessageStore implements MessageStore {
     return out;
   }
 
+  async updateFlags(userId: string, ids: string[], change: FlagChange): Promise<FlagUpdate[]> {
+    return (await this.changeFlags(userId, ids, change, null, undefined)).updated;
+  }
+
+  async updateFlagsInMailbox(
+    userId: string,
+    mailboxId: string,
+    ids: string[],
+    change: FlagChange,
+    options: ConditionalFlagOptions = {},
+  ): Promise<ConditionalFlagResult> {
+    return this.changeFlags(userId, ids, change, mailboxId, options.unchangedSince);
+  }
+
   /**
    * Reads the messages, computes each new flag set, takes one modseq per changed message (a range, one
    * `$inc`), and writes them in one bulk of compare-and-sets on the modseq each was read with. A message
    * changed meanwhile (it does not carry the modseq we gave it) is read again and gets a fresh modseq.
+   * With `mailboxId`, only messages still in it; with `unchangedSince`, a message whose modseq (as read for
+   * its compare-and-set) is above it is left alone and reported as modified.
    */
-  async updateFlags(userId: string, ids: string[], change: FlagChange): Promise<FlagUpdate[]> {
+  private async changeFlags(
+    userId: string,
+    ids: string[],
+    change: FlagChange,
+    mailboxId: string | null,
+    unchangedSince: number | undefined,
+  ): Promise<ConditionalFlagResult> {
     const { ctx } = this;
+    const modified: string[] = [];
     const planned = (await findInOrder<FlagsDoc>(ctx, userId, ids, FLAGS_PROJECTION))
+      .filter((d) => mailboxId === null || d.mailbox === mailboxId)
+      .filter((d) => {
+        const fails = unchangedSince !== undefined && d.modseq > unchangedSince;
+        if (fails) modified.push(d._id);
+        return !fails;
+      })
       .map((d) => ({ d, flags: applyFlagChange(d.flags, change) }))
       .filter(({ d, flags }) => !sameFlags(d.flags, flags));
-    if (planned.length === 0) return [];
+    if (planned.length === 0) return { updated: [], modified };
     const first = await ctx.takeModseqs(userId, planned.length);
     const writes: FlagUpdate[] = planned.map(({ d, flags }, i) => ({
       id: d._id,
@@ -173,16 +231,19 @@ export class MongoMessageStore implements MessageStore {
       })),
       { ordered: false },
     );
-    let updates: Array<FlagUpdate | null> = writes;
+    let updates: Array<FlagUpdate | "modified" | null> = writes;
     if (matchedCount < writes.length) {
       const now = new Map(
         (await findInOrder<FlagsDoc>(ctx, userId, ids, { _id: 1, modseq: 1 })).map((d) => [d._id, d.modseq]),
       );
       updates = await Promise.all(
-        writes.map((w) => (now.get(w.id) === w.modseq ? w : this.retryFlags(userId, w.id, change))),
+        writes.map((w) =>
+          now.get(w.id) === w.modseq ? w : this.retryFlags(userId, w.id, change, mailboxId, unchangedSince),
+        ),
       );
     }
-    const applied = updates.filter((u): u is FlagUpdate => u !== null);
+    updates.forEach((u, i) => u === "modified" && modified.push(writes[i].id));
+    const applied = updates.filter((u): u is FlagUpdate => u !== null && u !== "modified");
     const modseqs = await ctx.writeJournal(
       userId,
       applied.map((u) => ({
@@ -193,17 +254,27 @@ export class MongoMessageStore implements MessageStore {
         uid: u.uid,
       })),
     );
-    return applied.map((u, i) => ({ ...u, modseq: modseqs[i] }));
+    return { updated: applied.map((u, i) => ({ ...u, modseq: modseqs[i] })), modified };
   }
 
-  /** Applies a flag change to one message that changed under a batch: read, fresh modseq, compare-and-set. */
-  private async retryFlags(userId: string, id: string, change: FlagChange): Promise<FlagUpdate | null> {
+  /**
+   * Applies a flag change to one message that changed under a batch: read, check the condition, fresh
+   * modseq, compare-and-set. Null when it is gone (or left the mailbox) or needs no change.
+   */
+  private async retryFlags(
+    userId: string,
+    id: string,
+    change: FlagChange,
+    mailboxId: string | null,
+    unchangedSince: number | undefined,
+  ): Promise<FlagUpdate | "modified" | null> {
     for (let attempt = 1; ; attempt++) {
       const d = await this.ctx.messages.findOne<FlagsDoc>(
         { _id: id, user: userId },
         { projection: FLAGS_PROJECTION },
       );
-      if (!d) return null;
+      if (!d || (mailboxId !== null && d.mailbox !== mailboxId)) return null;
+      if (unchangedSince !== undefined && d.modseq > unchangedSince) return "modified";
       const flags = applyFlagChange(d.flags, change);
       if (sameFlags(d.flags, flags)) return null;
       const modseq = await this.ctx.takeModseqs(userId, 1);

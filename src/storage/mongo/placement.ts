@@ -41,7 +41,11 @@ export async function insertPlaced(
   // A mailbox deleted while these were placed (its delete swept before they landed) would leave them
   // orphaned: take them back out, and the caller gives back refs and usage as for any failed insert.
   if (!(await ctx.mailboxes.findOne({ _id: mailboxId, user: userId }, { projection: { _id: 1 } }))) {
-    await ctx.messages.deleteMany({ _id: { $in: placed.map((d) => d._id) }, user: userId, mailbox: mailboxId });
+    await ctx.messages.deleteMany({
+      _id: { $in: placed.map((d) => d._id) },
+      user: userId,
+      mailbox: mailboxId,
+    });
     throw new Error(`Mailbox ${mailboxId} was deleted while messages were stored into it.`);
   }
   return placed;
