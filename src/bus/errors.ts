@@ -8,3 +8,22 @@ export class BusClosedError extends Error {
     super(`Cannot ${operation}: the bus is closed.`);
   }
 }
+
+/**
+ * The bus did not answer in time or is not connected (Redis down, a network cut): a temporary failure that the
+ * caller reports as such (the core maps it to BUS_UNAVAILABLE) instead of waiting for the outage to end.
+ */
+export class BusUnavailableError extends Error {
+  override get name(): string {
+    return "BusUnavailableError";
+  }
+
+  constructor(operation: string, cause: unknown) {
+    super(
+      `Cannot ${operation}: the bus is unavailable (${cause instanceof Error ? cause.message : String(cause)}).`,
+      {
+        cause,
+      },
+    );
+  }
+}

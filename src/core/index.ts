@@ -62,7 +62,7 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
   };
 }
 
-export { DomainError, isDomainError, type ErrorCode } from "./errors.js";
+export { DomainError, TEMPORARY_CODES, asDomainError, isDomainError, type ErrorCode } from "./errors.js";
 export { ADMIN, ANONYMOUS, DELIVERY, type Principal } from "./principal.js";
 export type {
   DeliverArgs,

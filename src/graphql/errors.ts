@@ -1,7 +1,7 @@
 import type { GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { Logger } from "pino";
-import { isDomainError } from "../core/errors.js";
+import { asDomainError, TEMPORARY_CODES } from "../core/errors.js";
 
 // Apollo's own codes for requests that never reached a resolver; they pass through as they are.
 const CLIENT_CODES = new Set([
@@ -15,18 +15,27 @@ const CLIENT_CODES = new Set([
 ]);
 
 // Codes the HTTP layer attaches itself (an unknown bearer token is refused before any resolver runs).
-const DOMAIN_CODES = new Set<string>(["UNAUTHENTICATED", "ACCOUNT_DISABLED"]);
+const DOMAIN_CODES = new Set<string>([
+  "UNAUTHENTICATED",
+  "ACCOUNT_DISABLED",
+  "STORAGE_FULL",
+  "BUS_UNAVAILABLE",
+]);
 
 /** Domain errors reach the client with their code; anything else becomes a generic error and a log line. */
 export function formatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
-    if (isDomainError(original)) {
+    const domain = asDomainError(original);
+    if (domain) {
+      // A full disk or a lost bus is the operator's to see; the client gets a temporary code to retry on.
+      if (TEMPORARY_CODES.has(domain.code))
+        logger.error({ err: original, code: domain.code, path: formatted.path }, "temporary failure");
       return {
-        message: original.message,
+        message: domain.message,
         locations: formatted.locations,
         path: formatted.path,
-        extensions: { code: original.code },
+        extensions: { code: domain.code },
       };
     }
     const code = formatted.extensions?.code;

@@ -1,5 +1,5 @@
 import type { Response } from "express";
-import { isDomainError, type ErrorCode } from "../core/index.js";
+import { asDomainError, TEMPORARY_CODES, type ErrorCode } from "../core/index.js";
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   NOT_FOUND: 404,
@@ -11,18 +11,29 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   MESSAGE_TOO_LARGE: 413,
   QUOTA_EXCEEDED: 507,
   RATE_LIMITED: 429,
+  STORAGE_FULL: 507,
+  BUS_UNAVAILABLE: 503,
 };
 
-/** The HTTP answer for an error: domain errors with their code, the rest as a bare 500. */
+/** Seconds a client should wait before retrying after a temporary error. */
+const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The HTTP answer for any error of a route: domain errors (and what `asDomainError` recognises: a full disk,
+ * an unreachable bus) with their code and status, anything else as a generic 500. The error is kept in
+ * `res.locals.error` for the server's request log, which logs every 5xx with it.
+ */
 export function sendError(res: Response, err: unknown): void {
+  res.locals.error = err;
   if (res.headersSent) {
     res.destroy(err instanceof Error ? err : undefined);
     return;
   }
-  if (isDomainError(err)) {
-    res.status(STATUS[err.code] ?? 400).json({ error: { code: err.code, message: err.message } });
+  const domain = asDomainError(err);
+  if (domain) {
+    if (TEMPORARY_CODES.has(domain.code)) res.setHeader("retry-after", String(RETRY_AFTER_SECONDS));
+    res.status(STATUS[domain.code] ?? 400).json({ error: { code: domain.code, message: domain.message } });
     return;
   }
-  res.locals.error = err;
   res.status(500).json({ error: { code: "INTERNAL_SERVER_ERROR", message: "Internal server error." } });
 }

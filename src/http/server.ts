@@ -16,7 +16,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import { WebSocketServer } from "ws";
-import { ANONYMOUS, isDomainError, type Core, type Principal } from "../core/index.js";
+import { ANONYMOUS, TEMPORARY_CODES, asDomainError, type Core, type Principal } from "../core/index.js";
 import {
   createLoaders,
   depthLimitRule,
@@ -67,8 +67,11 @@ export async function startHttpServer(
     try {
       return await core.auth.principalFor(token);
     } catch (err) {
-      if (isDomainError(err))
-        throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
+      const domain = asDomainError(err);
+      if (domain) {
+        const status = TEMPORARY_CODES.has(domain.code) ? 503 : 401;
+        throw new GraphQLError(domain.message, { extensions: { code: domain.code, http: { status } } });
+      }
       throw err;
     }
   };
@@ -189,6 +192,13 @@ export async function startHttpServer(
     // Read the path now: a router mounted at a path (app.use("/graphql", ...)) rewrites it while it runs.
     const route = routeOf(req.path);
     res.on("finish", () => metrics.httpRequests.inc({ route, status: String(res.statusCode) }));
+    // Routes hand their errors to sendError, which keeps them here: every 5xx (and every answer cut short)
+    // gets a log line with its cause.
+    res.on("close", () => {
+      const err: unknown = res.locals.error;
+      if (err !== undefined && (res.statusCode >= 500 || !res.writableFinished))
+        logger.error({ err, route, status: res.statusCode, method: req.method }, "HTTP request failed");
+    });
     next();
   });
   app.get("/health", async (_req, res) => {

@@ -426,3 +426,16 @@ export class StoreConflictError extends Error {
     super(message);
   }
 }
+
+/** Error codes of a full disk or quota: the file system's, SQLite's, and MongoDB's OutOfDiskSpace (14031). */
+const STORAGE_FULL_CODES = new Set<unknown>(["ENOSPC", "EDQUOT", "SQLITE_FULL", 14031, "OutOfDiskSpace"]);
+
+/** Whether a store failed because its disk (or the user's file system quota) is full; looks through causes. */
+export function isStorageFull(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === "object" && depth < 5; depth++) {
+    const { code, codeName, cause } = e as { code?: unknown; codeName?: unknown; cause?: unknown };
+    if (STORAGE_FULL_CODES.has(code) || STORAGE_FULL_CODES.has(codeName)) return true;
+    e = cause;
+  }
+  return false;
+}
