@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Bus } from "../bus/ports.js";
 import type { Store } from "../storage/ports.js";
-import type { EventPublisher } from "./events.js";
+import type { EventPublisher, RevocationEvent } from "./events.js";
 import { DomainError } from "./errors.js";
 import { ADMIN, ANONYMOUS, requireUser, type Principal } from "./principal.js";
 import type { UserService } from "./users.js";
@@ -51,25 +51,44 @@ export class AuthService {
    * username has had `loginAttempts` failures in the window, so passwords cannot be guessed at speed.
    */
   async checkPassword(username: string, password: string) {
-    // Counted before the (slow) check so that parallel guesses cannot all slip in; a success gives its count back.
+    return this.limitGuesses(username, () => this.users.authenticate(username, password));
+  }
+
+  /**
+   * A user changes its own password. A wrong current password counts against the same per-username
+   * limit as a failed login, so this is no faster way to guess. The session that asked stays; every
+   * other session of the user ends.
+   */
+  async changePassword(p: Principal, token: string | null, current: string, next: string): Promise<void> {
+    const user = await this.users.get(p);
+    await this.limitGuesses(user.username, () =>
+      this.users.changePassword(p, current, next, token ? hashToken(token) : undefined),
+    );
+  }
+
+  /**
+   * Runs a password check under the per-username limit. Counted before the (slow) check so that parallel
+   * guesses cannot all slip in; only AUTH_FAILED keeps its count, anything else (a success) gives it back.
+   */
+  private async limitGuesses<T>(username: string, attempt: () => Promise<T>): Promise<T> {
     const key = `login-attempts:${username.trim().toLowerCase()}`;
     const attempts = await this.bus.increment(key, 1, this.options.loginWindowMs);
     if (attempts > this.options.loginAttempts) {
       await this.bus.increment(key, -1);
       throw new DomainError(
         "RATE_LIMITED",
-        `Too many failed logins for "${username}"; try again in ${Math.ceil(this.options.loginWindowMs / 1000)} seconds.`,
+        `Too many failed password attempts for "${username}"; try again in ${Math.ceil(this.options.loginWindowMs / 1000)} seconds.`,
       );
     }
-    let user;
+    let result: T;
     try {
-      user = await this.users.authenticate(username, password);
+      result = await attempt();
     } catch (err) {
       if (!(err instanceof DomainError && err.code === "AUTH_FAILED")) await this.bus.increment(key, -1);
       throw err;
     }
     await this.bus.increment(key, -1);
-    return user;
+    return result;
   }
 
   /** Revokes a token; live subscriptions opened with it end. */
@@ -82,8 +101,10 @@ export class AuthService {
   }
 
   /** Whether a revocation ends what was opened with this token. */
-  isRevoked(token: string | null, event: { tokenHash: string | null }): boolean {
-    return event.tokenHash === null || (token !== null && event.tokenHash === hashToken(token));
+  isRevoked(token: string | null, event: RevocationEvent): boolean {
+    const mine = token === null ? null : hashToken(token);
+    if (event.tokenHash !== null) return mine === event.tokenHash;
+    return mine === null || mine !== event.keepTokenHash;
   }
 
   /** Whom a bearer token stands for; an unknown or expired token is an error, no token is anonymous. */

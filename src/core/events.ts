@@ -23,7 +23,10 @@ export interface AccountEvent {
 /** A session (tokenHash) or every session of the account (null) ended: logout, disabled, deleted. */
 export interface RevocationEvent {
   userId: string;
+  /** The one session revoked (logout), or null for all of the user's sessions. */
   tokenHash: string | null;
+  /** With tokenHash null: the session that stays (the one that changed its own password). */
+  keepTokenHash?: string | null;
 }
 
 export const mailboxChannel = (mailboxId: string) => `mailbox:${mailboxId}`;

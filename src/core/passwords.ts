@@ -23,6 +23,16 @@ export async function hashPassword(password: string): Promise<string> {
   return ["scrypt", PARAMS.N, PARAMS.r, PARAMS.p, salt.toString("base64"), key.toString("base64")].join("$");
 }
 
+/**
+ * The work of one verifyPassword, for a username that does not exist, so that the time a login takes
+ * does not tell whether the name is known. Always false.
+ */
+export async function verifyNothing(password: string): Promise<false> {
+  await derive(password, NO_SALT, PARAMS);
+  return false;
+}
+const NO_SALT = randomBytes(16);
+
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, key] = stored.split("$");
   if (scheme !== "scrypt" || !salt || !key) return false;

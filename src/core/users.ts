@@ -4,7 +4,7 @@ import { normalizeAddress } from "./addresses.js";
 import type { EventPublisher } from "./events.js";
 import { DomainError, invalidInput, notFound } from "./errors.js";
 import { newId } from "./ids.js";
-import { hashPassword, verifyPassword } from "./passwords.js";
+import { hashPassword, verifyNothing, verifyPassword } from "./passwords.js";
 import { requireAdmin, requireUser, type Principal } from "./principal.js";
 import { DEFAULT_MAILBOXES, newUidValidity } from "./special-use.js";
 
@@ -110,17 +110,29 @@ export class UserService {
       quotaBytes: args.quotaBytes,
     });
     if (!updated) throw notFound("User", userId);
-    if (args.disabled) await this.events.revoked({ userId, tokenHash: null });
+    // A password reset or a disable ends every session: whoever held a token must log in again.
+    if (args.password !== undefined || args.disabled) await this.endSessions(userId);
     return updated;
   }
 
-  /** A user changes its own password, proving it knows the current one. */
-  async changePassword(p: Principal, current: string, next: string): Promise<void> {
+  /**
+   * A user changes its own password, proving it knows the current one; every other session of the user
+   * ends, the one that asked (`keepTokenHash`) stays. AuthService.changePassword is the front ends' door:
+   * it counts wrong guesses against the login limit.
+   */
+  async changePassword(p: Principal, current: string, next: string, keepTokenHash?: string): Promise<void> {
     const user = await this.get(p);
     if (!(await verifyPassword(current, user.passwordHash)))
       throw new DomainError("AUTH_FAILED", "The current password is wrong.");
     assertPassword(next);
     await this.store.users.update(user.id, { passwordHash: await hashPassword(next) });
+    await this.endSessions(user.id, keepTokenHash);
+  }
+
+  /** Deletes the user's sessions (all, or all but one) and tells live subscriptions to end. */
+  private async endSessions(userId: string, keepTokenHash?: string): Promise<void> {
+    await this.store.sessions.deleteForUser(userId, keepTokenHash);
+    await this.events.revoked({ userId, tokenHash: null, keepTokenHash: keepTokenHash ?? null });
   }
 
   async delete(p: Principal, userId: string): Promise<void> {
@@ -144,10 +156,13 @@ export class UserService {
     return this.store.addresses.listForUser(requireUser(p, userId));
   }
 
-  /** Checks a username and password; the same error whatever was wrong, so names cannot be probed. */
+  /**
+   * Checks a username and password; the same error whatever was wrong, and the same hash work for an
+   * unknown name as for a known one (disabled or not), so names cannot be probed by answer or by time.
+   */
   async authenticate(username: string, password: string): Promise<UserRecord> {
     const user = await this.store.users.getByName(username.trim().toLowerCase());
-    const ok = user ? await verifyPassword(password, user.passwordHash) : false;
+    const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyNothing(password);
     if (!user || !ok) throw new DomainError("AUTH_FAILED", "The username or password is wrong.");
     if (user.disabled) throw new DomainError("ACCOUNT_DISABLED", `Account "${user.username}" is disabled.`);
     return user;

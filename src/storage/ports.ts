@@ -381,6 +381,8 @@ export interface SessionStore {
   create(session: SessionRecord): Promise<void>;
   get(tokenHash: string): Promise<SessionRecord | null>;
   delete(tokenHash: string): Promise<boolean>;
+  /** Deletes every session of a user but the one named by `keepTokenHash`; returns how many went. */
+  deleteForUser(userId: string, keepTokenHash?: string): Promise<number>;
 }
 
 /** A store: the sum of its parts, opened and closed as one. */

@@ -617,6 +617,27 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         expect(await store.sessions.get(tokenHash)).toBeNull();
       });
 
+      it("deletes every session of one user, or all but one, and no other user's", async () => {
+        const { user } = await newUser();
+        const other = (await newUser()).user;
+        const expiresAt = new Date(Date.now() + 60_000);
+        const session = async (userId: string) => {
+          const tokenHash = sha(randomBytes(16));
+          await store.sessions.create({ tokenHash, userId, createdAt: new Date(), expiresAt });
+          return tokenHash;
+        };
+        const [a, b, c] = [await session(user.id), await session(user.id), await session(user.id)];
+        const theirs = await session(other.id);
+        expect(await store.sessions.deleteForUser(user.id, b)).toBe(2);
+        expect(await store.sessions.get(a)).toBeNull();
+        expect(await store.sessions.get(c)).toBeNull();
+        expect(await store.sessions.get(b)).toMatchObject({ userId: user.id });
+        expect(await store.sessions.deleteForUser(user.id)).toBe(1);
+        expect(await store.sessions.get(b)).toBeNull();
+        expect(await store.sessions.deleteForUser(user.id)).toBe(0);
+        expect(await store.sessions.get(theirs)).toMatchObject({ userId: other.id });
+      });
+
       it("rejects reading a blob that was never stored", async () => {
         await expect(store.blobs.read(sha(Buffer.from(`never ${id()}`)))).rejects.toThrow();
       });

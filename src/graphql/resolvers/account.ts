@@ -22,13 +22,16 @@ export class AccountResolver {
     return ctx.core.auth.logout(ctx.token ?? "");
   }
 
-  @Mutation(() => Boolean)
+  @Mutation(() => Boolean, {
+    description:
+      "Change your own password. Every other session of yours ends; this token stays. Wrong guesses count against the login limit.",
+  })
   async changePassword(
     @Arg("current", () => String) current: string,
     @Arg("next", () => String) next: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<boolean> {
-    await ctx.core.users.changePassword(ctx.principal, current, next);
+    await ctx.core.auth.changePassword(ctx.principal, ctx.token, current, next);
     return true;
   }
 

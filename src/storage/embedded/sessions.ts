@@ -30,4 +30,13 @@ export class SqliteSessionStore implements SessionStore {
       () => this.ctx.stmt("DELETE FROM sessions WHERE token_hash = ?").run(tokenHash).changes > 0,
     );
   }
+
+  async deleteForUser(userId: string, keepTokenHash?: string): Promise<number> {
+    return this.ctx.write(
+      () =>
+        this.ctx
+          .stmt("DELETE FROM sessions WHERE user_id = ? AND token_hash IS NOT ?")
+          .run(userId, keepTokenHash ?? null).changes,
+    );
+  }
 }

@@ -21,4 +21,10 @@ export class MongoSessionStore implements SessionStore {
   async delete(tokenHash: string): Promise<boolean> {
     return (await this.ctx.sessions.deleteOne({ _id: tokenHash })).deletedCount > 0;
   }
+
+  async deleteForUser(userId: string, keepTokenHash?: string): Promise<number> {
+    const filter =
+      keepTokenHash === undefined ? { user: userId } : { user: userId, _id: { $ne: keepTokenHash } };
+    return (await this.ctx.sessions.deleteMany(filter)).deletedCount;
+  }
 }
