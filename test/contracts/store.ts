@@ -811,6 +811,68 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
           expect((await store.users.get(user.id))!.storageUsed).toBe(30);
         },
       );
+
+      it("leaves nothing of a refused append or copy: no message, blob reference, journal entry or usage", async () => {
+        const { user, inbox, trash } = await newUser(100);
+        const blob = await putBlob(`quota ${id()}`);
+        const a = await store.messages.append(message(user.id, inbox, { size: 40, blobRefs: [blob.hash] }));
+        const b = await store.messages.append(message(user.id, inbox, { size: 40, blobRefs: [blob.hash] }));
+        const state = (await store.users.get(user.id))!.modseq;
+        const refused = message(user.id, inbox, { size: 21, blobRefs: [blob.hash, blob.hash] });
+        await expect(store.messages.append(refused)).rejects.toBeInstanceOf(StoreQuotaError);
+        // Two messages of 40 that together pass the room left (20) are refused as one change: neither is copied.
+        await expect(
+          store.messages.copy(
+            user.id,
+            [
+              { id: a.id, newId: id() },
+              { id: b.id, newId: id() },
+            ],
+            trash,
+          ),
+        ).rejects.toBeInstanceOf(StoreQuotaError);
+        expect(await store.messages.get(user.id, refused.id)).toBeNull();
+        expect(await store.messages.listUids(user.id, trash)).toEqual([]);
+        expect((await store.messages.listUids(user.id, inbox)).map((m) => m.id)).toEqual([a.id, b.id]);
+        expect((await store.blobs.info(blob.hash))?.refs).toBe(2);
+        expect(await store.journal.since(user.id, state, 100)).toEqual([]);
+        expect((await store.users.get(user.id))!.storageUsed).toBe(80);
+        // Exactly up to the quota is allowed; one byte past it is not.
+        await store.messages.append(message(user.id, inbox, { size: 20 }));
+        await expect(store.messages.append(message(user.id, inbox, { size: 1 }))).rejects.toBeInstanceOf(
+          StoreQuotaError,
+        );
+        expect((await store.users.get(user.id))!.storageUsed).toBe(100);
+        expect(await store.repair({ dryRun: true })).toMatchObject({ blobRefsFixed: 0, quotaFixed: 0 });
+      });
+
+      raceIt(
+        `keeps usage exact and within the quota when racing appends and copies together pass it${options.racesOneDocument ? "" : " (skipped: this server loses concurrent updates to one document)"}`,
+        async () => {
+          const { user, inbox, trash } = await newUser(100);
+          const seed = await store.messages.append(message(user.id, inbox, { size: 10 }));
+          const results = await Promise.allSettled([
+            ...[30, 30, 30, 30, 30].map((size) => store.messages.append(message(user.id, inbox, { size }))),
+            ...[1, 2, 3].map(() => store.messages.copy(user.id, [{ id: seed.id, newId: id() }], trash)),
+          ]);
+          for (const r of results)
+            if (r.status === "rejected") expect(r.reason).toBeInstanceOf(StoreQuotaError);
+          const stored = [
+            ...(await store.messages.listUids(user.id, inbox)),
+            ...(await store.messages.listUids(user.id, trash)),
+          ];
+          const sizes = await store.messages.getMany(
+            user.id,
+            stored.map((m) => m.id),
+          );
+          const used = sizes.reduce((sum, m) => sum + m.size, 0);
+          expect(stored).toHaveLength(1 + results.filter((r) => r.status === "fulfilled").length);
+          expect(used).toBeLessThanOrEqual(100);
+          // 90 of the 100 left after the seed can be filled whichever order the race takes: 30s and 10s.
+          expect(used).toBeGreaterThanOrEqual(90);
+          expect((await store.users.get(user.id))!.storageUsed).toBe(used);
+        },
+      );
     });
 
     describe("concurrency", () => {
