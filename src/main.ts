@@ -40,11 +40,17 @@ export function resolveAdminToken(config: EiderConfig): { token: string; created
   return { token, created: true };
 }
 
+/** The adapters behind a core, for what must see below it: tests that check the stored rows, and the start-up log. */
+export interface Adapters {
+  store: Store;
+  bus: Bus;
+}
+
 export async function openCore(
   config: EiderConfig,
   logger: Logger = pino({ level: config.log.level }),
   options: { atStart?: boolean } = {},
-): Promise<{ core: Core; adminToken: { token: string; created: boolean } }> {
+): Promise<{ core: Core; adapters: Adapters; adminToken: { token: string; created: boolean } }> {
   const adminToken = resolveAdminToken(config);
   const store = await openStore(config, options);
   const bus = await openBus(config);
@@ -57,11 +63,12 @@ export async function openCore(
     journalRetentionMs: config.journal.retentionDays * 86_400_000,
     onBackgroundError: (err) => logger.error({ err }, "event publish failed after a committed change"),
   });
-  return { core, adminToken };
+  return { core, adapters: { store, bus }, adminToken };
 }
 
 export interface RunningEider {
   core: Core;
+  adapters: Adapters;
   http: RunningHttpServer;
   logger: Logger;
   stop(): Promise<void>;
@@ -72,7 +79,7 @@ export async function startEider(
   config: EiderConfig,
   logger = pino({ level: config.log.level }),
 ): Promise<RunningEider & { adminToken: { token: string; created: boolean } }> {
-  const { core, adminToken } = await openCore(config, logger, { atStart: true });
+  const { core, adapters, adminToken } = await openCore(config, logger, { atStart: true });
   // Loaded here, not at the top: the command line's other commands need the core, not the HTTP stack.
   const { buildEiderSchema } = await import("./graphql/index.js");
   const { Metrics } = await import("./http/metrics.js");
@@ -90,7 +97,7 @@ export async function startEider(
     maxMessageBytes: config.limits.maxMessageBytes,
   });
   logger.info(
-    { url: http.url, store: core.store.kind, bus: config.bus.redisUrl ? "redis" : "memory" },
+    { url: http.url, store: adapters.store.kind, bus: config.bus.redisUrl ? "redis" : "memory" },
     "eider started",
   );
   const maintenance = setInterval(() => {
@@ -103,6 +110,7 @@ export async function startEider(
   let stopping: Promise<void> | null = null;
   return {
     core,
+    adapters,
     http,
     logger,
     adminToken,
@@ -110,8 +118,7 @@ export async function startEider(
       stopping ??= (async () => {
         clearInterval(maintenance);
         await http.close();
-        await core.bus.close();
-        await core.store.close();
+        await core.close();
         logger.info("eider stopped");
       })();
       return stopping;

@@ -29,23 +29,24 @@ export async function fillMailbox(
   const { core } = await openCore(configFor(setup));
   try {
     const user = await core.users.create(ADMIN, { username, password: PASSWORD });
-    const inbox = (await core.store.mailboxes.list(user.id)).find((m) => m.path === "INBOX")!;
+    const principal = { kind: "user", userId: user.id } as const;
+    const inbox = await core.mailboxes.getByPath(principal, "INBOX");
     const t0 = performance.now();
     const ids: string[] = [];
     const start = Date.now() - 365 * DAY_MS;
     for (let i = 0; i < seed; i++) {
       const internalDate = new Date(start + Math.floor((i / seed) * 365 * DAY_MS));
-      const m = await core.ingest.ingest({
-        userId: user.id,
-        mailboxId: inbox.id,
-        raw: generatedMessage(i, internalDate),
+      const m = await core.messages.upload(
+        principal,
+        inbox.id,
+        generatedMessage(i, internalDate),
+        [],
         internalDate,
-      });
+      );
       ids.push(m.id);
       if ((i + 1) % 1000 === 0) progress(`    ingested ${i + 1}/${seed}`);
     }
     const t1 = performance.now();
-    const principal = { kind: "user", userId: user.id } as const;
     for (let n = seed; n < total;) {
       const batch = ids.slice(0, Math.min(COPY_BATCH, total - n, ids.length));
       n += (await core.messages.copy(principal, batch, inbox.id)).length;
@@ -61,8 +62,7 @@ export async function fillMailbox(
       seconds: Math.round((t2 - t0) / 100) / 10,
     };
   } finally {
-    await core.bus.close();
-    await core.store.close();
+    await core.close();
   }
 }
 

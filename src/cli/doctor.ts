@@ -15,10 +15,14 @@ export async function runDoctor(config: EiderConfig, fix: boolean): Promise<numb
   const { core } = await openCore(config);
   try {
     await check("config", async () => `http ${config.http.host}:${config.http.port}, data ${config.dataDir}`);
-    await check("store", async () => (await core.store.ping(), core.store.kind));
+    const health = await core.health();
+    await check("store", async () => {
+      if (!health.store.ok) throw new Error(`${health.store.kind}: ${health.store.error}`);
+      return health.store.kind;
+    });
     await check("bus", async () => {
-      const n = await core.bus.increment("doctor:ping", 1, 10_000);
-      return `counter answered ${n}`;
+      if (!health.bus.ok) throw new Error(health.bus.error);
+      return "answered";
     });
     if (fix) {
       await check("repair", async () => {
@@ -48,8 +52,7 @@ export async function runDoctor(config: EiderConfig, fix: boolean): Promise<numb
       });
     }
   } finally {
-    await core.bus.close();
-    await core.store.close();
+    await core.close();
   }
   return problems === 0 ? 0 : 1;
 }

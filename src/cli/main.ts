@@ -32,7 +32,7 @@ async function serve(config: EiderConfig): Promise<number> {
   console.log(`Eider is running.
   GraphQL API (HTTP and WebSocket): ${eider.http.url}/graphql
   Health: ${eider.http.url}/health   Metrics: ${eider.http.url}/metrics
-  Store: ${eider.core.store.kind}${config.store.mongodbUrl ? "" : ` (${config.dataDir})`}   Bus: ${config.bus.redisUrl ? "redis" : "in-process"}`);
+  Store: ${eider.adapters.store.kind}${config.store.mongodbUrl ? "" : ` (${config.dataDir})`}   Bus: ${config.bus.redisUrl ? "redis" : "in-process"}`);
   if (eider.adminToken.created) {
     console.log(
       `  Admin token (shown once; kept in ${config.dataDir}/admin-token): ${eider.adminToken.token}`,
@@ -109,8 +109,7 @@ async function user(config: EiderConfig, sub: string | undefined, args: ParsedAr
         throw new Error(`Unknown user command "${sub ?? ""}".\n${USAGE}`);
     }
   } finally {
-    await core.bus.close();
-    await core.store.close();
+    await core.close();
   }
 }
 

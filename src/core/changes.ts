@@ -51,12 +51,6 @@ export class ChangesService {
     return tail.length > 0 ? tail[tail.length - 1].modseq : from;
   }
 
-  /** The journal of one mailbox after a state (checked like `since`), for a subscription that resumes. */
-  async mailboxSince(p: Principal, mailboxId: string, sinceState: number): Promise<JournalEntry[]> {
-    await this.since(p, sinceState, 1);
-    return mailboxJournal(this.store, requireUser(p), mailboxId, sinceState);
-  }
-
   async since(p: Principal, sinceState: number, maxChanges = MAX_CHANGES): Promise<Changes> {
     const userId = requireUser(p);
     if (!Number.isSafeInteger(sinceState) || sinceState < 0)

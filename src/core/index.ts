@@ -6,11 +6,14 @@ import { AuthService } from "./auth.js";
 import { ChangesService } from "./changes.js";
 import { DeliveryService } from "./delivery.js";
 import { EventPublisher } from "./events.js";
+import { checkHealth } from "./health.js";
 import { IngestService } from "./ingest.js";
 import { MaintenanceService } from "./maintenance.js";
 import { MailboxService } from "./mailboxes.js";
 import { MessageService } from "./messages.js";
+import type { HealthReport } from "./model.js";
 import { UserService } from "./users.js";
+import { WatchService } from "./watch.js";
 
 export interface CoreOptions {
   adminToken: string;
@@ -23,42 +26,59 @@ export interface CoreOptions {
   onBackgroundError?: (err: unknown) => void;
 }
 
+/**
+ * The core's whole surface: services whose every entry point takes a Principal, plus health and close. The store,
+ * the bus and the unguarded ingest stay inside, so isolation does not depend on each front end remembering a check.
+ */
 export interface Core {
-  store: Store;
-  bus: Bus;
-  events: EventPublisher;
   users: UserService;
   auth: AuthService;
   mailboxes: MailboxService;
   messages: MessageService;
-  ingest: IngestService;
   delivery: DeliveryService;
   changes: ChangesService;
   maintenance: MaintenanceService;
+  /** Watching a mailbox or the account from a state (subscriptions, IMAP IDLE and NOTIFY). */
+  watch: WatchService;
+  /** Whether the store and the bus answer (for `/health` and `eider doctor`). */
+  health(): Promise<HealthReport>;
+  /** Closes the bus and the store; the core must not be used after it. */
+  close(): Promise<void>;
 }
 
 export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
   const events = new EventPublisher(bus, options.onBackgroundError);
   const users = new UserService(store, events);
   const ingest = new IngestService(store, events, { maxMessageBytes: options.maxMessageBytes });
+  const auth = new AuthService(store, users, bus, events, {
+    adminToken: options.adminToken,
+    sessionTtlMs: options.sessionTtlMs,
+    loginAttempts: options.loginAttempts,
+    loginWindowMs: options.loginWindowMs,
+  });
+  const changes = new ChangesService(store);
   const mailboxes = new MailboxService(store, events);
+  let closing: Promise<void> | null = null;
   return {
-    store,
-    bus,
-    events,
     users,
-    auth: new AuthService(store, users, bus, events, {
-      adminToken: options.adminToken,
-      sessionTtlMs: options.sessionTtlMs,
-      loginAttempts: options.loginAttempts,
-      loginWindowMs: options.loginWindowMs,
-    }),
+    auth,
     mailboxes,
     messages: new MessageService(store, events, ingest),
-    ingest,
     delivery: new DeliveryService(store, ingest, mailboxes, { maxMessageBytes: options.maxMessageBytes }),
-    changes: new ChangesService(store),
+    changes,
     maintenance: new MaintenanceService(store, bus, { journalRetentionMs: options.journalRetentionMs }),
+    watch: new WatchService(store, events, changes, auth),
+    health: () => checkHealth(store, bus),
+    close() {
+      closing ??= (async () => {
+        try {
+          await bus.close();
+        } finally {
+          await store.close();
+        }
+      })();
+      return closing;
+    },
   };
 }
 
@@ -82,4 +102,6 @@ export {
 export { normalizeAddress } from "./addresses.js";
 export type { Changes, ChangeSet } from "./changes.js";
 export type { MessagePage } from "./messages.js";
+export type { Watch, WatchOptions } from "./watch.js";
 export type { MailboxWithCounts } from "./mailboxes.js";
+export type * from "./model.js";

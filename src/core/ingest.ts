@@ -5,6 +5,7 @@ import type { EventPublisher } from "./events.js";
 import { normalizeFlags } from "./flags.js";
 import { newId } from "./ids.js";
 import { publishCounters } from "./counters.js";
+import type { MessageMeta } from "./model.js";
 import { quotaChecked } from "./quota.js";
 
 export interface IngestArgs {
@@ -95,7 +96,7 @@ export class IngestService {
               inReplyTo: parsed.headers.inReplyTo,
               references: parsed.headers.references,
             },
-          },
+          } satisfies MessageMeta,
         },
         blobRefs: parsed.segments.flatMap((s) => (s.kind === "blob" ? [s.hash] : [])),
       }),

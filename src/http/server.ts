@@ -202,11 +202,11 @@ export async function startHttpServer(
     next();
   });
   app.get("/health", async (_req, res) => {
-    try {
-      await core.store.ping();
-      res.json({ status: "ok", store: core.store.kind });
-    } catch (err) {
-      logger.error({ err }, "health check failed");
+    const health = await core.health();
+    if (health.store.ok) {
+      res.json({ status: "ok", store: health.store.kind });
+    } else {
+      logger.error({ health }, "health check failed");
       res.status(503).json({ status: "unavailable" });
     }
   });

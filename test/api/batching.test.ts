@@ -60,7 +60,7 @@ describe("GraphQL API: batched loading", () => {
         box,
       );
     }
-    counter = countCalls(server.eider.core.store);
+    counter = countCalls(server.eider.adapters.store);
   });
   afterAll(async () => server?.stop());
 

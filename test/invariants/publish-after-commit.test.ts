@@ -27,9 +27,10 @@ describe("Core: events after the commit", () => {
     });
     try {
       const user = await core.users.create(ADMIN, { username: "busdown", password: "long enough" });
-      const inbox = (await core.mailboxes.getByPath({ kind: "user", userId: user.id }, "INBOX")).id;
+      const alice = { kind: "user", userId: user.id } as const;
+      const inbox = (await core.mailboxes.getByPath(alice, "INBOX")).id;
       await bus.close(); // every publish now rejects
-      const stored = await core.ingest.ingest({ userId: user.id, mailboxId: inbox, raw: simpleMessage() });
+      const stored = await core.messages.upload(alice, inbox, simpleMessage());
       expect(reported.length).toBeGreaterThan(0);
       expect((await store.messages.get(user.id, stored.id))?.uid).toBe(1);
       const journal = await store.journal.since(user.id, 0, 100);

@@ -28,7 +28,7 @@ describe("Invariants 3 and 4 through the API (embedded store)", () => {
 
   beforeAll(async () => {
     server = await startTestEider({ dataDir });
-    store = server.eider.core.store;
+    store = server.eider.adapters.store;
     url = server.url;
     ann = await createUser(url, "ann", [], 10_000_000);
     ben = await createUser(url, "ben");

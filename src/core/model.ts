@@ -1,0 +1,51 @@
+// The records front ends see (GraphQL, HTTP, the command line, the sidecars). They are the store's rows today;
+// front ends import them from here so they never depend on `storage/` or `mime/` (a lint rule keeps it so),
+// and the core may change a row without changing a front end.
+import type { AttachmentInfo, ImapMeta } from "../mime/index.js";
+import type { AddressValue } from "../storage/ports.js";
+
+export type {
+  AddressValue,
+  ContentSegment,
+  FlagChange,
+  JournalEntry,
+  JournalKind,
+  MailboxCounts,
+  MailboxRecord,
+  MessageCursor,
+  MessageRecord,
+  SearchQuery,
+  UserRecord,
+} from "../storage/ports.js";
+export type {
+  AttachmentInfo,
+  BodyStructure,
+  Envelope,
+  EnvelopeAddress,
+  ExtractedPart,
+  ImapMeta,
+  MessageView,
+  MimeNode,
+} from "../mime/index.js";
+
+/**
+ * What delivery parsed once and keeps beside the bytes (as JSON, opaque to the store), so reading needs no
+ * parser: the IMAP tree, ENVELOPE and BODYSTRUCTURE, the attachment list and the reply headers.
+ */
+export interface MessageMeta {
+  imap: ImapMeta;
+  attachments: AttachmentInfo[];
+  headers: {
+    replyTo: AddressValue[];
+    inReplyTo: string | null;
+    references: string[];
+  };
+}
+
+/** The parts of a running installation, each checked with one cheap round trip (`/health`, `eider doctor`). */
+export interface HealthReport {
+  /** True when every part answered. */
+  ok: boolean;
+  store: { kind: "embedded" | "mongo"; ok: boolean; error?: string };
+  bus: { ok: boolean; error?: string };
+}

@@ -1,0 +1,127 @@
+import type { Store } from "../storage/ports.js";
+import type { AuthService } from "./auth.js";
+import { mailboxJournal, type ChangesService } from "./changes.js";
+import { notFound } from "./errors.js";
+import { EventQueue } from "./event-queue.js";
+import type { AccountEvent, EventPublisher, MailboxEvent } from "./events.js";
+import type { JournalEntry } from "./model.js";
+import { requireUser, type Principal } from "./principal.js";
+
+export interface WatchOptions {
+  /** Replay the journal after this state before going live, so a client that reconnects misses nothing. */
+  sinceState?: number;
+  /** The bearer token the watch was opened with: logging it out ends the watch. */
+  token?: string | null;
+}
+
+/** A stream of changes; `return()` (the client leaving) ends it and drops its bus subscriptions. */
+export type Watch<T> = AsyncIterableIterator<T> & { return(): Promise<IteratorResult<T>> };
+
+const EVENT_TYPE_OF: Record<JournalEntry["kind"], MailboxEvent["type"]> = {
+  exists: "new",
+  expunge: "expunged",
+  flags: "flags",
+  "mailbox-create": "mailbox",
+  "mailbox-update": "mailbox",
+  "mailbox-delete": "mailbox",
+};
+
+/**
+ * Watching a mailbox or an account: what GraphQL subscriptions, IMAP IDLE and NOTIFY share. A watch ends when
+ * its token is logged out or the account is disabled or deleted.
+ */
+export class WatchService {
+  constructor(
+    private readonly store: Store,
+    private readonly events: EventPublisher,
+    private readonly changes: ChangesService,
+    private readonly auth: AuthService,
+  ) {}
+
+  /**
+   * The changes of one mailbox in the order they happened. With `sinceState`, the journal after that state
+   * comes first: the bus subscription is taken before the journal is read, events that arrive meanwhile wait,
+   * and those the replay already gave (same kind and modseq) are dropped, so the stream has no gap and no
+   * duplicate.
+   */
+  async mailbox(p: Principal, mailboxId: string, options: WatchOptions = {}): Promise<Watch<MailboxEvent>> {
+    const userId = requireUser(p);
+    const box = await this.store.mailboxes.get(userId, mailboxId);
+    if (!box) throw notFound("Mailbox", mailboxId);
+    const queue = new EventQueue<MailboxEvent>();
+    const replaying = options.sinceState !== undefined;
+    let waiting: MailboxEvent[] | null = replaying ? [] : null;
+    const replayed = new Set<string>();
+    queue.onClose(
+      await this.events.subscribeMailbox(box.id, (e) => {
+        if (waiting) waiting.push(e);
+        else if (!replayed.has(eventKey(e))) queue.push(e);
+      }),
+    );
+    await this.endOnRevocation(userId, options.token ?? null, queue);
+    if (options.sinceState === undefined) return queue;
+    try {
+      await this.changes.since(p, options.sinceState, 1); // refuses a state the journal no longer reaches
+      for (const e of await this.replay(userId, box.id, options.sinceState)) {
+        replayed.add(eventKey(e));
+        queue.push(e);
+      }
+    } catch (err) {
+      await queue.return();
+      throw err;
+    }
+    const live = waiting ?? [];
+    waiting = null;
+    for (const e of live) if (!replayed.has(eventKey(e))) queue.push(e);
+    return queue;
+  }
+
+  /** The account's counters and state after each change. */
+  async account(p: Principal, options: Pick<WatchOptions, "token"> = {}): Promise<Watch<AccountEvent>> {
+    const userId = requireUser(p);
+    if (!(await this.store.users.get(userId))) throw notFound("User", userId);
+    const queue = new EventQueue<AccountEvent>();
+    queue.onClose(await this.events.subscribeAccount(userId, (e) => queue.push(e)));
+    await this.endOnRevocation(userId, options.token ?? null, queue);
+    return queue;
+  }
+
+  /** The journal of one mailbox after a state, as the events a live watcher saw; flag changes carry the flags. */
+  private async replay(userId: string, mailboxId: string, since: number): Promise<MailboxEvent[]> {
+    const entries = await mailboxJournal(this.store, userId, mailboxId, since);
+    const flagged = [...new Set(entries.filter((e) => e.kind === "flags").map((e) => e.messageId!))];
+    const flagsOf = new Map(
+      (flagged.length > 0 ? await this.store.messages.getMany(userId, flagged) : []).map((m) => [
+        m.id,
+        m.flags,
+      ]),
+    );
+    return entries.map((e) => ({
+      type: EVENT_TYPE_OF[e.kind],
+      userId: e.userId,
+      mailboxId: e.mailboxId,
+      messageId: e.messageId,
+      uid: e.uid,
+      modseq: e.modseq,
+      // The message's flags now: a later flag change is in the journal too, so the watcher converges.
+      flags: e.kind === "flags" ? (flagsOf.get(e.messageId!) ?? null) : null,
+    }));
+  }
+
+  private async endOnRevocation<T>(
+    userId: string,
+    token: string | null,
+    queue: EventQueue<T>,
+  ): Promise<void> {
+    queue.onClose(
+      await this.events.subscribeRevocations(userId, (e) => {
+        if (this.auth.isRevoked(token, e)) void queue.return();
+      }),
+    );
+  }
+}
+
+/** Journal entries and bus events name the same change by kind and modseq. */
+function eventKey(e: { type: string; modseq: number }): string {
+  return `${e.type}:${e.modseq}`;
+}
