@@ -1,7 +1,7 @@
 // The records front ends see (GraphQL, HTTP, the command line, the sidecars). They are the store's rows today;
 // front ends import them from here so they never depend on `storage/` or `mime/` (a lint rule keeps it so),
 // and the core may change a row without changing a front end.
-import type { AttachmentInfo, ImapMeta } from "../mime/index.js";
+import type { AttachmentInfo, BodyParts, ImapMeta } from "../mime/index.js";
 import type { AddressValue } from "../storage/ports.js";
 
 export type {
@@ -19,6 +19,8 @@ export type {
 } from "../storage/ports.js";
 export type {
   AttachmentInfo,
+  BodyParts,
+  BodyRange,
   BodyStructure,
   Envelope,
   EnvelopeAddress,
@@ -30,11 +32,14 @@ export type {
 
 /**
  * What delivery parsed once and keeps beside the bytes (as JSON, opaque to the store), so reading needs no
- * parser: the IMAP tree, ENVELOPE and BODYSTRUCTURE, the attachment list and the reply headers.
+ * parser: the IMAP tree, ENVELOPE and BODYSTRUCTURE, the attachment list, where the bodies are and the reply
+ * headers.
  */
 export interface MessageMeta {
   imap: ImapMeta;
   attachments: AttachmentInfo[];
+  /** Where the display text and HTML are in the stored bytes; absent on messages stored before it existed. */
+  body?: BodyParts;
   headers: {
     replyTo: AddressValue[];
     inReplyTo: string | null;
