@@ -12,6 +12,7 @@ import { MaintenanceService } from "./maintenance.js";
 import { MailboxService } from "./mailboxes.js";
 import { MessageService } from "./messages.js";
 import type { HealthReport } from "./model.js";
+import { UidMailboxService } from "./uid-mailbox.js";
 import { UserService } from "./users.js";
 import { WatchService } from "./watch.js";
 
@@ -36,6 +37,7 @@ export interface Core {
   mailboxes: MailboxService;
   messages: MessageService;
   delivery: DeliveryService;
+  uidMailboxes: UidMailboxService;
   changes: ChangesService;
   maintenance: MaintenanceService;
   /** Watching a mailbox or the account from a state (subscriptions, IMAP IDLE and NOTIFY). */
@@ -64,6 +66,7 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
     auth,
     mailboxes,
     messages: new MessageService(store, events, ingest),
+    uidMailboxes: new UidMailboxService(store, events, ingest),
     delivery: new DeliveryService(store, ingest, mailboxes, { maxMessageBytes: options.maxMessageBytes }),
     changes,
     maintenance: new MaintenanceService(store, bus, { journalRetentionMs: options.journalRetentionMs }),
@@ -91,6 +94,18 @@ export type {
   RecipientStatus,
   StoredCopy,
 } from "./delivery.js";
+export type {
+  AppendResult,
+  CopyResult,
+  ExpungeOptions,
+  FetchedMessage,
+  FetchOptions,
+  OpenedMailbox,
+  StoreFlagsOptions,
+  StoreFlagsResult,
+} from "./uid-mailbox.js";
+export type { BodySection, SectionBytes } from "./body-section.js";
+export type { UidRange, UidSet } from "./uid-set.js";
 export type { ImportMessageArgs, ImportOutcome, ImportSession, ImportTarget } from "./import-session.js";
 export {
   accountChannel,

@@ -1,0 +1,373 @@
+// The mailbox-and-UID service for IMAP and POP3: a mailbox seen as UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ and a
+// UID list. The session keeps the sequence-number map; the core hears of UIDs only (Stalwart's MailboxState).
+import type { BodyStructure, Envelope, ImapMeta } from "../mime/index.js";
+import type { FlagChange, MailboxRecord, MessageRecord, Store, UidEntry } from "../storage/ports.js";
+import { readSection, type BodySection, type SectionBytes } from "./body-section.js";
+import { publishCounters } from "./counters.js";
+import { invalidInput, notFound } from "./errors.js";
+import type { EventPublisher, MailboxEvent } from "./events.js";
+import { normalizeFlags } from "./flags.js";
+import { newId } from "./ids.js";
+import type { IngestService } from "./ingest.js";
+import { normalizePath } from "./mailboxes.js";
+import { requireUser, type Principal } from "./principal.js";
+import { quotaChecked } from "./quota.js";
+import { normalizeUidSet, type UidSet } from "./uid-set.js";
+
+/** Messages per FETCH batch unless the caller asks for another size; at most MAX_FETCH_BATCH. */
+export const DEFAULT_FETCH_BATCH = 100;
+export const MAX_FETCH_BATCH = 1000;
+/** Messages per store change in STORE, COPY, MOVE and EXPUNGE (each batch is one logical change). */
+const CHANGE_BATCH = 1000;
+
+/** A selected mailbox: what SELECT / EXAMINE and POP3's maildrop need. */
+export interface OpenedMailbox {
+  mailboxId: string;
+  path: string;
+  specialUse: string | null;
+  uidValidity: number;
+  uidNext: number;
+  /**
+   * The mailbox's modseq when the UID list was read, or lower: a change landing between the two reads is in
+   * the list and also arrives again from `watch`, which the session ignores as already known.
+   */
+  highestModseq: number;
+  /** Every message in UID order (RFC822.SIZE, FLAGS, MODSEQ), without content. */
+  messages: UidEntry[];
+}
+
+export interface FetchOptions {
+  envelope?: boolean;
+  bodyStructure?: boolean;
+  /** RFC 7162 CHANGEDSINCE: only messages whose modseq is above this. */
+  changedSince?: number;
+  /** Messages per yielded batch (default 100, at most 1000). */
+  batchSize?: number;
+}
+
+/** One message's FETCH data that needs no body: flags, dates, size, and the stored ENVELOPE / BODYSTRUCTURE. */
+export interface FetchedMessage {
+  id: string;
+  uid: number;
+  modseq: number;
+  flags: string[];
+  internalDate: Date;
+  size: number;
+  envelope?: Envelope;
+  bodyStructure?: BodyStructure;
+}
+
+export interface StoreFlagsOptions {
+  /** RFC 7162 UNCHANGEDSINCE. */
+  unchangedSince?: number;
+}
+
+export interface StoreFlagsResult {
+  /** Messages whose flags changed, with their new flags and modseq (for the untagged FETCH replies). */
+  updated: Array<{ uid: number; flags: string[]; modseq: number }>;
+  /** UIDs that failed UNCHANGEDSINCE (the MODIFIED response code), ascending. */
+  modified: number[];
+}
+
+/** COPYUID / the MOVE answer (RFC 4315 §3, RFC 6851): the target's UIDVALIDITY and source -> new UID pairs. */
+export interface CopyResult {
+  uidValidity: number;
+  pairs: Array<{ from: number; to: number }>;
+}
+
+/** APPENDUID (RFC 4315 §3). */
+export interface AppendResult {
+  uidValidity: number;
+  uid: number;
+  messageId: string;
+}
+
+export interface ExpungeOptions {
+  /** IMAP removes only messages flagged \Deleted (default); POP3's DELE at QUIT removes what it names. */
+  deletedOnly?: boolean;
+}
+
+/** A user's mailboxes by UID. Every call takes a Principal and finds nothing in another user's mailboxes. */
+export class UidMailboxService {
+  constructor(
+    private readonly store: Store,
+    private readonly events: EventPublisher,
+    private readonly ingest: IngestService,
+  ) {}
+
+  async open(p: Principal, mailboxId: string): Promise<OpenedMailbox> {
+    const userId = requireUser(p);
+    return this.opened(userId, await this.mailbox(userId, mailboxId));
+  }
+
+  async openByPath(p: Principal, path: string): Promise<OpenedMailbox> {
+    const userId = requireUser(p);
+    const box = await this.store.mailboxes.getByPath(userId, normalizePath(path));
+    if (!box) throw notFound("Mailbox", path);
+    return this.opened(userId, box);
+  }
+
+  /**
+   * The messages of `uids` that are in the mailbox, in UID order, in batches; ENVELOPE and BODYSTRUCTURE
+   * come from what delivery stored, so no message body is read.
+   */
+  async *fetch(
+    p: Principal,
+    mailboxId: string,
+    uids: UidSet,
+    options: FetchOptions = {},
+  ): AsyncGenerator<FetchedMessage[]> {
+    const userId = requireUser(p);
+    await this.mailbox(userId, mailboxId);
+    const size = options.batchSize ?? DEFAULT_FETCH_BATCH;
+    if (!Number.isInteger(size) || size < 1 || size > MAX_FETCH_BATCH)
+      throw invalidInput(`Batch size ${size} must be 1 to ${MAX_FETCH_BATCH}.`);
+    const withMeta = !!(options.envelope || options.bodyStructure);
+    let batch: FetchedMessage[] = [];
+    for (const range of normalizeUidSet(uids)) {
+      for (let from = range.from; from <= range.to;) {
+        const rows = await this.store.messages.listByUid(
+          userId,
+          mailboxId,
+          { from, to: range.to },
+          { limit: size, meta: withMeta },
+        );
+        for (const { message: m, meta } of rows) {
+          if (options.changedSince !== undefined && m.modseq <= options.changedSince) continue;
+          const imap = (meta as { imap?: ImapMeta } | null)?.imap;
+          batch.push({
+            id: m.id,
+            uid: m.uid,
+            modseq: m.modseq,
+            flags: m.flags,
+            internalDate: m.internalDate,
+            size: m.size,
+            ...(options.envelope && imap ? { envelope: imap.envelope } : {}),
+            ...(options.bodyStructure && imap ? { bodyStructure: imap.bodyStructure } : {}),
+          });
+          if (batch.length >= size) {
+            yield batch;
+            batch = [];
+          }
+        }
+        if (rows.length < size) break;
+        from = rows[rows.length - 1].message.uid + 1;
+      }
+    }
+    if (batch.length > 0) yield batch;
+  }
+
+  /**
+   * BODY[section]<partial> of one message, reading only the stored pieces the section overlaps (a large
+   * attachment's blob only when the section reaches into it). Null when the UID is not in the mailbox.
+   */
+  async body(
+    p: Principal,
+    mailboxId: string,
+    uid: number,
+    section: BodySection,
+  ): Promise<SectionBytes | null> {
+    const userId = requireUser(p);
+    await this.mailbox(userId, mailboxId);
+    const [m] = await this.rows(userId, mailboxId, [uid]);
+    if (!m) return null;
+    const content = await this.store.messages.getContent(userId, m.id);
+    if (!content) return null;
+    return readSection(content.segments, content.meta, section, (hash) => this.store.blobs.read(hash));
+  }
+
+  /** STORE / UID STORE: change the flags of the set's messages, each atomically against UNCHANGEDSINCE. */
+  async storeFlags(
+    p: Principal,
+    mailboxId: string,
+    uids: UidSet,
+    change: FlagChange,
+    options: StoreFlagsOptions = {},
+  ): Promise<StoreFlagsResult> {
+    const userId = requireUser(p);
+    await this.mailbox(userId, mailboxId);
+    const clean: FlagChange = { op: change.op, flags: normalizeFlags(change.flags) };
+    const messages = await this.rows(userId, mailboxId, uids);
+    const uidOf = new Map(messages.map((m) => [m.id, m.uid]));
+    const result: StoreFlagsResult = { updated: [], modified: [] };
+    for (const ids of batches(messages.map((m) => m.id))) {
+      const { updated, modified } = await this.store.messages.updateFlagsInMailbox(
+        userId,
+        mailboxId,
+        ids,
+        clean,
+        { unchangedSince: options.unchangedSince },
+      );
+      await this.events.mailbox(
+        updated.map((u) => event("flags", userId, u.mailboxId, u.id, u.uid, u.modseq, u.flags)),
+      );
+      if (updated.length > 0) await publishCounters(this.store, this.events, userId, [mailboxId]);
+      result.updated.push(...updated.map((u) => ({ uid: u.uid, flags: u.flags, modseq: u.modseq })));
+      result.modified.push(...modified.map((id) => uidOf.get(id)!));
+    }
+    result.modified.sort((a, b) => a - b);
+    return result;
+  }
+
+  /** COPY / UID COPY: new messages in the target; the pairs say which source UID became which new UID. */
+  async copy(p: Principal, mailboxId: string, uids: UidSet, targetMailboxId: string): Promise<CopyResult> {
+    const userId = requireUser(p);
+    await this.mailbox(userId, mailboxId);
+    const target = await this.mailbox(userId, targetMailboxId);
+    const messages = await this.rows(userId, mailboxId, uids);
+    const pairs: CopyResult["pairs"] = [];
+    for (const chunk of batches(messages)) {
+      const plan = chunk.map((m) => ({ id: m.id, newId: newId(), fromUid: m.uid }));
+      const copies = await quotaChecked(this.store.messages.copy(userId, plan, targetMailboxId));
+      const byId = new Map(copies.map((c) => [c.id, c]));
+      for (const step of plan) {
+        const copy = byId.get(step.newId);
+        if (copy) pairs.push({ from: step.fromUid, to: copy.uid });
+      }
+      await this.events.mailbox(
+        copies.map((c) => event("new", userId, c.mailboxId, c.id, c.uid, c.modseq, c.flags)),
+      );
+      if (copies.length > 0) await publishCounters(this.store, this.events, userId, [targetMailboxId]);
+    }
+    return { uidValidity: target.uidValidity, pairs };
+  }
+
+  /** MOVE / UID MOVE (RFC 6851): the messages keep their ids and get new UIDs in the target. */
+  async move(p: Principal, mailboxId: string, uids: UidSet, targetMailboxId: string): Promise<CopyResult> {
+    const userId = requireUser(p);
+    await this.mailbox(userId, mailboxId);
+    const target = await this.mailbox(userId, targetMailboxId);
+    const messages = await this.rows(userId, mailboxId, uids);
+    const pairs: CopyResult["pairs"] = [];
+    for (const chunk of batches(messages)) {
+      const moved = (
+        await this.store.messages.move(
+          userId,
+          chunk.map((m) => m.id),
+          targetMailboxId,
+        )
+      ).filter((m) => m.fromMailboxId === mailboxId);
+      pairs.push(...moved.map((m) => ({ from: m.fromUid, to: m.uid })));
+      await this.events.mailbox(
+        moved.flatMap((m) => [
+          event("expunged", userId, m.fromMailboxId, m.id, m.fromUid, m.expungeModseq, null),
+          event("new", userId, m.toMailboxId, m.id, m.uid, m.modseq, null),
+        ]),
+      );
+      if (moved.length > 0)
+        await publishCounters(this.store, this.events, userId, [mailboxId, targetMailboxId]);
+    }
+    return { uidValidity: target.uidValidity, pairs };
+  }
+
+  /** APPEND through the one ingest path; the answer carries APPENDUID's UIDVALIDITY and UID. */
+  async append(
+    p: Principal,
+    mailboxId: string,
+    raw: Buffer,
+    options: { flags?: string[]; internalDate?: Date } = {},
+  ): Promise<AppendResult> {
+    const userId = requireUser(p);
+    const box = await this.mailbox(userId, mailboxId);
+    const m = await this.ingest.ingest({ userId, mailboxId, raw, ...options });
+    return { uidValidity: box.uidValidity, uid: m.uid, messageId: m.id };
+  }
+
+  /**
+   * EXPUNGE / UID EXPUNGE (RFC 4315 §2.1): removes the set's messages (by default only those flagged
+   * \Deleted) and returns their UIDs, ascending.
+   */
+  async expunge(
+    p: Principal,
+    mailboxId: string,
+    uids: UidSet,
+    options: ExpungeOptions = {},
+  ): Promise<number[]> {
+    const userId = requireUser(p);
+    await this.mailbox(userId, mailboxId);
+    const deletedOnly = options.deletedOnly ?? true;
+    const messages = (await this.rows(userId, mailboxId, uids)).filter(
+      (m) => !deletedOnly || m.flags.includes("\\Deleted"),
+    );
+    const expunged: number[] = [];
+    for (const chunk of batches(messages)) {
+      // A message flagged \Deleted here and moved elsewhere meanwhile keeps its id: remove it only if still here.
+      const still = new Set(
+        (
+          await this.rows(
+            userId,
+            mailboxId,
+            chunk.map((m) => m.uid),
+          )
+        ).map((m) => m.id),
+      );
+      const removed = await this.store.messages.remove(
+        userId,
+        chunk.filter((m) => still.has(m.id)).map((m) => m.id),
+      );
+      expunged.push(...removed.map((r) => r.uid));
+      await this.events.mailbox(
+        removed.map((r) => event("expunged", userId, r.mailboxId, r.id, r.uid, r.modseq, null)),
+      );
+      if (removed.length > 0) await publishCounters(this.store, this.events, userId, [mailboxId]);
+    }
+    return expunged.sort((a, b) => a - b);
+  }
+
+  private async mailbox(userId: string, mailboxId: string): Promise<MailboxRecord> {
+    const box = await this.store.mailboxes.get(userId, mailboxId);
+    if (!box) throw notFound("Mailbox", mailboxId);
+    return box;
+  }
+
+  private async opened(userId: string, box: MailboxRecord): Promise<OpenedMailbox> {
+    const messages = await this.store.messages.listUids(userId, box.id);
+    const last = messages[messages.length - 1];
+    return {
+      mailboxId: box.id,
+      path: box.path,
+      specialUse: box.specialUse,
+      uidValidity: box.uidValidity,
+      uidNext: Math.max(box.uidNext, last ? last.uid + 1 : 1),
+      highestModseq: box.highestModseq,
+      messages,
+    };
+  }
+
+  /** The summary rows of the set's messages in the mailbox, in UID order. */
+  private async rows(userId: string, mailboxId: string, uids: UidSet): Promise<MessageRecord[]> {
+    const out: MessageRecord[] = [];
+    for (const range of normalizeUidSet(uids)) {
+      for (let from = range.from; from <= range.to;) {
+        const rows = await this.store.messages.listByUid(
+          userId,
+          mailboxId,
+          { from, to: range.to },
+          { limit: CHANGE_BATCH },
+        );
+        out.push(...rows.map((r) => r.message));
+        if (rows.length < CHANGE_BATCH) break;
+        from = rows[rows.length - 1].message.uid + 1;
+      }
+    }
+    return out;
+  }
+}
+
+function batches<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHANGE_BATCH) out.push(items.slice(i, i + CHANGE_BATCH));
+  return out;
+}
+
+function event(
+  type: MailboxEvent["type"],
+  userId: string,
+  mailboxId: string,
+  messageId: string,
+  uid: number,
+  modseq: number,
+  flags: string[] | null,
+): MailboxEvent {
+  return { type, userId, mailboxId, messageId, uid, modseq, flags };
+}
