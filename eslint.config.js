@@ -1,5 +1,10 @@
 import tseslint from "typescript-eslint";
 
+const DRIVERS = ["mongodb", "better-sqlite3", "ioredis"].map((name) => ({
+  name,
+  message: "Drivers are imported only in their adapter (src/storage/<adapter>/, src/bus/redis.ts).",
+}));
+
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", "web-client/**", "data/**", ".tools/**"] },
   ...tseslint.configs.recommended,
@@ -15,15 +20,25 @@ export default tseslint.config(
   },
   { files: ["eslint.config.js", "vitest.config.ts"], rules: { "no-restricted-syntax": "off" } },
   {
-    files: ["src/core/**", "src/mime/**", "src/graphql/**", "sidecars/**"],
+    files: ["src/core/**", "src/mime/**"],
+    rules: { "no-restricted-imports": ["error", { paths: DRIVERS }] },
+  },
+  {
+    // The core is the only door (design.md, "Layers"): front ends call core services and use the core's model
+    // types; only the core and src/main.ts (the composition root) see the store, the bus and the MIME parser.
+    files: ["src/graphql/**", "src/http/**", "src/cli/**", "sidecars/**"],
     rules: {
       "no-restricted-imports": [
         "error",
         {
-          paths: ["mongodb", "better-sqlite3", "ioredis"].map((name) => ({
-            name,
-            message: "Drivers are imported only in their adapter (src/storage/<adapter>/, src/bus/redis.ts).",
-          })),
+          paths: DRIVERS,
+          patterns: [
+            {
+              group: ["**/storage", "**/storage/**", "**/bus", "**/bus/**", "**/mime", "**/mime/**"],
+              message:
+                "Front ends go through the core (src/core/index.ts): import its services and model types, not storage/, bus/ or mime/.",
+            },
+          ],
         },
       ],
     },

@@ -1,5 +1,5 @@
 import { invalidInput } from "../core/errors.js";
-import type { MessageCursor } from "../storage/ports.js";
+import type { MessageCursor } from "../core/index.js";
 
 /** Opaque cursors: base64url of "<internal date ms>:<id>". */
 export function encodeCursor(c: MessageCursor): string {

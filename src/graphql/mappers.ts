@@ -1,6 +1,5 @@
 import type { Changes as CoreChanges } from "../core/index.js";
-import type { MessageView } from "../mime/index.js";
-import type { MailboxRecord, MessageRecord, UserRecord } from "../storage/ports.js";
+import type { MailboxRecord, MessageRecord, MessageView, UserRecord } from "../core/index.js";
 import { encodeCursor } from "./cursor.js";
 import type { Changes, Mailbox, Message, MessageBody, MessageConnection, User } from "./types/objects.js";
 
