@@ -2,6 +2,7 @@
 // message sizes; per mailbox UIDs strictly increase and are never reused; modseqs strictly increase.
 import Database from "better-sqlite3";
 import { randomBytes } from "node:crypto";
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Store } from "../../src/storage/ports.js";
@@ -51,10 +52,32 @@ describe("Invariants 3 and 4 through the API (embedded store)", () => {
     return held;
   }
 
+  /** Every blob the store knows (hash -> refs, read from SQLite itself) and every blob file in the folder. */
+  function storedBlobs(): { rows: Map<string, number>; files: Set<string> } {
+    const db = new Database(path.join(dataDir, "eider.sqlite"), { readonly: true });
+    try {
+      const rows = db.prepare("SELECT hash, refs FROM blobs").all() as Array<{ hash: string; refs: number }>;
+      const files = readdirSync(path.join(dataDir, "blobs"), { recursive: true, encoding: "utf8" })
+        .map((f) => path.basename(f))
+        .filter((f) => /^[0-9a-f]{64}$/.test(f));
+      return { rows: new Map(rows.map((r) => [r.hash, r.refs])), files: new Set(files) };
+    } finally {
+      db.close();
+    }
+  }
+
   async function assertInvariants() {
     const held = await heldRefs(everyone);
     for (const [hash, count] of held)
       expect((await store.blobs.info(hash))?.refs, `refs of ${hash}`).toBe(count);
+    // Not only the hashes still held: a blob no message holds any more counts no references (the sweep then
+    // removes it), and every blob the store knows has its file.
+    const { rows, files } = storedBlobs();
+    for (const [hash, refs] of rows) {
+      expect(refs, `refs of ${hash}, held by ${held.get(hash) ?? 0} messages`).toBe(held.get(hash) ?? 0);
+      expect(files.has(hash), `file of ${hash}`).toBe(true);
+    }
+    for (const hash of files) expect(rows.has(hash), `row of the file ${hash}`).toBe(true);
     for (const u of everyone) {
       const me = await gqlOk(url, `{ me { storageUsed } mailboxes { size } }`, {}, u.token);
       expect(me.me.storageUsed).toBe(me.mailboxes.reduce((s: number, m: any) => s + m.size, 0));
@@ -129,6 +152,59 @@ describe("Invariants 3 and 4 through the API (embedded store)", () => {
     const me = await gqlOk(url, `{ me { storageUsed } mailboxes { total } }`, {}, small.token);
     expect(me.me.storageUsed).toBe(first.data.uploadMessage.size);
     expect(me.mailboxes.reduce((s: number, m: any) => s + m.total, 0)).toBe(1);
+  });
+
+  it("drops the last reference with the last message holding a blob, and the sweep leaves no blob nobody holds", async () => {
+    const own = randomBytes(30_000);
+    const first = (await upload(url, ben, messageWithAttachment(own, { subject: "only mine" }))).data
+      .uploadMessage;
+    const copy = (
+      await gqlOk(
+        url,
+        `mutation($ids: [ID!]!, $m: ID!) { copyMessages(ids: $ids, mailboxId: $m) { id } }`,
+        { ids: [first.id], m: ben.mailboxes.Archive },
+        ben.token,
+      )
+    ).copyMessages[0];
+    const before = storedBlobs().rows;
+    await assertInvariants();
+    await gqlOk(
+      url,
+      `mutation($ids: [ID!]!) { deleteMessages(ids: $ids) }`,
+      { ids: [first.id, copy.id] },
+      ben.token,
+    );
+    const [mine] = [...storedBlobs().rows].filter(([hash, refs]) => refs === 0 && before.get(hash) === 2);
+    expect(mine, "the attachment's blob, its references all gone").toBeDefined();
+    await assertInvariants();
+    // What doctor --fix runs: afterwards no blob row or file is left that no message holds.
+    const report = await store.repair({ graceMs: 0 });
+    expect(report).toMatchObject({ blobRefsFixed: 0, quotaFixed: 0 });
+    expect(report.blobsRemoved).toBeGreaterThanOrEqual(1);
+    const held = await heldRefs(everyone);
+    const after = storedBlobs();
+    expect([...after.rows.keys()].sort()).toEqual([...held.keys()].sort());
+    expect([...after.files].sort()).toEqual([...held.keys()].sort());
+    await assertInvariants();
+  });
+
+  it("refuses racing uploads past the quota in the store itself, with usage exact", async () => {
+    // The uploads (about the same size; Message-IDs vary) are sent together, so each passes the core's pre-check before any is stored: the store's
+    // own check, in the same step as the usage it adds, is what must refuse the ones past the quota.
+    const raw = (i: number) => messageWithAttachment(Buffer.alloc(20_000, i), { subject: `race ${i}` });
+    const size = raw(0).length;
+    const racer = await createUser(url, "racer", [], Math.floor(size * 3.5));
+    everyone.push(racer);
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => upload(url, racer, raw(i))));
+    const stored = results.filter((r) => r.data?.uploadMessage);
+    expect(stored).toHaveLength(3);
+    expect(results.filter((r) => !r.data?.uploadMessage).map(errorCode)).toEqual(
+      Array(5).fill("QUOTA_EXCEEDED"),
+    );
+    const me = await gqlOk(url, `{ me { storageUsed } mailboxes { total size } }`, {}, racer.token);
+    expect(me.me.storageUsed).toBe(stored.reduce((sum, r) => sum + r.data.uploadMessage.size, 0));
+    expect(me.mailboxes.reduce((s: number, m: any) => s + m.total, 0)).toBe(3);
+    await assertInvariants();
   });
 
   it("hands out strictly increasing UIDs and modseqs and never reuses a UID", async () => {
