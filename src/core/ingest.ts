@@ -1,6 +1,6 @@
 import { normalizeSubject, parseMessage, type ParsedMessage } from "../mime/index.js";
 import type { MessageRecord, Store } from "../storage/ports.js";
-import { DomainError, notFound } from "./errors.js";
+import { DomainError, invalidInput, notFound } from "./errors.js";
 import type { EventPublisher } from "./events.js";
 import { normalizeFlags } from "./flags.js";
 import { newId } from "./ids.js";
@@ -40,6 +40,8 @@ export class IngestService {
 
   /** Checks the size and parses once; delivery to several users stores the one result for each. */
   async parse(raw: Buffer): Promise<ParsedMessage> {
+    // Every route (upload, APPEND, LMTP) comes through here, so an empty message is refused the same everywhere.
+    if (raw.length === 0) throw invalidInput("The message is empty (0 bytes); there is nothing to store.");
     if (raw.length > this.options.maxMessageBytes) {
       throw new DomainError(
         "MESSAGE_TOO_LARGE",

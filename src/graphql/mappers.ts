@@ -1,4 +1,5 @@
 import type { Changes as CoreChanges } from "../core/index.js";
+import { invalidInput } from "../core/errors.js";
 import type { MailboxRecord, MessageRecord, MessageView, UserRecord } from "../core/index.js";
 import { encodeCursor } from "./cursor.js";
 import type { Changes, Mailbox, Message, MessageBody, MessageConnection, User } from "./types/objects.js";
@@ -51,6 +52,9 @@ export function toChanges(c: CoreChanges): Changes {
 }
 
 /** States are strings on the wire (opaque to clients), numbers in the core. */
+/** A state as the client sent it; one this server could not have given out is refused in the client's words. */
 export function parseState(state: string): number {
-  return /^\d{1,15}$/.test(state) ? Number(state) : -1;
+  if (!/^\d{1,15}$/.test(state))
+    throw invalidInput(`State ${JSON.stringify(state)} is not a state this server gave out.`);
+  return Number(state);
 }
