@@ -1,3 +1,12 @@
 #!/usr/bin/env node
-// The `eider` command; the TypeScript is compiled to dist/ by `npm run build` (npm start does it).
-import "../dist/src/cli/main.js";
+// The `eider` command. The TypeScript is compiled to dist/ (`npm run build`); in a checkout a missing or
+// stale build is rebuilt first (bin/fresh-build.js).
+import { ensureFreshBuild } from "./fresh-build.js";
+
+try {
+  await ensureFreshBuild();
+} catch (err) {
+  process.stderr.write(`eider: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}
+await import("../dist/src/cli/main.js");

@@ -1,10 +1,8 @@
 // The composition root: the only place that chooses adapters (embedded or MongoDB store, memory or Redis bus).
 import "reflect-metadata";
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { pino, type Logger } from "pino";
 import { MemoryBus, RedisBus, type Bus } from "./bus/index.js";
+import { recordAdminTokenUse, resolveAdminToken, type AdminToken } from "./config/admin-token.js";
 import type { EiderConfig } from "./config/config.js";
 import { createCore, type Core } from "./core/index.js";
 import type { RunningHttpServer } from "./http/server.js";
@@ -29,17 +27,6 @@ export async function openBus(config: EiderConfig): Promise<Bus> {
   return new MemoryBus();
 }
 
-/** The admin token: from config, else from the data folder, else a new one written there (and reported as new). */
-export function resolveAdminToken(config: EiderConfig): { token: string; created: boolean } {
-  if (config.adminToken) return { token: config.adminToken, created: false };
-  const file = path.join(config.dataDir, "admin-token");
-  if (existsSync(file)) return { token: readFileSync(file, "utf8").trim(), created: false };
-  mkdirSync(config.dataDir, { recursive: true });
-  const token = randomBytes(24).toString("base64url");
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  return { token, created: true };
-}
-
 /** The adapters behind a core, for what must see below it: tests that check the stored rows, and the start-up log. */
 export interface Adapters {
   store: Store;
@@ -50,8 +37,10 @@ export async function openCore(
   config: EiderConfig,
   logger: Logger = pino({ level: config.log.level }),
   options: { atStart?: boolean } = {},
-): Promise<{ core: Core; adapters: Adapters; adminToken: { token: string; created: boolean } }> {
+): Promise<{ core: Core; adapters: Adapters; adminToken: AdminToken }> {
   const adminToken = resolveAdminToken(config);
+  // `eider serve` prints a generated token on every start until a request has presented it once.
+  let unusedToken = adminToken.source === "file" && !adminToken.firstUsedAt;
   const store = await openStore(config, options);
   const bus = await openBus(config);
   const core = createCore(store, bus, {
@@ -62,6 +51,15 @@ export async function openCore(
     loginWindowMs: config.limits.loginWindowSeconds * 1000,
     journalRetentionMs: config.journal.retentionDays * 86_400_000,
     onBackgroundError: (err) => logger.error({ err }, "event publish failed after a committed change"),
+    onAdminTokenUse: () => {
+      if (!unusedToken) return;
+      unusedToken = false;
+      try {
+        recordAdminTokenUse(config, adminToken.token);
+      } catch (err) {
+        logger.warn({ err }, "could not record the admin token's first use");
+      }
+    },
   });
   return { core, adapters: { store, bus }, adminToken };
 }
@@ -78,7 +76,7 @@ export interface RunningEider {
 export async function startEider(
   config: EiderConfig,
   logger = pino({ level: config.log.level }),
-): Promise<RunningEider & { adminToken: { token: string; created: boolean } }> {
+): Promise<RunningEider & { adminToken: AdminToken }> {
   const { core, adapters, adminToken } = await openCore(config, logger, { atStart: true });
   // Loaded here, not at the top: the command line's other commands need the core, not the HTTP stack.
   const { buildEiderSchema } = await import("./graphql/index.js");

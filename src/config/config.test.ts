@@ -41,4 +41,35 @@ describe("Config: defaults, file and environment", () => {
     expect(() => loadConfig({ file: file('[http]\nport = "x"\n'), env: {} })).toThrow(/must be a number/);
     expect(() => loadConfig({ env: { EIDER_HTTP_PORT: "abc" } })).toThrow(/EIDER_HTTP_PORT/);
   });
+  it("refuses an EIDER_ variable that names no option, naming it and the likely intended one", () => {
+    expect(() => loadConfig({ env: { EIDER_HTTP_PROT: "9000" } })).toThrow(
+      /^Unknown environment variable EIDER_HTTP_PROT \(did you mean EIDER_HTTP_PORT\?\)/,
+    );
+    expect(() => loadConfig({ env: { EIDER_COLOUR: "blue" } })).toThrow(
+      /^Unknown environment variable EIDER_COLOUR; EIDER_<SECTION>_<KEY> must name an option/,
+    );
+    // Variables outside the EIDER_ namespace are not ours to judge; the short forms are known.
+    expect(() =>
+      loadConfig({ env: { EDITOR: "vi", EIDER_DATA_DIR: "/d", EIDER_ADMIN_TOKEN: "t", REDIS_URL: "" } }),
+    ).not.toThrow();
+  });
+  it("suggests the option an unknown key in a file most likely meant", () => {
+    expect(() => loadConfig({ file: file("[limits]\nlogin_atempts = 3\n"), env: {} })).toThrow(
+      /Unknown option "limits.login_atempts" in .* \(did you mean "limits.login_attempts"\?\)/,
+    );
+  });
+  it("names the file, line and column of a TOML syntax error", () => {
+    const f = file('[http]\nport = 9000\nhost = "127.0.0.1\n');
+    expect(() => loadConfig({ file: f, env: {} })).toThrow(
+      new RegExp(`^${f.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:3:\\d+: TOML syntax error: \\S`),
+    );
+  });
+  it("says in one line that a config file does not exist", () => {
+    expect(() => loadConfig({ file: "/nonexistent/eider.toml", env: {} })).toThrow(
+      /^Config file \/nonexistent\/eider.toml does not exist\.$/,
+    );
+  });
+  it("refuses an empty value for a numeric EIDER_ variable instead of reading it as 0", () => {
+    expect(() => loadConfig({ env: { EIDER_HTTP_PORT: "" } })).toThrow(/EIDER_HTTP_PORT="" must be a number/);
+  });
 });

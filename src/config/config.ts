@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parse } from "smol-toml";
+import { parse, TomlError } from "smol-toml";
+import { closestName } from "./closest-name.js";
 
 /** The whole configuration; `config/default.toml` documents every option. */
 export interface EiderConfig {
@@ -35,15 +36,40 @@ const SOURCE_DEFAULTS_FILE = path.resolve(
 
 type Table = Record<string, unknown>;
 
-/** Defaults, then the user's file, then the environment. Unknown keys in a file are an error, not a silent no-op. */
+/** A mistake in the configuration: the CLI prints its message as one line, without a stack trace. */
+export class ConfigError extends Error {}
+
+/**
+ * Defaults, then the user's file, then the environment. Unknown keys in a file and `EIDER_*` variables that
+ * match no option are errors, not silent no-ops: a typo must not leave a default in force unnoticed.
+ */
 export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } = {}): EiderConfig {
   const env = options.env ?? process.env;
-  const defaults = parse(readFileSync(defaultsPath(), "utf8")) as Table;
+  const defaults = readToml(defaultsPath());
   const merged = structuredClone(defaults);
-  if (options.file)
-    mergeInto(merged, parse(readFileSync(options.file, "utf8")) as Table, defaults, options.file);
+  if (options.file) mergeInto(merged, readToml(options.file), defaults, options.file);
   applyEnv(merged, defaults, env);
   return toConfig(merged);
+}
+
+function readToml(file: string): Table {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new ConfigError(`Config file ${file} does not exist.`);
+    if (code === "EISDIR") throw new ConfigError(`Config file ${file} is a directory, not a file.`);
+    throw new ConfigError(`Config file ${file} cannot be read: ${(err as Error).message}`);
+  }
+  try {
+    return parse(text) as Table;
+  } catch (err) {
+    if (!(err instanceof TomlError)) throw err;
+    // smol-toml's message is "Invalid TOML document: <reason>" followed by a code frame; keep the reason.
+    const reason = err.message.split("\n")[0].replace(/^Invalid TOML document: /, "");
+    throw new ConfigError(`${file}:${err.line}:${err.column}: TOML syntax error: ${reason}.`);
+  }
 }
 
 function defaultsPath(): string {
@@ -58,15 +84,19 @@ function defaultsPath(): string {
 function mergeInto(target: Table, source: Table, shape: Table, where: string, prefix = ""): void {
   for (const [key, value] of Object.entries(source)) {
     const name = prefix + key;
-    if (!(key in shape))
-      throw new Error(`Unknown option "${name}" in ${where}; config/default.toml lists every option.`);
+    if (!(key in shape)) {
+      const near = closestName(key, Object.keys(shape));
+      throw new ConfigError(
+        `Unknown option "${name}" in ${where}${near ? ` (did you mean "${prefix}${near}"?)` : ""}; config/default.toml lists every option.`,
+      );
+    }
     const expected = shape[key];
     if (isTable(expected)) {
-      if (!isTable(value)) throw new Error(`Option "${name}" in ${where} must be a table.`);
+      if (!isTable(value)) throw new ConfigError(`Option "${name}" in ${where} must be a table.`);
       mergeInto(target[key] as Table, value, expected, where, `${name}.`);
     } else {
       if (typeof value !== typeof expected)
-        throw new Error(
+        throw new ConfigError(
           `Option "${name}" in ${where} must be a ${typeof expected}, not ${JSON.stringify(value)}.`,
         );
       target[key] = value;
@@ -93,12 +123,21 @@ function applyEnv(target: Table, shape: Table, env: NodeJS.ProcessEnv): void {
     const expected = s[last];
     if (typeof expected === "number") {
       const n = Number(raw);
-      if (!Number.isFinite(n)) throw new Error(`Environment variable ${name}="${raw}" must be a number.`);
+      if (raw.trim() === "" || !Number.isFinite(n))
+        throw new ConfigError(`Environment variable ${name}="${raw}" must be a number.`);
       t[last] = n;
     } else if (typeof expected === "boolean") t[last] = raw === "true" || raw === "1";
     else t[last] = raw;
   };
-  for (const [keys, name] of walkKeys(shape)) {
+  const known = new Map(walkKeys(shape).map(([keys, name]) => [name, keys]));
+  for (const name of Object.keys(env)) {
+    if (!name.startsWith("EIDER_") || known.has(name) || name in SHORT_ENV) continue;
+    const near = closestName(name, [...known.keys(), ...Object.keys(SHORT_ENV)]);
+    throw new ConfigError(
+      `Unknown environment variable ${name}${near ? ` (did you mean ${near}?)` : ""}; EIDER_<SECTION>_<KEY> must name an option in config/default.toml.`,
+    );
+  }
+  for (const [name, keys] of known) {
     const value = env[name];
     if (value !== undefined) set(keys, value, name);
   }
@@ -108,12 +147,12 @@ function applyEnv(target: Table, shape: Table, env: NodeJS.ProcessEnv): void {
   }
 }
 
-function* walkKeys(shape: Table, prefix: string[] = []): Generator<[string[], string]> {
-  for (const [key, value] of Object.entries(shape)) {
+/** Every option as its key path and its environment variable name. */
+function walkKeys(shape: Table, prefix: string[] = []): Array<[string[], string]> {
+  return Object.entries(shape).flatMap(([key, value]): Array<[string[], string]> => {
     const keys = [...prefix, key];
-    if (isTable(value)) yield* walkKeys(value, keys);
-    else yield [keys, `EIDER_${keys.join("_").toUpperCase()}`];
-  }
+    return isTable(value) ? walkKeys(value, keys) : [[keys, `EIDER_${keys.join("_").toUpperCase()}`]];
+  });
 }
 
 function isTable(v: unknown): v is Table {

@@ -12,6 +12,7 @@ export interface AuthOptions {
   /** Failed logins allowed per username within `loginWindowMs`, counted on the bus (so across processes). */
   loginAttempts: number;
   loginWindowMs: number;
+  onAdminTokenUse?: () => void;
 }
 
 const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
@@ -111,7 +112,10 @@ export class AuthService {
   async principalFor(token: string | undefined | null): Promise<Principal> {
     if (!token) return ANONYMOUS;
     const digest = createHash("sha256").update(token).digest();
-    if (timingSafeEqual(digest, this.adminDigest)) return ADMIN;
+    if (timingSafeEqual(digest, this.adminDigest)) {
+      this.options.onAdminTokenUse?.();
+      return ADMIN;
+    }
     const session = await this.store.sessions.get(hashToken(token));
     if (!session || session.expiresAt.getTime() <= Date.now()) {
       throw new DomainError("UNAUTHENTICATED", "The bearer token is unknown or has expired; log in again.");

@@ -25,6 +25,8 @@ export interface CoreOptions {
   journalRetentionMs: number;
   /** Where errors go that must not fail a committed change (a bus publish after the commit). */
   onBackgroundError?: (err: unknown) => void;
+  /** Called when a request presents the admin token (the composition root records its first use). */
+  onAdminTokenUse?: () => void;
 }
 
 /**
@@ -57,6 +59,7 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
     sessionTtlMs: options.sessionTtlMs,
     loginAttempts: options.loginAttempts,
     loginWindowMs: options.loginWindowMs,
+    onAdminTokenUse: options.onAdminTokenUse,
   });
   const changes = new ChangesService(store);
   const mailboxes = new MailboxService(store, events);

@@ -59,7 +59,16 @@ export async function startHttpServer(
 ): Promise<RunningHttpServer> {
   const app = express();
   const httpServer = http.createServer(app);
-  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: 1024 * 1024 });
+  // Upgrades are routed here rather than by `new WebSocketServer({ server })`: that form re-emits the HTTP
+  // server's errors (a taken port) on the WebSocket server, where graphql-ws prints them with a stack trace.
+  const wsServer = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  httpServer.on("upgrade", (req, socket, head) => {
+    if (new URL(req.url ?? "/", "http://localhost").pathname !== "/graphql") {
+      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
+    wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit("connection", ws, req));
+  });
   const validationRules = [depthLimitRule(options.maxDepth)];
   const costLimits = { maxCost: options.maxCost, defaultListSize: options.defaultListSize };
 

@@ -45,6 +45,12 @@ describe("CLI: eider user", () => {
   let server: TestEider;
   const eider = (...args: string[]) => runEider(args, env);
   const login = (username: string, password: string) => gql(server.url, LOGIN, { u: username, p: password });
+  /** Creates a user through `user add --json` and returns its id. */
+  const addUser = async (name: string, password: string, ...more: string[]) => {
+    const run = await eider("user", "add", name, "--password", password, ...more, "--json");
+    expect(run.code, run.stderr).toBe(0);
+    return JSON.parse(run.stdout).id as string;
+  };
 
   beforeAll(async () => {
     dataDir = tempDir("eider-cli-");
@@ -54,7 +60,7 @@ describe("CLI: eider user", () => {
   });
   afterAll(async () => server?.stop());
 
-  it("user add prints the new user's id and exits 0, and the user can log in with its addresses", async () => {
+  it("user add says what it created (id, addresses, mailboxes), exits 0, and the user can log in", async () => {
     const run = await eider(
       "user",
       "add",
@@ -65,11 +71,18 @@ describe("CLI: eider user", () => {
       "alice@example.com",
       "--address",
       "a.liddell@example.org",
+      "--quota",
+      "2M",
     );
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    const id = run.stdout.trim();
+    const [first, addresses, mailboxes, quota] = run.stdout.trim().split("\n");
+    const id = /^Created user alice \(id ([0-9a-f]{24})\)\.$/.exec(first)?.[1];
     expect(id).toMatch(ID_PATTERN);
+    expect(addresses).toBe("  addresses: alice@example.com, a.liddell@example.org");
+    expect(mailboxes).toMatch(/^  mailboxes: .*\bINBOX\b/);
+    for (const box of ["Drafts", "Sent Mail", "Trash", "Junk", "Archive"]) expect(mailboxes).toContain(box);
+    expect(quota).toBe(`  quota:     ${2 * 1024 * 1024} bytes`);
 
     const session = await gqlOk(server.url, LOGIN, { u: "alice", p: "alice-secret-1" });
     expect(session.login.user).toEqual({ id, username: "alice" });
@@ -112,52 +125,103 @@ describe("CLI: eider user", () => {
     expect(run.stderr).toContain("--password");
   });
 
-  it("user list prints one line per user with id, name and state", async () => {
-    const id = (await eider("user", "add", "gina", "--password", "gina-secret-1")).stdout.trim();
+  it("user add --json prints the created user, its addresses and its mailboxes with their ids", async () => {
+    const run = await eider(
+      "user",
+      "add",
+      "jill",
+      "--password",
+      "jill-secret-1",
+      "--address",
+      "jill@example.com",
+      "--json",
+    );
+    expect(run.code).toBe(0);
+    const created = JSON.parse(run.stdout);
+    expect(created).toMatchObject({ username: "jill", quotaBytes: 0, addresses: ["jill@example.com"] });
+    expect(created.id).toMatch(ID_PATTERN);
+    const inbox = created.mailboxes.find((m: { specialUse: string }) => m.specialUse === "\\Inbox");
+    expect(inbox).toMatchObject({ path: "INBOX", id: expect.stringMatching(ID_PATTERN) });
+    // The printed mailbox id is the one the API knows.
+    const session = await gqlOk(server.url, LOGIN, { u: "jill", p: "jill-secret-1" });
+    const me = await gqlOk(server.url, `{ mailboxes { id path } }`, {}, session.login.token);
+    expect(me.mailboxes).toContainEqual({ id: inbox.id, path: "INBOX" });
+  });
+
+  it("user add refuses a --quota that is not a size, with exit 2, and creates nothing", async () => {
+    const run = await eider("user", "add", "kim", "--password", "kim-secret-1", "--quota", "lots");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^--quota takes a number of bytes/);
+    expect((await eider("user", "list")).stdout).not.toMatch(/\tkim\t/);
+  });
+
+  it("user list prints a header, then one line per user with id, name, state and usage", async () => {
+    const id = await addUser("gina", "gina-secret-1");
     const run = await eider("user", "list");
     expect(run.code).toBe(0);
-    const lines = run.stdout.trim().split("\n");
+    const [header, ...lines] = run.stdout.trim().split("\n");
+    expect(header).toBe("ID\tUSERNAME\tSTATE\tUSED/QUOTA");
     expect(lines).toContain(`${id}\tgina\tactive\t0/unlimited`);
     for (const line of lines)
       expect(line).toMatch(/^[0-9a-f]{24}\t\S+\t(active|disabled)\t\d+\/(\d+|unlimited)$/);
+    const json = await eider("user", "list", "--json");
+    expect(
+      json.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l)),
+    ).toContainEqual({
+      id,
+      username: "gina",
+      state: "active",
+      storageUsed: 0,
+      quotaBytes: 0,
+    });
   });
 
   it("user passwd, disable, enable and delete exit 0 and take effect on a running Eider", async () => {
-    const id = (
-      await eider("user", "add", "carol", "--password", "carol-first-pw", "--address", "carol@example.com")
-    ).stdout.trim();
-    expect(id).toMatch(ID_PATTERN);
+    const id = await addUser("carol", "carol-first-pw", "--address", "carol@example.com");
     const before = await gqlOk(server.url, LOGIN, { u: "carol", p: "carol-first-pw" });
 
-    // passwd: the new password works, the old one does not.
-    expect((await eider("user", "passwd", "carol", "--password", "carol-second-pw")).code).toBe(0);
+    // passwd: the new password works, the old one does not, and the sessions opened before end.
+    const passwd = await eider("user", "passwd", "carol", "--password", "carol-second-pw");
+    expect(passwd.code).toBe(0);
+    expect(passwd.stdout).toBe(`Changed the password of carol (id ${id}).\n`);
     expect(errorCode(await login("carol", "carol-first-pw"))).toBe("AUTH_FAILED");
-    expect((await login("carol", "carol-second-pw")).errors).toBeUndefined();
+    expect(errorCode(await gql(server.url, `{ me { id } }`, {}, before.login.token))).toBe("UNAUTHENTICATED");
+    const since = await gqlOk(server.url, LOGIN, { u: "carol", p: "carol-second-pw" });
 
     // disable: no login, and a token issued before is refused too.
-    expect((await eider("user", "disable", "carol")).code).toBe(0);
+    const disable = await eider("user", "disable", "carol");
+    expect(disable.code).toBe(0);
+    expect(disable.stdout).toMatch(new RegExp(`^Disabled carol \\(id ${id}\\): logins are refused`));
     expect(errorCode(await login("carol", "carol-second-pw"))).toBe("ACCOUNT_DISABLED");
-    expect(errorCode(await gql(server.url, `{ me { id } }`, {}, before.login.token))).toBe(
-      "ACCOUNT_DISABLED",
-    );
+    expect(errorCode(await gql(server.url, `{ me { id } }`, {}, since.login.token))).toBe("UNAUTHENTICATED");
     expect((await eider("user", "list")).stdout).toContain(`${id}\tcarol\tdisabled\t`);
 
     // enable: logins work again.
-    expect((await eider("user", "enable", "carol")).code).toBe(0);
+    const enable = await eider("user", "enable", "carol");
+    expect(enable.code).toBe(0);
+    expect(enable.stdout).toBe(`Enabled carol (id ${id}): logins work again.\n`);
     const after = await gqlOk(server.url, LOGIN, { u: "carol", p: "carol-second-pw" });
     expect(after.login.user.id).toBe(id);
     expect((await eider("user", "list")).stdout).toContain(`${id}\tcarol\tactive\t`);
 
-    // delete: the account is gone for login, for the admin API and for the command line.
-    const deleted = await eider("user", "delete", "carol");
+    // delete: without a terminal it is refused unless --yes confirms it.
+    const unconfirmed = await eider("user", "delete", "carol");
+    expect(unconfirmed.code).not.toBe(0);
+    expect(unconfirmed.stderr).toMatch(/^Not deleting carol without a terminal to ask on; add --yes/);
+    expect((await login("carol", "carol-second-pw")).errors).toBeUndefined();
+    const deleted = await eider("user", "delete", "carol", "--yes");
     expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toBe(`Deleted carol (id ${id}) with its mailboxes and messages.\n`);
     expect(errorCode(await login("carol", "carol-second-pw"))).toBe("AUTH_FAILED");
     expect(
       errorCode(await gql(server.url, `query($id: ID!) { user(id: $id) { id } }`, { id }, ADMIN_TOKEN)),
     ).toBe("NOT_FOUND");
     expect(errorCode(await gql(server.url, `{ me { id } }`, {}, after.login.token))).toBe("UNAUTHENTICATED");
     expect((await eider("user", "list")).stdout).not.toContain(id);
-    const again = await eider("user", "delete", "carol");
+    const again = await eider("user", "delete", "carol", "--yes");
     expect(again.code).not.toBe(0);
     expect(again.stderr).toMatch(/^NOT_FOUND: User "carol"/);
     // Its address is free again.
@@ -176,8 +240,9 @@ describe("CLI: eider user", () => {
   });
 
   it("user commands on a name that does not exist exit non-zero with NOT_FOUND", async () => {
-    for (const sub of ["disable", "enable", "delete"]) {
-      const run = await eider("user", sub, "nobody");
+    for (const args of [["disable"], ["enable"], ["delete", "--yes"], ["passwd", "--password=long-enough"]]) {
+      const [sub, ...rest] = args;
+      const run = await eider("user", sub, "nobody", ...rest);
       expect(run.code, sub).not.toBe(0);
       expect(run.stderr, sub).toMatch(/^NOT_FOUND: User "nobody"/);
     }
@@ -203,10 +268,10 @@ describe("CLI: usage and configuration errors", () => {
     expect(run.stdout + run.stderr).toContain("Usage: eider");
   });
 
-  it("an unknown user subcommand exits non-zero and names it", async () => {
+  it("an unknown user subcommand exits 2, names it and points to the help", async () => {
     const run = await runEider(["user", "rename", "x"], env);
-    expect(run.code).not.toBe(0);
-    expect(run.stderr).toContain(`Unknown user command "rename"`);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`Unknown user command "rename".\nRun "eider user --help" for its usage.\n`);
   });
 
   it("--config=FILE with an unknown option exits non-zero and names the option and the file", async () => {

@@ -32,3 +32,91 @@ export function runEider(args: string[], env: Record<string, string>): Promise<E
     });
   });
 }
+
+export interface ServingEider {
+  url: string;
+  /** What it printed at start, up to and including the banner's last line. */
+  banner: string;
+  stop(): Promise<EiderRun>;
+}
+
+/** `eider serve` as a child process, resolved once it has printed its banner (the server is listening then). */
+export function serveEider(env: Record<string, string>, args: string[] = []): Promise<ServingEider> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [EIDER_BIN, "serve", ...args], {
+      cwd: REPO,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    let ready = false;
+    const exited = new Promise<EiderRun>((done) =>
+      child.once("close", (code, signal) => done({ code, signal, stdout, stderr })),
+    );
+    const limit = setTimeout(() => child.kill("SIGKILL"), RUN_LIMIT_MS);
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      const end = stdout.indexOf("\n", stdout.indexOf("Create the first user:"));
+      if (ready || stdout.indexOf("Create the first user:") < 0 || end < 0) return;
+      ready = true;
+      const url = /GraphQL API \(HTTP and WebSocket\): (http:\/\/\S+)\/graphql/.exec(stdout)![1];
+      resolve({
+        url,
+        banner: stdout.slice(0, end + 1),
+        async stop() {
+          child.kill("SIGTERM");
+          const run = await exited;
+          clearTimeout(limit);
+          return run;
+        },
+      });
+    });
+    child.once("error", reject);
+    void exited.then((run) => {
+      clearTimeout(limit);
+      if (!ready)
+        reject(
+          new Error(`eider serve exited with ${run.code} before its banner:\n${run.stdout}${run.stderr}`),
+        );
+    });
+  });
+}
+
+/**
+ * A command on a terminal: run under util-linux `script`, which gives it a pseudo-terminal. `answer` is typed
+ * once the output shows `prompt`, so the test does not depend on timing. Output is as the terminal showed it.
+ */
+export function runEiderOnTerminal(
+  args: string[],
+  env: Record<string, string>,
+  prompt: string,
+  answer: string,
+): Promise<EiderRun> {
+  const quoted = [process.execPath, EIDER_BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ");
+  return new Promise((resolve, reject) => {
+    const child = spawn("script", ["-qec", quoted, "/dev/null"], {
+      cwd: REPO,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TERM: "dumb", ...env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    let answered = false;
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      if (!answered && stdout.includes(prompt)) {
+        answered = true;
+        child.stdin.write(answer);
+      }
+    });
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const limit = setTimeout(() => child.kill("SIGKILL"), RUN_LIMIT_MS);
+    child.once("error", reject);
+    child.once("close", (code, signal) => {
+      clearTimeout(limit);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}

@@ -1,0 +1,54 @@
+// `eider serve`: starts everything, says where it is and how to begin, and stops cleanly on SIGINT/SIGTERM.
+import type { AdminToken } from "../config/admin-token.js";
+import type { EiderConfig } from "../config/config.js";
+import { startEider } from "../main.js";
+
+export async function serve(config: EiderConfig): Promise<number> {
+  // Listening for the signals from the start: a supervisor may send SIGTERM as soon as the port answers or
+  // the banner shows, and it must get a clean stop, not Node's default exit.
+  const signalled = new Promise<string>((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+  });
+  let eider;
+  try {
+    eider = await startEider(config);
+  } catch (err) {
+    const line = listenFailure(err, config);
+    if (!line) throw err;
+    console.error(line);
+    return 1;
+  }
+  console.log(`Eider is running.
+  GraphQL API (HTTP and WebSocket): ${eider.http.url}/graphql
+  Health: ${eider.http.url}/health   Metrics: ${eider.http.url}/metrics
+  Store: ${eider.adapters.store.kind}${config.store.mongodbUrl ? "" : ` (${config.dataDir})`}   Bus: ${config.bus.redisUrl ? "redis" : "in-process"}
+  ${adminTokenLine(eider.adminToken)}
+  Create the first user: npx eider user add alice --password 'a long secret' --address alice@example.com`);
+  eider.logger.info({ signal: await signalled }, "shutting down");
+  await eider.stop();
+  return 0;
+}
+
+/** The token itself until a request has used it (a first start that failed must not lose it); then where it is. */
+function adminTokenLine(t: AdminToken): string {
+  if (t.source === "config") return "Admin token: the one set by admin_token / EIDER_ADMIN_TOKEN.";
+  if (!t.firstUsedAt)
+    return `Admin token: ${t.token}\n    (kept in ${t.file}; printed at every start until a request uses it; eider admin-token shows it)`;
+  return `Admin token: in ${t.file} (eider admin-token shows it, eider admin-token --rotate replaces it)`;
+}
+
+/** One line for the listen errors an admin fixes by choosing another address, instead of a stack trace. */
+function listenFailure(err: unknown, config: EiderConfig): string | null {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.syscall !== "listen") return null;
+  const where = `${config.http.host}:${config.http.port}`;
+  const change = "set EIDER_HTTP_PORT (or EIDER_HTTP_HOST), or [http] port / host in a --config file";
+  if (e.code === "EADDRINUSE")
+    return `Cannot listen on ${where}: port ${config.http.port} is already in use (another Eider?); ${change}.`;
+  if (e.code === "EACCES")
+    return `Cannot listen on ${where}: ports below 1024 need privileges; ${change}, or put a reverse proxy in front.`;
+  if (e.code === "EADDRNOTAVAIL")
+    return `Cannot listen on ${where}: ${config.http.host} is not an address of this machine; ${change}.`;
+  return `Cannot listen on ${where}: ${e.message}; ${change}.`;
+}

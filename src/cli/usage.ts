@@ -1,0 +1,59 @@
+// What `eider --help`, `eider help COMMAND` and `eider COMMAND --help` print.
+
+export const USAGE = `Usage: eider <command> [options]
+
+Commands:
+  serve                 run the API (and, later, every sidecar) in this process
+  user add|list|passwd|disable|enable|delete
+                        manage users (eider user --help)
+  admin-token           print the admin token; --rotate replaces it
+  doctor                check config, store, bus and blob references; --fix repairs
+
+Every command takes --config=FILE (a TOML file merged over config/default.toml) and --help.
+Exit status: 0 on success, 1 when the command failed, 2 for a usage mistake.`;
+
+const USER = `Usage:
+  eider user add NAME --password P [--address A]... [--quota BYTES] [--json]
+      create a user with its special-use mailboxes (INBOX, Drafts, Sent Mail, ...) and print
+      what was created; --json prints it as one JSON object. --quota takes bytes, or a number with
+      K, M or G (1024-based); 0 or none means unlimited. Passwords need at least 8 characters.
+  eider user list [--json]
+      every user: id, name, state, bytes used / quota
+  eider user passwd NAME --password P
+      set a new password
+  eider user disable NAME | eider user enable NAME
+      refuse (or allow again) logins; a disabled user's tokens stop working at once
+  eider user delete NAME [--yes]
+      delete the user, its mailboxes and messages; asks first on a terminal, and without a terminal
+      refuses unless --yes is given`;
+
+const SUBCOMMANDS: Record<string, string> = {
+  serve: `Usage: eider serve [--config=FILE]
+
+Runs the GraphQL API (HTTP and WebSocket at /graphql), downloads, uploads, /health and /metrics in
+this process until SIGINT or SIGTERM. Listens on http.host:http.port (127.0.0.1:8080 by default; change
+it with EIDER_HTTP_PORT / EIDER_HTTP_HOST or [http] in a --config file). Prints the generated admin
+token on every start until a request has used it.`,
+  user: USER,
+  "admin-token": `Usage: eider admin-token [--rotate]
+
+Prints the admin token (generated into DATA_DIR/admin-token unless admin_token / EIDER_ADMIN_TOKEN
+sets it). --rotate writes a new one and prints it. A running Eider keeps accepting the old token
+until it restarts; restart it to make the old one invalid. A token set by the configuration is
+changed there, not rotated.`,
+  doctor: `Usage: eider doctor [--fix]
+
+Checks the config, the store and the bus, and that blob reference counts, quota totals and every
+user's special-use mailboxes are as they must be. Exit status 1 when something is wrong; --fix
+recounts, creates what is missing and removes unreferenced blobs.`,
+};
+
+/** What a usage mistake in `command` ends with: a pointer to its help, or the overview. */
+export function usageHint(command: string | undefined): string {
+  return command && SUBCOMMANDS[command] ? `Run "eider ${command} --help" for its usage.` : USAGE;
+}
+
+/** The help for a command (or the overview when there is none for it). */
+export function usageOf(command: string | undefined): string {
+  return (command && SUBCOMMANDS[command]) || USAGE;
+}
