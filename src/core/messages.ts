@@ -1,10 +1,13 @@
 import { Readable } from "node:stream";
 import {
-  extractPart,
+  extractStoredPart,
+  inlineBytes,
   rebuildMessage,
-  streamMessage,
+  segmentsSize,
+  messageChunks,
   viewStoredMessage,
   type MessageView,
+  type Segment,
 } from "../mime/index.js";
 import type { FlagChange, MessageCursor, MessageRecord, SearchQuery, Store } from "../storage/ports.js";
 import { DomainError, invalidInput, notFound } from "./errors.js";
@@ -19,6 +22,20 @@ import { requireUser, type Principal } from "./principal.js";
 export const MAX_PAGE_SIZE = 500;
 export const MAX_BATCH_IDS = 1000;
 export const MAX_SEARCH_TEXT_CHARS = 1000;
+
+/** How many messages' segments one store query brings in while streaming a mailbox. */
+export const RAW_BATCH = 100;
+
+/** One message's original bytes, from a mailbox read in UID order. */
+export interface RawMessage {
+  id: string;
+  uid: number;
+  size: number;
+  /** The bytes when the message is kept together (no blobs): one read, no copy. Null when it has blobs. */
+  bytes: Buffer | null;
+  /** The bytes in order, each blob read as it is reached: for every message, and the only way for those with blobs. */
+  chunks(): AsyncIterable<Buffer>;
+}
 
 export interface MessagePage {
   messages: MessageRecord[];
@@ -97,31 +114,71 @@ export class MessageService {
     return viewStoredMessage(content, (hash) => this.store.blobs.read(hash));
   }
 
+  /** The original bytes: one row read for a message kept together; its blobs read beside it otherwise. */
   async raw(p: Principal, id: string): Promise<Buffer> {
     const content = await this.store.messages.getContent(requireUser(p), id);
     if (!content) throw notFound("Message", id);
     return rebuildMessage(content.segments, (hash) => this.store.blobs.read(hash));
   }
 
-  /** The original bytes as a stream, for downloads; large blobs are read as they are sent. */
+  /** The original bytes as a stream, for downloads; blobs are streamed as they are sent, never held whole. */
   async rawStream(p: Principal, id: string): Promise<{ size: number; stream: Readable }> {
+    const content = await this.store.messages.getContent(requireUser(p), id);
+    if (!content) throw notFound("Message", id);
+    return { size: segmentsSize(content.segments), stream: Readable.from(this.chunks(content.segments)) };
+  }
+
+  /**
+   * The original bytes of a mailbox's messages with fromUid <= uid <= toUid, in UID order (IMAP FETCH 1:*
+   * BODY[], export). The store is read in batches of RAW_BATCH and blobs as they are reached, so memory stays
+   * bounded by one batch whatever the mailbox holds; take each message's chunks before asking for the next.
+   */
+  async *rawMessages(
+    p: Principal,
+    mailboxId: string,
+    range: { fromUid?: number; toUid?: number } = {},
+  ): AsyncGenerator<RawMessage> {
     const userId = requireUser(p);
-    const [message, content] = await Promise.all([
-      this.store.messages.get(userId, id),
-      this.store.messages.getContent(userId, id),
-    ]);
-    if (!message || !content) throw notFound("Message", id);
-    const stream = streamMessage(content.segments, (hash) => this.store.blobs.read(hash));
-    return {
-      size: message.size,
-      stream: stream instanceof Readable ? stream : Readable.from(stream as AsyncIterable<Buffer>),
-    };
+    await this.assertMailbox(userId, mailboxId);
+    const toUid = range.toUid ?? Number.MAX_SAFE_INTEGER;
+    for (let fromUid = range.fromUid ?? 1; fromUid <= toUid;) {
+      const batch = await this.store.messages.listContents(
+        userId,
+        mailboxId,
+        { from: fromUid, to: toUid },
+        { limit: RAW_BATCH },
+      );
+      for (const m of batch) {
+        const segments = m.segments;
+        yield {
+          id: m.id,
+          uid: m.uid,
+          size: m.size,
+          bytes: inlineBytes(segments),
+          chunks: () => this.chunks(segments),
+        };
+      }
+      if (batch.length < RAW_BATCH) return;
+      fromUid = batch[batch.length - 1].uid + 1;
+    }
   }
 
   async attachment(p: Principal, id: string, partId: string) {
-    const part = await extractPart(await this.raw(p, id), partId);
+    const content = await this.store.messages.getContent(requireUser(p), id);
+    if (!content) throw notFound("Message", id);
+    const part = await extractStoredPart(content, partId, (hash) => this.store.blobs.read(hash));
     if (!part) throw notFound("Attachment", `${id}/${partId}`);
     return part;
+  }
+
+  /** A message's bytes as they are read: inline pieces as they are, blobs streamed from the store. */
+  private async *chunks(segments: Segment[]): AsyncGenerator<Buffer> {
+    const bytes = inlineBytes(segments);
+    if (bytes) {
+      yield bytes;
+      return;
+    }
+    yield* messageChunks(segments, (hash) => this.store.blobs.open(hash));
   }
 
   async setFlags(p: Principal, ids: string[], change: FlagChange): Promise<MessageRecord[]> {

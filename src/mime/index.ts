@@ -13,7 +13,10 @@ export type { BodyParts, BodyRange } from "./body-parts.js";
 export {
   rebuildMessage,
   readRange,
+  inlineBytes,
+  segmentsSize,
   streamMessage,
+  messageChunks,
   sha256Hex,
   type Segment,
   type BlobPayload,
@@ -35,7 +38,7 @@ export {
   type ViewMeta,
   type StoredContent,
 } from "./view.js";
-export { extractPart, findPart, type ExtractedPart } from "./extract-part.js";
+export { extractPart, extractStoredPart, findPart, type ExtractedPart } from "./extract-part.js";
 
 // Threading.
 export { normalizeSubject } from "./subject.js";

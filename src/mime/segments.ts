@@ -61,11 +61,27 @@ export function cutSegments(
   return { segments, blobs: [...blobs.values()] };
 }
 
+/** The message's byte length from its segments. */
+export function segmentsSize(segments: readonly Segment[]): number {
+  let size = 0;
+  for (const s of segments) size += s.kind === "inline" ? s.data.length : s.size;
+  return size;
+}
+
+/** The bytes of a message kept together (no blobs): the one inline piece as is, no copy. Null when it has blobs. */
+export function inlineBytes(segments: readonly Segment[]): Buffer | null {
+  if (segments.length === 1 && segments[0].kind === "inline") return toBuffer(segments[0].data);
+  if (segments.some((s) => s.kind === "blob")) return null;
+  return Buffer.concat(segments.map((s) => toBuffer((s as { data: Buffer }).data)));
+}
+
 /** The original bytes from segments; blobs are read in parallel. Throws BlobMismatchError on a wrong-sized blob. */
 export async function rebuildMessage(
   segments: Segment[],
   readBlob: (hash: string) => Promise<Buffer>,
 ): Promise<Buffer> {
+  const together = inlineBytes(segments);
+  if (together) return together;
   const pieces = await Promise.all(
     segments.map(async (segment) => {
       if (segment.kind === "inline") return toBuffer(segment.data);
@@ -82,6 +98,17 @@ export function streamMessage(
   segments: Segment[],
   openBlob: (hash: string) => Promise<NodeJS.ReadableStream | Buffer>,
 ): NodeJS.ReadableStream {
+  return Readable.from(messageChunks(segments, openBlob), { objectMode: false });
+}
+
+/**
+ * The original bytes in order as an async iterable: inline pieces as views, each blob opened only when the
+ * reader gets to it. Throws BlobMismatchError when a blob's size is not the one recorded.
+ */
+export function messageChunks(
+  segments: Segment[],
+  openBlob: (hash: string) => Promise<NodeJS.ReadableStream | Buffer>,
+): AsyncGenerator<Buffer> {
   async function* pieces(): AsyncGenerator<Buffer> {
     for (const segment of segments) {
       if (segment.kind === "inline") {
@@ -104,7 +131,7 @@ export function streamMessage(
       if (seen !== segment.size) throw new BlobMismatchError(segment.hash, segment.size, seen);
     }
   }
-  return Readable.from(pieces(), { objectMode: false });
+  return pieces();
 }
 
 /** A store may hand inline data back as a plain Uint8Array; view it as a Buffer without copying. */

@@ -105,6 +105,14 @@ export interface MessageRecord {
 }
 
 /** The stored content of a message: the segments to rebuild it and the parsed metadata (opaque JSON to the store). */
+/** One message's stored bytes, for reading many in UID order. */
+export interface StoredRaw {
+  id: string;
+  uid: number;
+  size: number;
+  segments: ContentSegment[];
+}
+
 export interface MessageContent {
   segments: ContentSegment[];
   meta: unknown;
@@ -312,6 +320,16 @@ export interface MessageStore {
   getMany(userId: string, ids: string[]): Promise<MessageRecord[]>;
   getByUid(userId: string, mailboxId: string, uid: number): Promise<MessageRecord | null>;
   getContent(userId: string, id: string): Promise<MessageContent | null>;
+  /**
+   * The segments (no meta) of a mailbox's messages with a UID in `range`, in UID order, at most `limit`:
+   * many messages' raw bytes (IMAP FETCH 1:* BODY[], export), read in batches by raising `range.from`.
+   */
+  listContents(
+    userId: string,
+    mailboxId: string,
+    range: UidRange,
+    options: { limit: number },
+  ): Promise<StoredRaw[]>;
   list(userId: string, mailboxId: string, options: ListMessagesOptions): Promise<MessageRecord[]>;
   /** All messages of a mailbox in UID order (for IMAP); small rows only. */
   listUids(userId: string, mailboxId: string): Promise<UidEntry[]>;
@@ -357,6 +375,8 @@ export interface BlobStore {
   /** Stores the bytes under their sha256 hash if absent (durably); references are counted by message calls. */
   put(hash: string, data: Buffer): Promise<void>;
   read(hash: string): Promise<Buffer>;
+  /** The bytes as a stream, read as the consumer takes them (large blobs are never held whole). */
+  open(hash: string): Promise<NodeJS.ReadableStream>;
   info(hash: string): Promise<BlobInfo | null>;
 }
 

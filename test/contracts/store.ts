@@ -282,6 +282,55 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         expect((await store.mailboxes.get(user.id, inbox))!.highestModseq).toBe(b.modseq);
       });
 
+      it("lists contents by UID range in UID order, in batches, without other users' or mailboxes' messages", async () => {
+        const { user, inbox } = await newUser();
+        const other = await newUser();
+        const blob = await putBlob(`list-contents ${id()}`);
+        const head = Buffer.from("Subject: parts\r\n\r\n");
+        const appended: MessageRecord[] = [];
+        for (let i = 0; i < 5; i++) {
+          const m = await store.messages.append(
+            message(user.id, inbox, {
+              subject: `n${i}`,
+              ...(i === 2
+                ? {
+                    content: {
+                      segments: [
+                        { kind: "inline", data: head },
+                        { kind: "blob", hash: blob.hash, size: blob.data.length },
+                      ],
+                      meta: null,
+                    },
+                    blobRefs: [blob.hash],
+                    size: head.length + blob.data.length,
+                  }
+                : {}),
+            }),
+          );
+          appended.push(m);
+          await store.messages.append(message(other.user.id, other.inbox));
+        }
+        await store.messages.remove(user.id, [appended[3].id]);
+        const all = await store.messages.listContents(user.id, inbox, { from: 1, to: 1e9 }, { limit: 100 });
+        expect(all.map((m) => m.uid)).toEqual([1, 2, 3, 5]);
+        expect(all.map((m) => m.id)).toEqual([0, 1, 2, 4].map((i) => appended[i].id));
+        expect(all.map((m) => m.size)).toEqual([0, 1, 2, 4].map((i) => appended[i].size));
+        expect(all[2].segments).toEqual([
+          { kind: "inline", data: head },
+          { kind: "blob", hash: blob.hash, size: blob.data.length },
+        ]);
+        expect(
+          Buffer.concat(
+            all[0].segments.map((s) => (s.kind === "inline" ? s.data : Buffer.alloc(0))),
+          ).toString(),
+        ).toBe("Subject: n0\r\n\r\nbody\r\n");
+        const page = await store.messages.listContents(user.id, inbox, { from: 2, to: 5 }, { limit: 2 });
+        expect(page.map((m) => m.uid)).toEqual([2, 3]);
+        expect(
+          await store.messages.listContents(other.user.id, inbox, { from: 1, to: 1e9 }, { limit: 100 }),
+        ).toEqual([]);
+      });
+
       it("never reuses a UID after a removal", async () => {
         const { user, inbox } = await newUser();
         const a = await store.messages.append(message(user.id, inbox));
@@ -640,6 +689,15 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
 
       it("rejects reading a blob that was never stored", async () => {
         await expect(store.blobs.read(sha(Buffer.from(`never ${id()}`)))).rejects.toThrow();
+      });
+
+      it("streams a blob's bytes, and refuses to open one that was never stored", async () => {
+        const big = Buffer.alloc(700_000, `stream ${id()} `);
+        await store.blobs.put(sha(big), big);
+        const chunks: Buffer[] = [];
+        for await (const chunk of await store.blobs.open(sha(big))) chunks.push(chunk as Buffer);
+        expect(Buffer.concat(chunks).equals(big)).toBe(true);
+        await expect(store.blobs.open(sha(Buffer.from(`never ${id()}`)))).rejects.toThrow();
       });
 
       it("stores a blob once however often it is put, and refuses a wrong hash", async () => {

@@ -55,6 +55,11 @@ export class SqliteBlobStore implements BlobStore {
     return this.files.readFile(this.pathOf(hash));
   }
 
+  async open(hash: string): Promise<NodeJS.ReadableStream> {
+    const handle = await this.files.open(this.pathOf(hash), "r");
+    return handle.createReadStream({ highWaterMark: 256 * 1024 });
+  }
+
   async info(hash: string): Promise<BlobInfo | null> {
     const r = this.ctx.stmt("SELECT hash, size, refs FROM blobs WHERE hash = ?").get(hash) as Row | undefined;
     return r ? { hash: r.hash, size: r.size, refs: r.refs } : null;

@@ -12,12 +12,21 @@ import type {
   NewMessage,
   RemovedMessage,
   SearchQuery,
+  StoredRaw,
   UidEntry,
   UidRange,
 } from "../ports.js";
 import { applyFlagChange, sameFlags } from "../flag-change.js";
 import type { EmbeddedContext } from "./context.js";
-import { MESSAGE_COLUMNS, packContent, placeholders, toMessage, unpackContent, type Row } from "./rows.js";
+import {
+  MESSAGE_COLUMNS,
+  packContent,
+  placeholders,
+  toMessage,
+  unpackContent,
+  unpackSegments,
+  type Row,
+} from "./rows.js";
 import { buildSearch } from "./search.js";
 import { resolveThread } from "./threads.js";
 
@@ -98,6 +107,20 @@ export class SqliteMessageStore implements MessageStore {
       .stmt("SELECT body, segments, meta FROM messages WHERE id = ? AND user_id = ?")
       .get(id, userId) as Row | undefined;
     return r ? unpackContent(r) : null;
+  }
+
+  async listContents(
+    userId: string,
+    mailboxId: string,
+    range: UidRange,
+    options: { limit: number },
+  ): Promise<StoredRaw[]> {
+    const rows = this.ctx
+      .stmt(
+        "SELECT id, uid, size, body, segments FROM messages WHERE mailbox_id = ? AND uid >= ? AND uid <= ? AND user_id = ? ORDER BY uid LIMIT ?",
+      )
+      .all(mailboxId, range.from, range.to, userId, options.limit) as Row[];
+    return rows.map((r) => ({ id: r.id, uid: r.uid, size: r.size, segments: unpackSegments(r) }));
   }
 
   async list(userId: string, mailboxId: string, options: ListMessagesOptions): Promise<MessageRecord[]> {

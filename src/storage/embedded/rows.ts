@@ -84,9 +84,14 @@ export function packContent(content: MessageContent): { body: Buffer; segments: 
 }
 
 export function unpackContent(r: Row): MessageContent {
+  return { segments: unpackSegments(r), meta: JSON.parse(r.meta) };
+}
+
+/** The segments from the body column and the segment list: inline pieces are views into the one body buffer. */
+export function unpackSegments(r: Row): ContentSegment[] {
   const body = r.body as Buffer;
   let offset = 0;
-  const segments: ContentSegment[] = (JSON.parse(r.segments) as SegmentRef[]).map((ref) => {
+  return (JSON.parse(r.segments) as SegmentRef[]).map((ref) => {
     if ("i" in ref) {
       const data = body.subarray(offset, offset + ref.i);
       offset += ref.i;
@@ -94,7 +99,6 @@ export function unpackContent(r: Row): MessageContent {
     }
     return { kind: "blob", hash: ref.h, size: ref.s };
   });
-  return { segments, meta: JSON.parse(r.meta) };
 }
 
 export function placeholders(n: number): string {

@@ -42,6 +42,13 @@ export class MongoBlobStore implements BlobStore {
     return Buffer.concat(parts);
   }
 
+  async open(hash: string): Promise<NodeJS.ReadableStream> {
+    assertHash(hash);
+    const doc = await this.ctx.blobs.findOne({ _id: hash }, { projection: { file: 1 } });
+    if (!doc) throw new Error(`Blob ${hash} does not exist.`);
+    return this.ctx.bucket.openDownloadStream(doc.file);
+  }
+
   async info(hash: string): Promise<BlobInfo | null> {
     const d = await this.ctx.blobs.findOne({ _id: hash });
     return d ? { hash: d._id, size: d.size, refs: d.refs } : null;

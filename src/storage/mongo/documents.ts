@@ -194,15 +194,19 @@ export function packSegments(segments: ContentSegment[]): SegmentDoc[] {
 }
 
 export function unpackContent(d: Pick<MessageDoc, "segments" | "meta" | "metaJson">): MessageContent {
-  const segments: ContentSegment[] = d.segments.map((s) => {
+  const meta = d.metaJson !== undefined ? JSON.parse(d.metaJson) : (d.meta ?? null);
+  return { segments: unpackSegments(d.segments), meta };
+}
+
+/** Inline pieces come back as views into the driver's buffers, without a copy. */
+export function unpackSegments(docs: SegmentDoc[]): ContentSegment[] {
+  return docs.map((s) => {
     if ("d" in s) {
       const bytes = s.d.value();
       return { kind: "inline", data: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
     }
     return { kind: "blob", hash: s.h, size: s.s };
   });
-  const meta = d.metaJson !== undefined ? JSON.parse(d.metaJson) : (d.meta ?? null);
-  return { segments, meta };
 }
 
 /**

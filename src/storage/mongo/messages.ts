@@ -12,6 +12,7 @@ import type {
   NewMessage,
   RemovedMessage,
   SearchQuery,
+  StoredRaw,
   UidEntry,
   UidRange,
 } from "../ports.js";
@@ -24,6 +25,7 @@ import {
   SUMMARY_PROJECTION,
   toMessage,
   unpackContent,
+  unpackSegments,
   type MessageDoc,
   type MessageSummaryDoc,
 } from "./documents.js";
@@ -112,6 +114,23 @@ export class MongoMessageStore implements MessageStore {
       { projection: { segments: 1, meta: 1, metaJson: 1 } },
     );
     return d ? unpackContent(d) : null;
+  }
+
+  async listContents(
+    userId: string,
+    mailboxId: string,
+    range: UidRange,
+    options: { limit: number },
+  ): Promise<StoredRaw[]> {
+    const docs = await this.ctx.messages
+      .find<Pick<MessageDoc, "_id" | "uid" | "size" | "segments">>(
+        { mailbox: mailboxId, uid: { $gte: range.from, $lte: range.to }, user: userId },
+        { projection: { _id: 1, uid: 1, size: 1, segments: 1 } },
+      )
+      .sort({ uid: 1 })
+      .limit(options.limit)
+      .toArray();
+    return docs.map((d) => ({ id: d._id, uid: d.uid, size: d.size, segments: unpackSegments(d.segments) }));
   }
 
   async list(userId: string, mailboxId: string, options: ListMessagesOptions): Promise<MessageRecord[]> {
