@@ -10,7 +10,6 @@ import {
   type ExecutionArgs,
   type GraphQLSchema,
 } from "graphql";
-import { useServer } from "graphql-ws/use/ws";
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -26,6 +25,7 @@ import {
 } from "../graphql/index.js";
 import { bearerToken } from "./auth-header.js";
 import { downloadRoutes } from "./downloads.js";
+import { serveGraphqlWs } from "./graphql-ws.js";
 import { uploadRoutes } from "./uploads.js";
 import type { Metrics } from "./metrics.js";
 
@@ -99,7 +99,7 @@ export async function startHttpServer(
   };
 
   const formatWs = formatError(logger);
-  const wsCleanup = useServer(
+  const wsCleanup = serveGraphqlWs(
     {
       schema,
       onSubscribe: async (ctx, _id, payload) => {
@@ -139,6 +139,7 @@ export async function startHttpServer(
         result.errors ? { ...result, errors: result.errors.map((e) => formatWs(e.toJSON(), e)) } : undefined,
     },
     wsServer,
+    logger,
   );
 
   const apollo = new ApolloServer<GraphQLContext>({
