@@ -38,10 +38,12 @@ export async function ensureFreshBuild() {
         process.execPath,
         [TSC, "-p", "tsconfig.build.json"],
         { cwd: REPO, maxBuffer: 16 * 1024 * 1024 },
-        (err, stdout, stderr) =>
-          err
-            ? reject(new Error(`the build failed; fix it and run "npm run build":\n${stdout}${stderr}`))
-            : resolve(),
+        (err, stdout, stderr) => {
+          if (!err) return resolve();
+          // tsc emits despite type errors: drop the entry point so the next command does not run that build.
+          rmSync(BUILT_CLI, { force: true });
+          reject(new Error(`the build failed; fix it and run "npm run build":\n${stdout}${stderr}`));
+        },
       ),
     );
     process.stderr.write(`eider: built in ${Math.round((Date.now() - t0) / 1000)} s\n`);
