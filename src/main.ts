@@ -22,8 +22,14 @@ export async function openStore(config: EiderConfig, options: { atStart?: boolea
   return openEmbeddedStore({ dataDir: config.dataDir, sweepTempFiles: options.atStart });
 }
 
-export async function openBus(config: EiderConfig): Promise<Bus> {
-  if (config.bus.redisUrl) return new RedisBus(config.bus.redisUrl, { keyPrefix: config.bus.redisPrefix });
+export async function openBus(config: EiderConfig, logger?: Logger): Promise<Bus> {
+  if (config.bus.redisUrl)
+    return new RedisBus(config.bus.redisUrl, {
+      keyPrefix: config.bus.redisPrefix,
+      commandTimeoutMs: config.bus.commandTimeoutMs,
+      // ioredis reconnects by itself; each failed attempt is one log line, not a stack trace on stderr.
+      onError: logger ? (err) => logger.warn({ err }, "redis bus error") : undefined,
+    });
   return new MemoryBus();
 }
 
@@ -42,7 +48,7 @@ export async function openCore(
   // `eider serve` prints a generated token on every start until a request has presented it once.
   let unusedToken = adminToken.source === "file" && !adminToken.firstUsedAt;
   const store = await openStore(config, options);
-  const bus = await openBus(config);
+  const bus = await openBus(config, logger);
   const core = createCore(store, bus, {
     adminToken: adminToken.token,
     sessionTtlMs: config.limits.sessionTtlHours * 3600_000,

@@ -1,7 +1,15 @@
 import { assertPositiveMs, assertRateLimit, assertSafeInteger } from "./arguments.js";
 import { BusClosedError } from "./errors.js";
 import { fixedWindow } from "./fixed-window.js";
-import type { Bus, BusHandler, BusMessage, Lock, RateLimitResult, Unsubscribe } from "./ports.js";
+import type {
+  Bus,
+  BusHandler,
+  BusMessage,
+  Lock,
+  RateLimitResult,
+  SubscriptionLost,
+  Unsubscribe,
+} from "./ports.js";
 
 /** Options of `MemoryBus`. */
 export interface MemoryBusOptions {
@@ -83,6 +91,7 @@ class ExpiringMap<T> {
  * that would not survive a cluster fails here too; handlers run asynchronously (a microtask per publish), in order.
  */
 export class MemoryBus implements Bus {
+  readonly kind = "memory" as const;
   readonly #channels = new Map<string, Set<Subscription>>();
   readonly #counters = new ExpiringMap<number>();
   readonly #windows = new ExpiringMap<number>();
@@ -112,7 +121,12 @@ export class MemoryBus implements Bus {
     });
   }
 
-  async subscribe(channel: string, handler: BusHandler): Promise<Unsubscribe> {
+  async ping(): Promise<void> {
+    this.#assertOpen("ping");
+  }
+
+  /** In one process nothing can drop a subscription, so `onLost` is never called. */
+  async subscribe(channel: string, handler: BusHandler, _onLost?: SubscriptionLost): Promise<Unsubscribe> {
     this.#assertOpen("subscribe");
     const subscription: Subscription = { handler, active: true };
     let subscriptions = this.#channels.get(channel);

@@ -10,7 +10,7 @@ export interface EiderConfig {
   adminToken: string;
   http: { host: string; port: number };
   store: { mongodbUrl: string; mongodbDatabase: string; mongodbBlobDatabase: string };
-  bus: { redisUrl: string; redisPrefix: string };
+  bus: { redisUrl: string; redisPrefix: string; commandTimeoutMs: number };
   limits: {
     maxMessageBytes: number;
     graphqlMaxTokens: number;
@@ -169,7 +169,11 @@ function toConfig(t: any): EiderConfig {
       mongodbDatabase: t.store.mongodb_database,
       mongodbBlobDatabase: t.store.mongodb_blob_database,
     },
-    bus: { redisUrl: t.bus.redis_url, redisPrefix: t.bus.redis_prefix },
+    bus: {
+      redisUrl: t.bus.redis_url,
+      redisPrefix: t.bus.redis_prefix,
+      commandTimeoutMs: t.bus.command_timeout_ms,
+    },
     limits: {
       maxMessageBytes: t.limits.max_message_bytes,
       graphqlMaxTokens: t.limits.graphql_max_tokens,

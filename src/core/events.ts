@@ -1,4 +1,4 @@
-import type { Bus, BusMessage } from "../bus/ports.js";
+import type { Bus, BusMessage, SubscriptionLost } from "../bus/ports.js";
 import type { MailboxCounts } from "../storage/ports.js";
 
 /** What happened in a mailbox, as published on the bus and pushed to watchers (IMAP IDLE, subscriptions). */
@@ -68,19 +68,28 @@ export class EventPublisher {
     }
   }
 
-  subscribeRevocations(userId: string, handler: (e: RevocationEvent) => void) {
-    return this.bus.subscribe(revocationChannel(userId), (m) => handler(m as unknown as RevocationEvent));
+  subscribeRevocations(userId: string, handler: (e: RevocationEvent) => void, onLost?: SubscriptionLost) {
+    return this.bus.subscribe(
+      revocationChannel(userId),
+      (m) => handler(m as unknown as RevocationEvent),
+      onLost,
+    );
   }
 
   reportError(err: unknown): void {
     this.onError(err);
   }
 
-  subscribeMailbox(mailboxId: string, handler: (e: MailboxEvent) => void) {
-    return this.bus.subscribe(mailboxChannel(mailboxId), (m) => handler(m as unknown as MailboxEvent));
+  /** `onLost`: the bus dropped the subscription (events may have been missed); resume from the journal. */
+  subscribeMailbox(mailboxId: string, handler: (e: MailboxEvent) => void, onLost?: SubscriptionLost) {
+    return this.bus.subscribe(
+      mailboxChannel(mailboxId),
+      (m) => handler(m as unknown as MailboxEvent),
+      onLost,
+    );
   }
 
-  subscribeAccount(userId: string, handler: (e: AccountEvent) => void) {
-    return this.bus.subscribe(accountChannel(userId), (m) => handler(m as unknown as AccountEvent));
+  subscribeAccount(userId: string, handler: (e: AccountEvent) => void, onLost?: SubscriptionLost) {
+    return this.bus.subscribe(accountChannel(userId), (m) => handler(m as unknown as AccountEvent), onLost);
   }
 }

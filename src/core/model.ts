@@ -52,5 +52,5 @@ export interface HealthReport {
   /** True when every part answered. */
   ok: boolean;
   store: { kind: "embedded" | "mongo"; ok: boolean; error?: string };
-  bus: { ok: boolean; error?: string };
+  bus: { kind: "memory" | "redis"; ok: boolean; error?: string };
 }

@@ -1,7 +1,7 @@
 import type { Store } from "../storage/ports.js";
 import type { AuthService } from "./auth.js";
 import { mailboxJournal, type ChangesService } from "./changes.js";
-import { notFound } from "./errors.js";
+import { DomainError, notFound } from "./errors.js";
 import { EventQueue } from "./event-queue.js";
 import type { AccountEvent, EventPublisher, MailboxEvent } from "./events.js";
 import type { JournalEntry } from "./model.js";
@@ -53,10 +53,14 @@ export class WatchService {
     let waiting: MailboxEvent[] | null = replaying ? [] : null;
     const replayed = new Set<string>();
     queue.onClose(
-      await this.events.subscribeMailbox(box.id, (e) => {
-        if (waiting) waiting.push(e);
-        else if (!replayed.has(eventKey(e))) queue.push(e);
-      }),
+      await this.events.subscribeMailbox(
+        box.id,
+        (e) => {
+          if (waiting) waiting.push(e);
+          else if (!replayed.has(eventKey(e))) queue.push(e);
+        },
+        () => queue.fail(busLost()),
+      ),
     );
     await this.endOnRevocation(userId, options.token ?? null, queue);
     if (options.sinceState === undefined) return queue;
@@ -81,7 +85,13 @@ export class WatchService {
     const userId = requireUser(p);
     if (!(await this.store.users.get(userId))) throw notFound("User", userId);
     const queue = new EventQueue<AccountEvent>();
-    queue.onClose(await this.events.subscribeAccount(userId, (e) => queue.push(e)));
+    queue.onClose(
+      await this.events.subscribeAccount(
+        userId,
+        (e) => queue.push(e),
+        () => queue.fail(busLost()),
+      ),
+    );
     await this.endOnRevocation(userId, options.token ?? null, queue);
     return queue;
   }
@@ -114,11 +124,26 @@ export class WatchService {
     queue: EventQueue<T>,
   ): Promise<void> {
     queue.onClose(
-      await this.events.subscribeRevocations(userId, (e) => {
-        if (this.auth.isRevoked(token, e)) void queue.return();
-      }),
+      await this.events.subscribeRevocations(
+        userId,
+        (e) => {
+          if (this.auth.isRevoked(token, e)) void queue.return();
+        },
+        () => queue.fail(busLost()),
+      ),
     );
   }
+}
+
+/**
+ * The bus dropped the watch's subscription, so events may have been missed: the watcher is told with a temporary
+ * code and watches again from the last state it saw.
+ */
+function busLost(): DomainError {
+  return new DomainError(
+    "BUS_UNAVAILABLE",
+    "Live updates were interrupted; watch again from your last state.",
+  );
 }
 
 /** Journal entries and bus events name the same change by kind and modseq. */

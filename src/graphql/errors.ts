@@ -1,4 +1,4 @@
-import type { GraphQLFormattedError } from "graphql";
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { Logger } from "pino";
 import { asDomainError, TEMPORARY_CODES } from "../core/errors.js";
@@ -25,7 +25,10 @@ const DOMAIN_CODES = new Set<string>([
 /** Domain errors reach the client with their code; anything else becomes a generic error and a log line. */
 export function formatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    // A resolver's error, or one that ended a subscription's stream (graphql-ws wraps it without a path).
+    let original = unwrapResolverError(error);
+    if (original instanceof GraphQLError && original.originalError && asDomainError(original.originalError))
+      original = original.originalError;
     const domain = asDomainError(original);
     if (domain) {
       // A full disk or a lost bus is the operator's to see; the client gets a temporary code to retry on.

@@ -211,14 +211,17 @@ export async function startHttpServer(
     });
     next();
   });
+  // Either the store or the bus down makes the server 503, so a load balancer sends no traffic to a process
+  // that can neither store nor announce; the body says which part is down.
   app.get("/health", async (_req, res) => {
     const health = await core.health();
-    if (health.store.ok) {
-      res.json({ status: "ok", store: health.store.kind });
-    } else {
-      logger.error({ health }, "health check failed");
-      res.status(503).json({ status: "unavailable" });
-    }
+    if (!health.ok) logger.error({ health }, "health check failed");
+    const status = (part: { ok: boolean }) => (part.ok ? "ok" : "unavailable");
+    res.status(health.ok ? 200 : 503).json({
+      status: status(health),
+      store: { kind: health.store.kind, status: status(health.store) },
+      bus: { kind: health.bus.kind, status: status(health.bus) },
+    });
   });
   app.get("/metrics", async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());

@@ -40,11 +40,15 @@ describe("Operations: health, metrics and logs of eider serve", () => {
     user = await createUser(server.url, "olga");
   });
 
-  it("/health answers 200 with the status and the store kind", async () => {
+  it("/health answers 200 with the status of the store and of the bus", async () => {
     const res = await fetch(`${server.url}/health`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^application\/json/);
-    expect(await res.json()).toEqual({ status: "ok", store: "embedded" });
+    expect(await res.json()).toEqual({
+      status: "ok",
+      store: { kind: "embedded", status: "ok" },
+      bus: { kind: "memory", status: "ok" },
+    });
   });
 
   it("/metrics answers Prometheus text with request counts, GraphQL timings and process metrics", async () => {
