@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs: redis-server, .tools/ferretdb and node_modules (scripts/install.sh).
+# Installs what the test suite needs: redis-server, strace, .tools/ferretdb and node_modules (scripts/install.sh).
 # Idempotent: each step is skipped when its result is already present and up to date.
 set -euo pipefail
 
@@ -19,6 +19,17 @@ else
   # Debian's package starts a system service on 6379; the tests start their own servers.
   if command -v systemctl >/dev/null 2>&1; then systemctl disable --now redis-server >/dev/null 2>&1 || true; fi
   echo "redis-server: installed ($(redis-server --version | grep -o 'v=[0-9.]*'))"
+fi
+
+# strace: the durability test reads the system calls of a write to check its fsyncs (Debian's package).
+if command -v strace >/dev/null 2>&1; then
+  echo "strace: present ($(strace -V | head -1))"
+else
+  echo "strace: installing from apt"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq strace >/dev/null
+  echo "strace: installed ($(strace -V | head -1))"
 fi
 
 # .tools/ferretdb: built from test/ferretdb (FerretDB v1 embedded; see shared/stack.md).

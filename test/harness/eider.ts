@@ -27,6 +27,8 @@ export interface TestEiderOptions {
   redisPrefix?: string;
   maxMessageBytes?: number;
   dataDir?: string;
+  /** spawnEider only: runs `node bin/eider.js serve` under this command (e.g. strace), in its own process group. */
+  wrapper?: string[];
 }
 
 function envFor(o: TestEiderOptions, port: number, dataDir: string): Record<string, string> {
@@ -66,10 +68,13 @@ export interface SpawnedEider {
 export async function spawnEider(o: TestEiderOptions = {}): Promise<SpawnedEider> {
   const dataDir = o.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "eider-proc-"));
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(REPO, "bin/eider.js"), "serve"], {
+  const argv = [...(o.wrapper ?? []), process.execPath, path.join(REPO, "bin/eider.js"), "serve"];
+  const child = spawn(argv[0], argv.slice(1), {
     cwd: REPO,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...envFor(o, port, dataDir) },
     stdio: ["ignore", "pipe", "pipe"],
+    // A wrapper and eider share a process group, so that stop() reaches eider and not only the wrapper.
+    detached: o.wrapper !== undefined,
   });
   let output = "";
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
@@ -91,7 +96,10 @@ export async function spawnEider(o: TestEiderOptions = {}): Promise<SpawnedEider
     url,
     child,
     async stop() {
-      if (child.exitCode === null) child.kill("SIGTERM");
+      if (child.exitCode === null) {
+        if (o.wrapper) process.kill(-child.pid!, "SIGTERM");
+        else child.kill("SIGTERM");
+      }
       return exited;
     },
   };
