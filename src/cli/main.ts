@@ -1,4 +1,4 @@
-// The `eider` command: serve, user add|list|passwd|disable|enable|delete, admin-token, doctor.
+// The `eider` command: serve, user add|list|passwd|disable|enable|delete, admin-token, import, doctor.
 // Exit status 0 on success, 1 when the command failed, 2 for a usage mistake; errors are one line, no stack.
 import "reflect-metadata";
 import { loadConfig } from "../config/config.js";
@@ -14,6 +14,7 @@ import {
   type ParsedArgs,
 } from "./args.js";
 import { runDoctor } from "./doctor.js";
+import { runImport } from "./import.js";
 import { serve } from "./serve.js";
 import { USAGE, usageHint, usageOf } from "./usage.js";
 import { userCommand } from "./user.js";
@@ -55,6 +56,8 @@ async function run(command: string | undefined, args: ParsedArgs): Promise<numbe
       return userCommand(config(), args);
     case "admin-token":
       return adminTokenCommand(config(), args);
+    case "import":
+      return runImport(config(), args);
     case "doctor":
       expectOptions(args, "doctor", ["fix"]);
       expectPositional(args, "doctor", 1);

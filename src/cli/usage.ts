@@ -7,6 +7,7 @@ Commands:
   user add|list|passwd|disable|enable|delete
                         manage users (eider user --help)
   admin-token           print the admin token; --rotate replaces it
+  import mbox|maildir   bring existing mail in (eider import --help)
   doctor                check config, store, bus and blob references; --fix repairs
 
 Every command takes --config=FILE (a TOML file merged over config/default.toml) and --help.
@@ -41,6 +42,15 @@ Prints the admin token (generated into DATA_DIR/admin-token unless admin_token /
 sets it). --rotate writes a new one and prints it. A running Eider keeps accepting the old token
 until it restarts; restart it to make the old one invalid. A token set by the configuration is
 changed there, not rotated.`,
+  import: `Usage: eider import mbox FILE --user NAME [--mailbox PATH]
+       eider import maildir DIR --user NAME [--mailbox PATH]
+
+Imports every message of an mbox file (mboxrd: ">From " lines lose one ">") or a Maildir (new/ and cur/,
+flags from the ":2," suffix) into the user's mailbox (INBOX by default; created when missing), byte for
+byte, through the same delivery path as LMTP. Run it again after an interruption: messages the mailbox
+already holds (same Message-ID and size) are skipped. Maildir++ subfolders (.Sent, ...) are imported one
+at a time with --mailbox. Shows a progress bar on a terminal, then a summary; exit status 1 when any
+message could not be stored (each is listed), for example over quota.`,
   doctor: `Usage: eider doctor [--fix]
 
 Checks the config, the store and the bus, and that blob reference counts, quota totals and every

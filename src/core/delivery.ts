@@ -3,7 +3,7 @@
 import type { ParsedMessage } from "../mime/index.js";
 import type { MailboxRecord, MessageCursor, Store, UserRecord } from "../storage/ports.js";
 import { normalizeAddress, wildcardFor } from "./addresses.js";
-import { DomainError, isDomainError, notFound } from "./errors.js";
+import { asDomainError, isDomainError, notFound } from "./errors.js";
 import type { IngestService } from "./ingest.js";
 import { importKey, ImportSession, type ImportTarget } from "./import-session.js";
 import type { MailboxService } from "./mailboxes.js";
@@ -253,15 +253,18 @@ function disabled(user: UserRecord): { status: "disabled"; message: string; user
 
 /** A failed store as a recipient status: the domain's codes where they say what happened, else temporary. */
 function failureOf(err: unknown): { status: RecipientStatus; message: string; cause?: unknown } {
-  if (err instanceof DomainError) {
-    if (err.code === "QUOTA_EXCEEDED") return { status: "over-quota", message: err.message };
-    if (err.code === "MESSAGE_TOO_LARGE") return { status: "too-large", message: err.message };
-    if (err.code === "ACCOUNT_DISABLED") return { status: "disabled", message: err.message };
-    if (err.code === "NOT_FOUND") return { status: "unknown", message: err.message };
-  }
+  const known = asDomainError(err);
+  if (known?.code === "QUOTA_EXCEEDED") return { status: "over-quota", message: known.message };
+  if (known?.code === "MESSAGE_TOO_LARGE") return { status: "too-large", message: known.message };
+  if (known?.code === "ACCOUNT_DISABLED") return { status: "disabled", message: known.message };
+  if (known?.code === "NOT_FOUND") return { status: "unknown", message: known.message };
   return {
     status: "temporary-failure",
-    message: "The message could not be stored just now; try again later.",
+    // A full disk or an unreachable bus says so; anything else is not described to the sender.
+    message:
+      known?.code === "STORAGE_FULL" || known?.code === "BUS_UNAVAILABLE"
+        ? known.message
+        : "The message could not be stored just now; try again later.",
     cause: err,
   };
 }
