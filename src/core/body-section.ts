@@ -22,15 +22,20 @@ export interface SectionBytes {
   stream: Readable;
 }
 
-type ReadBlob = (hash: string) => Promise<Buffer>;
+/** How the section reads blobs: whole (a slice of one) or as a stream (one the section covers entirely). */
+export interface SectionBlobs {
+  read(hash: string): Promise<Buffer>;
+  open(hash: string): Promise<NodeJS.ReadableStream>;
+}
 
 /** Resolves a section against a stored message; a section that does not exist is empty (as Dovecot answers). */
 export async function readSection(
   segments: ContentSegment[],
   meta: unknown,
   section: BodySection,
-  readBlob: ReadBlob,
+  blobs: SectionBlobs,
 ): Promise<SectionBytes> {
+  const readBlob = (hash: string) => blobs.read(hash);
   const tree = (meta as { imap?: ImapMeta } | null)?.imap?.tree;
   if (!tree) throw new Error("The stored message has no MIME tree.");
   for (const n of section.part)
@@ -51,7 +56,7 @@ export async function readSection(
   const slice = sliceOf(range.end - range.start, section.partial);
   const start = range.start + slice.start;
   const end = range.start + slice.end;
-  return { size: end - start, stream: Readable.from(rangePieces(segments, start, end, readBlob)) };
+  return { size: end - start, stream: Readable.from(rangePieces(segments, start, end, blobs)) };
 }
 
 /** The part of [0, size) that <offset.length> asks for: empty when the offset is past the end. */
@@ -64,12 +69,15 @@ function sliceOf(size: number, partial?: { offset: number; length: number }): { 
   return { start, end: Math.min(size, start + length) };
 }
 
-/** The bytes [start, end) piece by piece, reading each blob only when the reader gets to it. */
+/**
+ * The bytes [start, end) piece by piece, opening each blob only when the reader gets to it; a blob the range
+ * covers whole is streamed (a large attachment is never held whole), a blob cut by the range is sliced.
+ */
 async function* rangePieces(
   segments: ContentSegment[],
   start: number,
   end: number,
-  readBlob: ReadBlob,
+  blobs: SectionBlobs,
 ): AsyncGenerator<Buffer> {
   let pos = 0;
   for (const segment of segments) {
@@ -77,7 +85,18 @@ async function* rangePieces(
     const size = segment.kind === "inline" ? segment.data.length : segment.size;
     const from = Math.max(start, pos);
     const to = Math.min(end, pos + size);
-    if (from < to) yield await readRange([segment], from - pos, to - pos, readBlob);
+    if (from < to && segment.kind === "blob" && from === pos && to === pos + size) {
+      let seen = 0;
+      for await (const chunk of (await blobs.open(segment.hash)) as AsyncIterable<Buffer | string>) {
+        const piece = typeof chunk === "string" ? Buffer.from(chunk, "latin1") : chunk;
+        seen += piece.length;
+        if (seen > size) break;
+        yield piece;
+      }
+      if (seen !== size) throw new Error(`Blob ${segment.hash} has ${seen} bytes where ${size} were stored.`);
+    } else if (from < to) {
+      yield await readRange([segment], from - pos, to - pos, (hash) => blobs.read(hash));
+    }
     pos += size;
   }
 }

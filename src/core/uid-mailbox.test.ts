@@ -73,6 +73,8 @@ describe("Core: the mailbox-and-UID service", () => {
     t.store.messages.getContent = (...a) => (reads.content++, getContent(...a));
     const read = t.store.blobs.read.bind(t.store.blobs);
     t.store.blobs.read = (...a) => (reads.blobs++, read(...a));
+    const open = t.store.blobs.open.bind(t.store.blobs);
+    t.store.blobs.open = (...a) => (reads.blobs++, open(...a));
   });
   afterAll(async () => t?.close());
   const resetReads = () => (reads = { content: 0, blobs: 0 });

@@ -173,7 +173,7 @@ export class UidMailboxService {
     if (!m) return null;
     const content = await this.store.messages.getContent(userId, m.id);
     if (!content) return null;
-    return readSection(content.segments, content.meta, section, (hash) => this.store.blobs.read(hash));
+    return readSection(content.segments, content.meta, section, this.store.blobs);
   }
 
   /** STORE / UID STORE: change the flags of the set's messages, each atomically against UNCHANGEDSINCE. */
