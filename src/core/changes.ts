@@ -71,16 +71,24 @@ export class ChangesService {
     const settled = settledPrefix(entries, sinceState, Date.now());
     const hasMoreChanges = settled.length > maxChanges;
     const window = settled.slice(0, maxChanges);
+    const mailboxes = summarize(
+      window.filter((e) => e.kind.startsWith("mailbox-")),
+      (e) => e.mailboxId,
+      "mailbox-create",
+      "mailbox-delete",
+    );
+    // A mailbox whose messages changed has new counts (total, unseen, size): JMAP reports it as updated.
+    const listed = new Set([...mailboxes.created, ...mailboxes.updated, ...mailboxes.destroyed]);
+    for (const e of window) {
+      if (e.messageId === null || listed.has(e.mailboxId)) continue;
+      listed.add(e.mailboxId);
+      mailboxes.updated.push(e.mailboxId);
+    }
     return {
       oldState: sinceState,
       newState: window.length > 0 ? window[window.length - 1].modseq : sinceState,
       hasMoreChanges,
-      mailboxes: summarize(
-        window.filter((e) => e.kind.startsWith("mailbox-")),
-        (e) => e.mailboxId,
-        "mailbox-create",
-        "mailbox-delete",
-      ),
+      mailboxes,
       messages: summarize(
         window.filter((e) => e.messageId !== null),
         (e) => e.messageId!,

@@ -125,7 +125,7 @@ describe("Core: deliver()", () => {
       raw: message("event"),
     });
     expect(seen).toContainEqual(
-      expect.objectContaining({ type: "new", uid: r.stored!.uid, messageId: r.stored!.messageId }),
+      expect.objectContaining({ kind: "exists", uid: r.stored!.uid, messageId: r.stored!.messageId }),
     );
     await off();
   });

@@ -51,7 +51,7 @@ export interface Core {
 }
 
 export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
-  const events = new EventPublisher(bus, options.onBackgroundError);
+  const events = new EventPublisher(bus, store, options.onBackgroundError);
   const users = new UserService(store, events);
   const ingest = new IngestService(store, events, { maxMessageBytes: options.maxMessageBytes });
   const auth = new AuthService(store, users, bus, events, {

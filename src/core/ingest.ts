@@ -1,10 +1,9 @@
 import { normalizeSubject, parseMessage, type ParsedMessage } from "../mime/index.js";
 import type { MessageRecord, Store } from "../storage/ports.js";
 import { DomainError, invalidInput, notFound } from "./errors.js";
-import type { EventPublisher } from "./events.js";
+import { messageEvent, type EventPublisher } from "./events.js";
 import { normalizeFlags } from "./flags.js";
 import { newId } from "./ids.js";
-import { publishCounters } from "./counters.js";
 import type { MessageMeta } from "./model.js";
 import { quotaChecked } from "./quota.js";
 
@@ -103,18 +102,7 @@ export class IngestService {
         blobRefs: parsed.segments.flatMap((s) => (s.kind === "blob" ? [s.hash] : [])),
       }),
     );
-    await this.events.mailbox([
-      {
-        type: "new",
-        userId: message.userId,
-        mailboxId: message.mailboxId,
-        messageId: message.id,
-        uid: message.uid,
-        modseq: message.modseq,
-        flags: message.flags,
-      },
-    ]);
-    await publishCounters(store, this.events, message.userId, [message.mailboxId]);
+    await this.events.changed(message.userId, [messageEvent("exists", message.userId, message)]);
     return message;
   }
 }

@@ -1,9 +1,8 @@
 import type { MailboxCounts, MailboxRecord, Store } from "../storage/ports.js";
 import { StoreConflictError } from "../storage/ports.js";
 import { DomainError, invalidInput, notFound } from "./errors.js";
-import type { EventPublisher } from "./events.js";
+import { mailboxEvent, messageEvent, type EventPublisher } from "./events.js";
 import { newId } from "./ids.js";
-import { publishCounters } from "./counters.js";
 import { requireUser, type Principal } from "./principal.js";
 import { newUidValidity } from "./special-use.js";
 
@@ -60,7 +59,7 @@ export class MailboxService {
         uidValidity: newUidValidity(),
         createdAt: new Date(),
       });
-      await this.publish(box);
+      await this.publish("mailbox-create", box);
       return box;
     } catch (err) {
       if (err instanceof StoreConflictError)
@@ -87,28 +86,12 @@ export class MailboxService {
       );
     const removed = await this.store.mailboxes.delete(box.userId, box.id);
     if (!removed) throw notFound("Mailbox", mailboxId);
+    // The store journals the removal after the messages' expunges: the account's state is at least its modseq.
     const state = (await this.store.users.get(box.userId))?.modseq ?? 0;
-    await this.events.mailbox([
-      ...removed.map((m) => ({
-        type: "expunged" as const,
-        userId: box.userId,
-        mailboxId: box.id,
-        messageId: m.id,
-        uid: m.uid,
-        modseq: m.modseq,
-        flags: null,
-      })),
-      {
-        type: "mailbox",
-        userId: box.userId,
-        mailboxId: box.id,
-        messageId: null,
-        uid: null,
-        modseq: state,
-        flags: null,
-      },
+    await this.events.changed(box.userId, [
+      ...removed.map((m) => messageEvent("expunge", box.userId, m)),
+      mailboxEvent("mailbox-delete", box.userId, box.id, state),
     ]);
-    await publishCounters(this.store, this.events, box.userId, []);
   }
 
   private async update(
@@ -119,7 +102,7 @@ export class MailboxService {
     try {
       const updated = await this.store.mailboxes.update(box.userId, box.id, patch);
       if (!updated) throw notFound("Mailbox", box.id);
-      await this.publish(updated);
+      await this.publish("mailbox-update", updated);
       return updated;
     } catch (err) {
       if (err instanceof StoreConflictError)
@@ -128,18 +111,8 @@ export class MailboxService {
     }
   }
 
-  private async publish(box: MailboxRecord): Promise<void> {
-    await this.events.mailbox([
-      {
-        type: "mailbox",
-        userId: box.userId,
-        mailboxId: box.id,
-        messageId: null,
-        uid: null,
-        modseq: box.highestModseq,
-        flags: null,
-      },
-    ]);
+  private async publish(kind: "mailbox-create" | "mailbox-update", box: MailboxRecord): Promise<void> {
+    await this.events.changed(box.userId, [mailboxEvent(kind, box.userId, box.id, box.highestModseq)]);
   }
 }
 

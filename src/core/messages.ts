@@ -11,11 +11,10 @@ import {
 } from "../mime/index.js";
 import type { FlagChange, MessageCursor, MessageRecord, SearchQuery, Store } from "../storage/ports.js";
 import { DomainError, invalidInput, notFound } from "./errors.js";
-import type { EventPublisher, MailboxEvent } from "./events.js";
+import { messageEvent, moveEvents, type EventPublisher } from "./events.js";
 import { normalizeFlags } from "./flags.js";
 import { newId } from "./ids.js";
 import type { IngestService } from "./ingest.js";
-import { publishCounters } from "./counters.js";
 import { quotaChecked } from "./quota.js";
 import { requireUser, type Principal } from "./principal.js";
 
@@ -188,24 +187,10 @@ export class MessageService {
       op: change.op,
       flags: normalizeFlags(change.flags),
     });
-    await this.events.mailbox(
-      updates.map((u) => ({
-        type: "flags",
-        userId,
-        mailboxId: u.mailboxId,
-        messageId: u.id,
-        uid: u.uid,
-        modseq: u.modseq,
-        flags: u.flags,
-      })),
+    await this.events.changed(
+      userId,
+      updates.map((u) => messageEvent("flags", userId, u)),
     );
-    if (updates.length > 0)
-      await publishCounters(
-        this.store,
-        this.events,
-        userId,
-        updates.map((u) => u.mailboxId),
-      );
     return this.store.messages.getMany(userId, ids);
   }
 
@@ -214,33 +199,10 @@ export class MessageService {
     assertBatch(ids);
     await this.assertMailbox(userId, targetMailboxId);
     const moved = await this.store.messages.move(userId, ids, targetMailboxId);
-    const events: MailboxEvent[] = [];
-    for (const m of moved) {
-      events.push({
-        type: "expunged",
-        userId,
-        mailboxId: m.fromMailboxId,
-        messageId: m.id,
-        uid: m.fromUid,
-        modseq: m.expungeModseq,
-        flags: null,
-      });
-      events.push({
-        type: "new",
-        userId,
-        mailboxId: m.toMailboxId,
-        messageId: m.id,
-        uid: m.uid,
-        modseq: m.modseq,
-        flags: null,
-      });
-    }
-    await this.events.mailbox(events);
-    if (moved.length > 0)
-      await publishCounters(this.store, this.events, userId, [
-        targetMailboxId,
-        ...moved.map((m) => m.fromMailboxId),
-      ]);
+    await this.events.changed(
+      userId,
+      moved.flatMap((m) => moveEvents(userId, m)),
+    );
     return this.store.messages.getMany(userId, ids);
   }
 
@@ -264,18 +226,10 @@ export class MessageService {
         targetMailboxId,
       ),
     );
-    await this.events.mailbox(
-      copies.map((m) => ({
-        type: "new",
-        userId,
-        mailboxId: m.mailboxId,
-        messageId: m.id,
-        uid: m.uid,
-        modseq: m.modseq,
-        flags: m.flags,
-      })),
+    await this.events.changed(
+      userId,
+      copies.map((m) => messageEvent("exists", userId, m)),
     );
-    if (copies.length > 0) await publishCounters(this.store, this.events, userId, [targetMailboxId]);
     return copies;
   }
 
@@ -284,24 +238,10 @@ export class MessageService {
     const userId = requireUser(p);
     assertBatch(ids);
     const removed = await this.store.messages.remove(userId, ids);
-    await this.events.mailbox(
-      removed.map((m) => ({
-        type: "expunged",
-        userId,
-        mailboxId: m.mailboxId,
-        messageId: m.id,
-        uid: m.uid,
-        modseq: m.modseq,
-        flags: null,
-      })),
+    await this.events.changed(
+      userId,
+      removed.map((m) => messageEvent("expunge", userId, m)),
     );
-    if (removed.length > 0)
-      await publishCounters(
-        this.store,
-        this.events,
-        userId,
-        removed.map((m) => m.mailboxId),
-      );
     return removed.map((m) => m.id);
   }
 

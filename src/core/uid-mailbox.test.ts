@@ -196,7 +196,7 @@ describe("Core: the mailbox-and-UID service", () => {
     ]);
     expect(r.updated.every((u) => u.modseq > box.highestModseq)).toBe(true);
     expect(seen).toContainEqual(
-      expect.objectContaining({ type: "flags", uid: uids[0], flags: ["\\Flagged"] }),
+      expect.objectContaining({ kind: "flags", uid: uids[0], flags: ["\\Flagged"] }),
     );
     const now = await t.core.uidMailboxes.open(bob, inbox);
     expect(now.messages.find((m) => m.uid === uids[1])!.flags).toEqual(["\\Answered"]);

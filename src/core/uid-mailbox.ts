@@ -3,9 +3,8 @@
 import type { BodyStructure, Envelope, ImapMeta } from "../mime/index.js";
 import type { FlagChange, MailboxRecord, MessageRecord, Store, UidEntry } from "../storage/ports.js";
 import { readSection, type BodySection, type SectionBytes } from "./body-section.js";
-import { publishCounters } from "./counters.js";
 import { invalidInput, notFound } from "./errors.js";
-import type { EventPublisher, MailboxEvent } from "./events.js";
+import { messageEvent, moveEvents, type EventPublisher } from "./events.js";
 import { normalizeFlags } from "./flags.js";
 import { newId } from "./ids.js";
 import type { IngestService } from "./ingest.js";
@@ -198,10 +197,10 @@ export class UidMailboxService {
         clean,
         { unchangedSince: options.unchangedSince },
       );
-      await this.events.mailbox(
-        updated.map((u) => event("flags", userId, u.mailboxId, u.id, u.uid, u.modseq, u.flags)),
+      await this.events.changed(
+        userId,
+        updated.map((u) => messageEvent("flags", userId, u)),
       );
-      if (updated.length > 0) await publishCounters(this.store, this.events, userId, [mailboxId]);
       result.updated.push(...updated.map((u) => ({ uid: u.uid, flags: u.flags, modseq: u.modseq })));
       result.modified.push(...modified.map((id) => uidOf.get(id)!));
     }
@@ -224,10 +223,10 @@ export class UidMailboxService {
         const copy = byId.get(step.newId);
         if (copy) pairs.push({ from: step.fromUid, to: copy.uid });
       }
-      await this.events.mailbox(
-        copies.map((c) => event("new", userId, c.mailboxId, c.id, c.uid, c.modseq, c.flags)),
+      await this.events.changed(
+        userId,
+        copies.map((c) => messageEvent("exists", userId, c)),
       );
-      if (copies.length > 0) await publishCounters(this.store, this.events, userId, [targetMailboxId]);
     }
     return { uidValidity: target.uidValidity, pairs };
   }
@@ -248,14 +247,10 @@ export class UidMailboxService {
         )
       ).filter((m) => m.fromMailboxId === mailboxId);
       pairs.push(...moved.map((m) => ({ from: m.fromUid, to: m.uid })));
-      await this.events.mailbox(
-        moved.flatMap((m) => [
-          event("expunged", userId, m.fromMailboxId, m.id, m.fromUid, m.expungeModseq, null),
-          event("new", userId, m.toMailboxId, m.id, m.uid, m.modseq, null),
-        ]),
+      await this.events.changed(
+        userId,
+        moved.flatMap((m) => moveEvents(userId, m)),
       );
-      if (moved.length > 0)
-        await publishCounters(this.store, this.events, userId, [mailboxId, targetMailboxId]);
     }
     return { uidValidity: target.uidValidity, pairs };
   }
@@ -306,10 +301,10 @@ export class UidMailboxService {
         chunk.filter((m) => still.has(m.id)).map((m) => m.id),
       );
       expunged.push(...removed.map((r) => r.uid));
-      await this.events.mailbox(
-        removed.map((r) => event("expunged", userId, r.mailboxId, r.id, r.uid, r.modseq, null)),
+      await this.events.changed(
+        userId,
+        removed.map((r) => messageEvent("expunge", userId, r)),
       );
-      if (removed.length > 0) await publishCounters(this.store, this.events, userId, [mailboxId]);
     }
     return expunged.sort((a, b) => a - b);
   }
@@ -358,16 +353,4 @@ function batches<T>(items: T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += CHANGE_BATCH) out.push(items.slice(i, i + CHANGE_BATCH));
   return out;
-}
-
-function event(
-  type: MailboxEvent["type"],
-  userId: string,
-  mailboxId: string,
-  messageId: string,
-  uid: number,
-  modseq: number,
-  flags: string[] | null,
-): MailboxEvent {
-  return { type, userId, mailboxId, messageId, uid, modseq, flags };
 }

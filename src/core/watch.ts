@@ -4,7 +4,6 @@ import { mailboxJournal, type ChangesService } from "./changes.js";
 import { DomainError, notFound } from "./errors.js";
 import { EventQueue } from "./event-queue.js";
 import type { AccountEvent, EventPublisher, MailboxEvent } from "./events.js";
-import type { JournalEntry } from "./model.js";
 import { requireUser, type Principal } from "./principal.js";
 
 export interface WatchOptions {
@@ -16,15 +15,6 @@ export interface WatchOptions {
 
 /** A stream of changes; `return()` (the client leaving) ends it and drops its bus subscriptions. */
 export type Watch<T> = AsyncIterableIterator<T> & { return(): Promise<IteratorResult<T>> };
-
-const EVENT_TYPE_OF: Record<JournalEntry["kind"], MailboxEvent["type"]> = {
-  exists: "new",
-  expunge: "expunged",
-  flags: "flags",
-  "mailbox-create": "mailbox",
-  "mailbox-update": "mailbox",
-  "mailbox-delete": "mailbox",
-};
 
 /**
  * Watching a mailbox or an account: what GraphQL subscriptions, IMAP IDLE and NOTIFY share. A watch ends when
@@ -41,8 +31,7 @@ export class WatchService {
   /**
    * The changes of one mailbox in the order they happened. With `sinceState`, the journal after that state
    * comes first: the bus subscription is taken before the journal is read, events that arrive meanwhile wait,
-   * and those the replay already gave (same kind and modseq) are dropped, so the stream has no gap and no
-   * duplicate.
+   * and those the replay already gave (the same modseq) are dropped, so the stream has no gap and no duplicate.
    */
   async mailbox(p: Principal, mailboxId: string, options: WatchOptions = {}): Promise<Watch<MailboxEvent>> {
     const userId = requireUser(p);
@@ -51,13 +40,13 @@ export class WatchService {
     const queue = new EventQueue<MailboxEvent>();
     const replaying = options.sinceState !== undefined;
     let waiting: MailboxEvent[] | null = replaying ? [] : null;
-    const replayed = new Set<string>();
+    const replayed = new Set<number>();
     queue.onClose(
       await this.events.subscribeMailbox(
         box.id,
         (e) => {
           if (waiting) waiting.push(e);
-          else if (!replayed.has(eventKey(e))) queue.push(e);
+          else if (!replayed.has(e.modseq)) queue.push(e);
         },
         () => queue.fail(busLost()),
       ),
@@ -67,7 +56,7 @@ export class WatchService {
     try {
       await this.changes.since(p, options.sinceState, 1); // refuses a state the journal no longer reaches
       for (const e of await this.replay(userId, box.id, options.sinceState)) {
-        replayed.add(eventKey(e));
+        replayed.add(e.modseq);
         queue.push(e);
       }
     } catch (err) {
@@ -76,7 +65,7 @@ export class WatchService {
     }
     const live = waiting ?? [];
     waiting = null;
-    for (const e of live) if (!replayed.has(eventKey(e))) queue.push(e);
+    for (const e of live) if (!replayed.has(e.modseq)) queue.push(e);
     return queue;
   }
 
@@ -96,25 +85,29 @@ export class WatchService {
     return queue;
   }
 
-  /** The journal of one mailbox after a state, as the events a live watcher saw; flag changes carry the flags. */
+  /**
+   * The journal of one mailbox after a state, as the events a live watcher saw. An exists or flags entry carries
+   * the message's flags as they are now (null when it is gone): a later change is replayed too, so it converges.
+   */
   private async replay(userId: string, mailboxId: string, since: number): Promise<MailboxEvent[]> {
     const entries = await mailboxJournal(this.store, userId, mailboxId, since);
-    const flagged = [...new Set(entries.filter((e) => e.kind === "flags").map((e) => e.messageId!))];
+    const withFlags = [
+      ...new Set(entries.filter((e) => e.kind === "exists" || e.kind === "flags").map((e) => e.messageId!)),
+    ];
     const flagsOf = new Map(
-      (flagged.length > 0 ? await this.store.messages.getMany(userId, flagged) : []).map((m) => [
+      (withFlags.length > 0 ? await this.store.messages.getMany(userId, withFlags) : []).map((m) => [
         m.id,
         m.flags,
       ]),
     );
     return entries.map((e) => ({
-      type: EVENT_TYPE_OF[e.kind],
+      kind: e.kind,
       userId: e.userId,
       mailboxId: e.mailboxId,
       messageId: e.messageId,
       uid: e.uid,
       modseq: e.modseq,
-      // The message's flags now: a later flag change is in the journal too, so the watcher converges.
-      flags: e.kind === "flags" ? (flagsOf.get(e.messageId!) ?? null) : null,
+      flags: e.kind === "exists" || e.kind === "flags" ? (flagsOf.get(e.messageId!) ?? null) : null,
     }));
   }
 
@@ -144,9 +137,4 @@ function busLost(): DomainError {
     "BUS_UNAVAILABLE",
     "Live updates were interrupted; watch again from your last state.",
   );
-}
-
-/** Journal entries and bus events name the same change by kind and modseq. */
-function eventKey(e: { type: string; modseq: number }): string {
-  return `${e.type}:${e.modseq}`;
 }

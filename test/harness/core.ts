@@ -20,18 +20,24 @@ export interface TestCore {
   close(): Promise<void>;
 }
 
-export async function openTestCore(options: Partial<CoreOptions> = {}): Promise<TestCore> {
+export interface TestCoreOptions extends Partial<CoreOptions> {
+  /** What the core sees of the store: a test may put hooks around real store calls (the store is still real). */
+  wrapStore?: (store: Store) => Store;
+}
+
+export async function openTestCore(options: TestCoreOptions = {}): Promise<TestCore> {
+  const { wrapStore, ...coreOptions } = options;
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "eider-core-"));
   const store = await openEmbeddedStore({ dataDir });
   const bus = new MemoryBus();
-  const core = createCore(store, bus, {
+  const core = createCore(wrapStore ? wrapStore(store) : store, bus, {
     adminToken: "test-admin-token-0123456789",
     sessionTtlMs: 3600_000,
     maxMessageBytes: 10 * 1024 * 1024,
     loginAttempts: 10,
     loginWindowMs: 60_000,
     journalRetentionMs: 86_400_000,
-    ...options,
+    ...coreOptions,
   });
   return {
     core,

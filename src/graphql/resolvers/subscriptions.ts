@@ -39,9 +39,18 @@ function mapWatch<T, U>(watch: Watch<T>, map: (value: T) => U): AsyncIterableIte
   };
 }
 
+const KIND_OF: Record<MailboxEvent["kind"], MailboxEventKind> = {
+  exists: MailboxEventKind.NEW,
+  expunge: MailboxEventKind.EXPUNGED,
+  flags: MailboxEventKind.FLAGS,
+  "mailbox-create": MailboxEventKind.MAILBOX,
+  "mailbox-update": MailboxEventKind.MAILBOX,
+  "mailbox-delete": MailboxEventKind.MAILBOX,
+};
+
 function toChange(e: MailboxEvent): MailboxChange {
   return {
-    type: e.type as MailboxEventKind,
+    type: KIND_OF[e.kind],
     mailboxId: e.mailboxId,
     messageId: e.messageId,
     uid: e.uid,
