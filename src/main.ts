@@ -99,6 +99,7 @@ export async function startEider(
     defaultListSize: config.limits.graphqlDefaultListSize,
     maxBodyBytes: Math.ceil(config.limits.maxMessageBytes * 1.4) + 64 * 1024,
     maxMessageBytes: config.limits.maxMessageBytes,
+    shutdownGraceMs: config.http.shutdownGraceSeconds * 1000,
   });
   logger.info(
     { url: http.url, store: adapters.store.kind, bus: config.bus.redisUrl ? "redis" : "memory" },

@@ -13,14 +13,15 @@ function file(text: string): string {
 describe("Config: defaults, file and environment", () => {
   it("gives the design's defaults", () => {
     const c = loadConfig({ env: {} });
-    expect(c.http).toEqual({ host: "127.0.0.1", port: 8080 });
+    expect(c.http).toEqual({ host: "127.0.0.1", port: 8080, shutdownGraceSeconds: 10 });
     expect(c.dataDir).toBe("./data");
     expect(c.store.mongodbUrl).toBe("");
     expect(c.bus.redisUrl).toBe("");
+    expect(c.bus.commandTimeoutMs).toBe(2000);
   });
   it("merges a user file over the defaults", () => {
     const c = loadConfig({ file: file('[http]\nport = 9000\n[bus]\nredis_url = "redis://x"\n'), env: {} });
-    expect(c.http).toEqual({ host: "127.0.0.1", port: 9000 });
+    expect(c.http).toEqual({ host: "127.0.0.1", port: 9000, shutdownGraceSeconds: 10 });
     expect(c.bus.redisUrl).toBe("redis://x");
   });
   it("lets the environment win over the file", () => {

@@ -8,7 +8,7 @@ import { closestName } from "./closest-name.js";
 export interface EiderConfig {
   dataDir: string;
   adminToken: string;
-  http: { host: string; port: number };
+  http: { host: string; port: number; shutdownGraceSeconds: number };
   store: { mongodbUrl: string; mongodbDatabase: string; mongodbBlobDatabase: string };
   bus: { redisUrl: string; redisPrefix: string; commandTimeoutMs: number };
   limits: {
@@ -163,7 +163,7 @@ function toConfig(t: any): EiderConfig {
   return {
     dataDir: t.data_dir,
     adminToken: t.admin_token,
-    http: { host: t.http.host, port: t.http.port },
+    http: { host: t.http.host, port: t.http.port, shutdownGraceSeconds: t.http.shutdown_grace_seconds },
     store: {
       mongodbUrl: t.store.mongodb_url,
       mongodbDatabase: t.store.mongodb_database,

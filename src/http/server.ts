@@ -39,6 +39,8 @@ export interface HttpServerOptions {
   defaultListSize: number;
   /** The largest JSON body: a base64 upload of the largest message, plus room for the query. */
   maxBodyBytes: number;
+  /** On close, how long requests in flight may take to finish before their connections are closed. */
+  shutdownGraceMs: number;
   /** The largest raw upload (POST /upload/<mailboxId>). */
   maxMessageBytes: number;
 }
@@ -152,7 +154,8 @@ export async function startHttpServer(
     // would stop only the HTTP server and then re-raise the signal, killing the process before the store closes.
     stopOnTerminationSignals: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Stops accepting, closes idle connections, waits for the requests in flight up to the grace period.
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs }),
       {
         async serverWillStart() {
           return {
@@ -198,7 +201,17 @@ export async function startHttpServer(
   await apollo.start();
 
   app.disable("x-powered-by");
+  // While stopping, every answer closes its connection, those in flight included: a client must not send its
+  // next request on a connection the server is about to drop (a POST sent into a closing socket is reset).
+  let stopping = false;
+  const inFlight = new Set<express.Response>();
+  const closeAfterAnswer = (res: express.Response) => {
+    if (!res.headersSent) res.setHeader("connection", "close");
+  };
   app.use((req, res, next) => {
+    if (stopping) closeAfterAnswer(res);
+    inFlight.add(res);
+    res.once("close", () => inFlight.delete(res));
     // Read the path now: a router mounted at a path (app.use("/graphql", ...)) rewrites it while it runs.
     const route = routeOf(req.path);
     res.on("finish", () => metrics.httpRequests.inc({ route, status: String(res.statusCode) }));
@@ -269,7 +282,22 @@ export async function startHttpServer(
     url: `http://${options.host}:${port}`,
     port,
     async close() {
-      await apollo.stop();
+      stopping = true;
+      inFlight.forEach(closeAfterAnswer);
+      // The drain plugin cuts off what is still open when the grace period ends; say so in the log.
+      const grace = setTimeout(
+        () =>
+          logger.warn(
+            { graceMs: options.shutdownGraceMs },
+            "shutdown grace period over: closing connections",
+          ),
+        options.shutdownGraceMs,
+      );
+      try {
+        await apollo.stop();
+      } finally {
+        clearTimeout(grace);
+      }
     },
   };
 }
