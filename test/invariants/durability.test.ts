@@ -32,20 +32,28 @@ const redisUrl = serviceUrl("redis");
 
 beforeAll(() => ensureBuild(), 300_000);
 
+/** Corpus messages, every third one followed by one with a fresh 200 kB attachment (a blob being written). */
+function mixedMessages(step: number): Buffer[] {
+  return corpusSample(step).flatMap((file, i) => [
+    readCorpusMessage(file),
+    ...(i % 3 === 0 ? [messageWithAttachment(randomBytes(200_000), { subject: `blob ${i}` })] : []),
+  ]);
+}
+
 /**
- * Uploads corpus messages on 4 connections and kills the process with SIGKILL once `killAt` were acknowledged,
+ * Uploads the messages on 4 connections and kills the process with SIGKILL once `killAt` were acknowledged,
  * while others are in flight. Returns what was acknowledged (id -> bytes).
  */
 async function uploadThenKill(
   eider: SpawnedEider,
   user: TestUser,
-  files: string[],
+  messages: Buffer[],
   killAt: number,
 ): Promise<Map<string, Buffer>> {
   const acknowledged = new Map<string, Buffer>();
   const worker = async (start: number) => {
-    for (let i = start; i < files.length; i += 4) {
-      const raw = readCorpusMessage(files[i]);
+    for (let i = start; i < messages.length; i += 4) {
+      const raw = messages[i];
       const res = await upload(eider.url, user, raw).catch(() => null);
       if (!res?.data?.uploadMessage) return;
       acknowledged.set(res.data.uploadMessage.id, raw);
@@ -110,7 +118,8 @@ async function expectDoctorClean(env: Record<string, string>, exactAfterCrash: b
 }
 
 /**
- * The sweep removes what the crash left (blobs put for a message never stored); afterwards nothing is left to
+ * The sweep removes what the crash left (blobs put for a message never stored, temp files of blob writes);
+ * afterwards nothing is left to
  * fix, and every acknowledged message still rebuilds from the store.
  */
 async function expectSweptClean(
@@ -125,6 +134,7 @@ async function expectSweptClean(
       blobRefsFixed: 0,
       blobsRemoved: 0,
       quotaFixed: 0,
+      tempFilesRemoved: 0,
     });
     for (const [id, raw] of acknowledged)
       expect((await rebuild(store, userId, id)).equals(raw), `message ${id} after the sweep`).toBe(true);
@@ -141,7 +151,7 @@ describe("Invariant 2: acknowledged uploads survive kill -9 (embedded store)", (
   it("keeps every acknowledged message byte for byte, with exact counters and blobs, after the process is killed mid-stream", async () => {
     eider = await spawnEider({ dataDir });
     const user = await createUser(eider.url, "durable");
-    const acknowledged = await uploadThenKill(eider, user, corpusSample(50), 40);
+    const acknowledged = await uploadThenKill(eider, user, mixedMessages(50), 40);
     expect(acknowledged.size).toBeGreaterThanOrEqual(40);
 
     eider = await spawnEider({ dataDir });
@@ -169,7 +179,7 @@ describe.skipIf(!mongoUrl || !redisUrl)(
     it("keeps every acknowledged message byte for byte after `eider serve` is killed mid-stream; doctor and the sweep leave nothing to fix", async () => {
       eider = await spawnEider(options);
       const user = await createUser(eider.url, "durable");
-      const acknowledged = await uploadThenKill(eider, user, corpusSample(100), 20);
+      const acknowledged = await uploadThenKill(eider, user, mixedMessages(100), 20);
       expect(acknowledged.size).toBeGreaterThanOrEqual(20);
 
       // Ordered steps without transactions: a crash may leave a reference or usage too many, and FerretDB
