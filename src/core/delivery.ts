@@ -3,6 +3,7 @@
 import type { ParsedMessage } from "../mime/index.js";
 import type { MailboxRecord, MessageCursor, Store, UserRecord } from "../storage/ports.js";
 import { normalizeAddress, wildcardFor } from "./addresses.js";
+import { exceedsQuota, messageTooLarge } from "./admission.js";
 import { asDomainError, isDomainError, notFound } from "./errors.js";
 import type { IngestService } from "./ingest.js";
 import { importKey, ImportSession, type ImportTarget } from "./import-session.js";
@@ -115,12 +116,12 @@ export class DeliveryService {
       return {
         recipient,
         status: "too-large",
-        message: `The message has ${size} bytes; the limit is ${this.options.maxMessageBytes}.`,
+        message: messageTooLarge(size, this.options.maxMessageBytes).message,
       };
     const r = await this.resolve(recipient);
     if (!("user" in r)) return { recipient, ...r };
     const { user } = r;
-    if (user.quotaBytes > 0 && user.storageUsed + Math.max(size ?? 1, 1) > user.quotaBytes)
+    if (exceedsQuota(user, Math.max(size ?? 1, 1)))
       return {
         recipient,
         userId: user.id,

@@ -1,11 +1,11 @@
 import { normalizeSubject, parseMessage, type ParsedMessage } from "../mime/index.js";
 import type { MessageRecord, Store } from "../storage/ports.js";
-import { DomainError, invalidInput, notFound } from "./errors.js";
+import { invalidInput, notFound } from "./errors.js";
 import { messageEvent, type EventPublisher } from "./events.js";
 import { normalizeFlags } from "./flags.js";
 import { newId } from "./ids.js";
 import type { MessageMeta } from "./model.js";
-import { quotaChecked } from "./quota.js";
+import { assertMessageSize, assertQuotaRoom, quotaChecked } from "./admission.js";
 
 export interface IngestArgs {
   userId: string;
@@ -41,12 +41,7 @@ export class IngestService {
   async parse(raw: Buffer): Promise<ParsedMessage> {
     // Every route (upload, APPEND, LMTP) comes through here, so an empty message is refused the same everywhere.
     if (raw.length === 0) throw invalidInput("The message is empty (0 bytes); there is nothing to store.");
-    if (raw.length > this.options.maxMessageBytes) {
-      throw new DomainError(
-        "MESSAGE_TOO_LARGE",
-        `The message has ${raw.length} bytes; the limit is ${this.options.maxMessageBytes}.`,
-      );
-    }
+    assertMessageSize(raw.length, this.options.maxMessageBytes);
     return parseMessage(raw, { maxSize: this.options.maxMessageBytes });
   }
 
@@ -58,12 +53,7 @@ export class IngestService {
     if (!user) throw notFound("User", args.userId);
     const mailbox = await store.mailboxes.get(args.userId, args.mailboxId);
     if (!mailbox) throw notFound("Mailbox", args.mailboxId);
-    if (user.quotaBytes > 0 && user.storageUsed + parsed.size > user.quotaBytes) {
-      throw new DomainError(
-        "QUOTA_EXCEEDED",
-        `Storing ${parsed.size} bytes would exceed the quota of ${user.quotaBytes} bytes (${user.storageUsed} used).`,
-      );
-    }
+    assertQuotaRoom(user, parsed.size);
     for (const blob of parsed.blobs) await store.blobs.put(blob.hash, blob.data);
     const internalDate = args.internalDate ?? new Date();
     const message = await quotaChecked(

@@ -10,12 +10,12 @@ import {
   type Segment,
 } from "../mime/index.js";
 import type { FlagChange, MessageCursor, MessageRecord, SearchQuery, Store } from "../storage/ports.js";
-import { DomainError, invalidInput, notFound } from "./errors.js";
+import { invalidInput, notFound } from "./errors.js";
 import { messageEvent, moveEvents, type EventPublisher } from "./events.js";
 import { normalizeFlags } from "./flags.js";
 import { newId } from "./ids.js";
 import type { IngestService } from "./ingest.js";
-import { quotaChecked } from "./quota.js";
+import { assertQuotaRoom, quotaChecked } from "./admission.js";
 import { requireUser, type Principal } from "./principal.js";
 
 export const MAX_PAGE_SIZE = 500;
@@ -213,12 +213,7 @@ export class MessageService {
     const existing = await this.store.messages.getMany(userId, ids);
     const user = await this.store.users.get(userId);
     const adding = existing.reduce((sum, m) => sum + m.size, 0);
-    if (user && user.quotaBytes > 0 && user.storageUsed + adding > user.quotaBytes) {
-      throw new DomainError(
-        "QUOTA_EXCEEDED",
-        `Copying ${adding} bytes would exceed the quota of ${user.quotaBytes} bytes (${user.storageUsed} used).`,
-      );
-    }
+    if (user) assertQuotaRoom(user, adding, "Copying");
     const copies = await quotaChecked(
       this.store.messages.copy(
         userId,

@@ -10,7 +10,7 @@ import { newId } from "./ids.js";
 import type { IngestService } from "./ingest.js";
 import { normalizePath } from "./mailboxes.js";
 import { requireUser, type Principal } from "./principal.js";
-import { quotaChecked } from "./quota.js";
+import { quotaChecked } from "./admission.js";
 import { normalizeUidSet, type UidSet } from "./uid-set.js";
 
 /** Messages per FETCH batch unless the caller asks for another size; at most MAX_FETCH_BATCH. */

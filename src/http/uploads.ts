@@ -1,6 +1,6 @@
 import type { Request, Response, Router } from "express";
 import express from "express";
-import { DomainError, type Core } from "../core/index.js";
+import { DomainError, messageTooLarge, type Core } from "../core/index.js";
 import { toMessage } from "../graphql/mappers.js";
 import { bearerToken } from "./auth-header.js";
 import { sendError } from "./send-error.js";
@@ -58,8 +58,5 @@ function readBody(req: Request, limit: number): Promise<Buffer> {
 }
 
 function tooLarge(size: number, limit: number): DomainError {
-  return new DomainError(
-    "MESSAGE_TOO_LARGE",
-    `The message has at least ${size} bytes; the limit is ${limit}.`,
-  );
+  return messageTooLarge(size, limit, { atLeast: true });
 }
