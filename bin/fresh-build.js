@@ -4,7 +4,7 @@
 // A lock directory keeps two commands started together (or test workers) from running tsc at once.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,6 +28,9 @@ export async function ensureFreshBuild() {
   if (!stale) return;
   if (!existsSync(TSC))
     throw new Error(`${stale}, and TypeScript is not installed here: run "npm install && npm run build".`);
+  const dist = path.join(REPO, "dist");
+  if (!writable(existsSync(dist) ? dist : REPO))
+    throw new Error(`${stale}, and this user cannot write it: run "npm run build" as the owner of ${REPO}.`);
   await withLock(async () => {
     stale = staleReason(); // another process may have built it while this one waited
     if (!stale) return;
@@ -41,13 +44,26 @@ export async function ensureFreshBuild() {
         (err, stdout, stderr) => {
           if (!err) return resolve();
           // tsc emits despite type errors: drop the entry point so the next command does not run that build.
-          rmSync(BUILT_CLI, { force: true });
+          try {
+            rmSync(BUILT_CLI, { force: true });
+          } catch {
+            // a read-only install: nothing was written either
+          }
           reject(new Error(`the build failed; fix it and run "npm run build":\n${stdout}${stderr}`));
         },
       ),
     );
     process.stderr.write(`eider: built in ${Math.round((Date.now() - t0) / 1000)} s\n`);
   });
+}
+
+function writable(dir) {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Why dist/ cannot be used as it is, or null when it can. */
