@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestCore, type TestCore } from "../../test/harness/core.js";
+import { openTestCore, testStores, type TestCore } from "../../test/harness/core.js";
 import { ADMIN, ANONYMOUS, DELIVERY } from "./index.js";
 
 const message = (subject = "Hello", body = "Hi there.") =>
@@ -8,7 +8,11 @@ const message = (subject = "Hello", body = "Hi there.") =>
       `Message-ID: <${Math.random().toString(36).slice(2)}@example.net>\r\n\r\n${body}\r\n`,
   );
 
-describe("Core: deliver()", () => {
+describe.each(testStores())("Core: deliver() on the $kind store", ({ kind, skip }) => {
+  if (skip) {
+    it.skip(`needs a MongoDB-protocol server (${skip})`, () => {});
+    return;
+  }
   let t: TestCore;
   let bob: { userId: string; inboxId: string };
   let carol: { userId: string; inboxId: string };
@@ -16,7 +20,7 @@ describe("Core: deliver()", () => {
   let catchAll: { userId: string; inboxId: string };
 
   beforeAll(async () => {
-    t = await openTestCore({ maxMessageBytes: 4096 });
+    t = await openTestCore({ maxMessageBytes: 4096, store: kind });
     bob = await t.addUser("bob", { addresses: ["bob@example.com", "robert@example.com"] });
     carol = await t.addUser("carol", { addresses: ["carol@example.com"], quotaBytes: 300 });
     dave = await t.addUser("dave", { addresses: ["dave@example.com"] });

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestCore, type TestCore } from "../../test/harness/core.js";
+import { openTestCore, testStores, type TestCore } from "../../test/harness/core.js";
 import { DELIVERY, type Principal } from "./index.js";
 import type { FetchedMessage } from "./uid-mailbox.js";
 
@@ -48,7 +48,11 @@ async function all(gen: AsyncGenerator<FetchedMessage[]>): Promise<FetchedMessag
   return out;
 }
 
-describe("Core: the mailbox-and-UID service", () => {
+describe.each(testStores())("Core: the mailbox-and-UID service on the $kind store", ({ kind, skip }) => {
+  if (skip) {
+    it.skip(`needs a MongoDB-protocol server (${skip})`, () => {});
+    return;
+  }
   let t: TestCore;
   let bob: Principal;
   let inbox: string;
@@ -58,7 +62,7 @@ describe("Core: the mailbox-and-UID service", () => {
   let reads = { content: 0, blobs: 0 };
 
   beforeAll(async () => {
-    t = await openTestCore();
+    t = await openTestCore({ store: kind });
     const u = await t.addUser("bob", { addresses: ["bob@example.org"] });
     bob = { kind: "user", userId: u.userId };
     inbox = u.inboxId;
