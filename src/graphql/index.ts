@@ -4,5 +4,5 @@ export { createLoaders, type GraphQLContext } from "./context.js";
 export { formatError } from "./errors.js";
 export { depthLimitRule } from "./depth-limit.js";
 export { operationCost, type CostLimits } from "./cost.js";
-export { guardOperation } from "./request-guard.js";
+export { guardOperation, precheckDocument, type DocumentLimits } from "./request-guard.js";
 export { attachmentPath, rawPath } from "./mappers.js";

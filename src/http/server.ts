@@ -21,10 +21,12 @@ import {
   depthLimitRule,
   formatError,
   guardOperation,
+  precheckDocument,
   type GraphQLContext,
 } from "../graphql/index.js";
 import { bearerToken } from "./auth-header.js";
 import { downloadRoutes } from "./downloads.js";
+import { graphqlPrecheck } from "./graphql-precheck.js";
 import { serveGraphqlWs } from "./graphql-ws.js";
 import { uploadRoutes } from "./uploads.js";
 import type { Metrics } from "./metrics.js";
@@ -73,6 +75,7 @@ export async function startHttpServer(
   });
   const validationRules = [depthLimitRule(options.maxDepth)];
   const costLimits = { maxCost: options.maxCost, defaultListSize: options.defaultListSize };
+  const documentLimits = { ...costLimits, maxDepth: options.maxDepth, maxTokens: options.maxTokens };
 
   const principalFor = async (token: string | null): Promise<Principal> => {
     try {
@@ -114,6 +117,11 @@ export async function startHttpServer(
               ? withCode(err, "GRAPHQL_PARSE_FAILED")
               : new GraphQLError(String(err)),
           ];
+        }
+        try {
+          precheckDocument(schema, document, payload.operationName, payload.variables, documentLimits);
+        } catch (err) {
+          return [err instanceof GraphQLError ? err : new GraphQLError(String(err))];
         }
         const errors = validate(schema, document, [...specifiedRules, ...validationRules]);
         if (errors.length > 0) return errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED"));
@@ -244,6 +252,7 @@ export async function startHttpServer(
   app.use(
     "/graphql",
     express.json({ limit: options.maxBodyBytes }),
+    graphqlPrecheck(schema, documentLimits),
     expressMiddleware(apollo, {
       context: async ({ req }) => anonymousContext(bearerToken(req.headers.authorization)),
     }),
