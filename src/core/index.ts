@@ -104,6 +104,7 @@ export type {
   ExpungeOptions,
   FetchedMessage,
   FetchOptions,
+  MailboxStatus,
   OpenedMailbox,
   StoreFlagsOptions,
   StoreFlagsResult,

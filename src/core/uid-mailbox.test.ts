@@ -95,6 +95,26 @@ describe.each(testStores())("Core: the mailbox-and-UID service on the $kind stor
     expect((await t.core.uidMailboxes.openByPath(bob, "inbox")).mailboxId).toBe(inbox);
   });
 
+  it("answers STATUS from the stored counters: messages, unseen, size, UIDNEXT, UIDVALIDITY, HIGHESTMODSEQ", async () => {
+    const box = await t.core.uidMailboxes.open(bob, inbox);
+    expect(await t.core.uidMailboxes.status(bob, inbox)).toEqual({
+      mailboxId: inbox,
+      path: "INBOX",
+      messages: 5,
+      unseen: 5,
+      size: raws.reduce((sum, r) => sum + r.length, 0),
+      uidNext: box.uidNext,
+      uidValidity: box.uidValidity,
+      highestModseq: box.highestModseq,
+    });
+    const eve = await t.addUser(`eve-status-${kind}`);
+    await expect(
+      t.core.uidMailboxes.status({ kind: "user", userId: eve.userId }, inbox),
+    ).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+  });
+
   it("answers APPEND with APPENDUID: the mailbox's UIDVALIDITY and the new UID", async () => {
     const before = await t.core.uidMailboxes.open(bob, archive);
     const r = await t.core.uidMailboxes.append(bob, archive, plain("appended"), { flags: ["\\Seen"] });

@@ -35,6 +35,19 @@ export interface OpenedMailbox {
   messages: UidEntry[];
 }
 
+/** IMAP STATUS (RFC 3501 §6.3.10, RFC 7162 HIGHESTMODSEQ) without reading the UID list. */
+export interface MailboxStatus {
+  mailboxId: string;
+  path: string;
+  messages: number;
+  unseen: number;
+  /** Sum of RFC822.SIZE (RFC 8438 STATUS=SIZE). */
+  size: number;
+  uidNext: number;
+  uidValidity: number;
+  highestModseq: number;
+}
+
 export interface FetchOptions {
   envelope?: boolean;
   bodyStructure?: boolean;
@@ -97,6 +110,23 @@ export class UidMailboxService {
   async open(p: Principal, mailboxId: string): Promise<OpenedMailbox> {
     const userId = requireUser(p);
     return this.opened(userId, await this.mailbox(userId, mailboxId));
+  }
+
+  /** STATUS and LIST-STATUS: the counters the store keeps, no message read. */
+  async status(p: Principal, mailboxId: string): Promise<MailboxStatus> {
+    const userId = requireUser(p);
+    const box = await this.mailbox(userId, mailboxId);
+    const [counts] = await this.store.mailboxes.counts(userId, [box.id]);
+    return {
+      mailboxId: box.id,
+      path: box.path,
+      messages: counts?.total ?? 0,
+      unseen: counts?.unseen ?? 0,
+      size: counts?.size ?? 0,
+      uidNext: box.uidNext,
+      uidValidity: box.uidValidity,
+      highestModseq: box.highestModseq,
+    };
   }
 
   async openByPath(p: Principal, path: string): Promise<OpenedMailbox> {
