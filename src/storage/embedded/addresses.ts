@@ -1,8 +1,8 @@
 import type { AddressRecord, AddressStore } from "../ports.js";
 import { StoreConflictError } from "../ports.js";
+import { isUniqueViolation } from "./constraint-errors.js";
 import type { EmbeddedContext } from "./context.js";
 import type { Row } from "./rows.js";
-import { isUniqueViolation } from "./users.js";
 
 export class SqliteAddressStore implements AddressStore {
   constructor(private readonly ctx: EmbeddedContext) {}

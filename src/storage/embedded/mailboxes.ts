@@ -1,9 +1,9 @@
 import type { MailboxCounts, MailboxRecord, MailboxStore, NewMailbox, RemovedMessage } from "../ports.js";
 import { StoreConflictError } from "../ports.js";
+import { isUniqueViolation } from "./constraint-errors.js";
 import type { EmbeddedContext } from "./context.js";
 import { removeMessages } from "./messages.js";
 import { placeholders, toMailbox, type Row } from "./rows.js";
-import { isUniqueViolation } from "./users.js";
 
 /** Inserts a mailbox row and journals its creation. Call inside a transaction. */
 export function insertMailbox(ctx: EmbeddedContext, m: NewMailbox): void {

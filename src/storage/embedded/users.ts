@@ -1,5 +1,6 @@
 import type { NewMailbox, NewUser, UserPatch, UserRecord, UserStore } from "../ports.js";
 import { StoreConflictError } from "../ports.js";
+import { isUniqueViolation } from "./constraint-errors.js";
 import type { EmbeddedContext } from "./context.js";
 import { insertMailbox } from "./mailboxes.js";
 import { toUser, type Row } from "./rows.js";
@@ -82,11 +83,4 @@ export class SqliteUserStore implements UserStore {
       return this.ctx.stmt("DELETE FROM users WHERE id = ?").run(id).changes > 0;
     });
   }
-}
-
-export function isUniqueViolation(err: unknown): boolean {
-  return (
-    (err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE" ||
-    (err as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY"
-  );
 }
