@@ -4,7 +4,7 @@ import { pino, type Logger } from "pino";
 import { MemoryBus, RedisBus, type Bus } from "./bus/index.js";
 import { recordAdminTokenUse, resolveAdminToken, type AdminToken } from "./config/admin-token.js";
 import type { EiderConfig } from "./config/config.js";
-import { createCore, type Core } from "./core/index.js";
+import { createCore, USAGE_SETTLE_MS, type Core } from "./core/index.js";
 import type { RunningHttpServer } from "./http/server.js";
 import { openEmbeddedStore } from "./storage/embedded/index.js";
 import { openMongoStore } from "./storage/mongo/index.js";
@@ -105,6 +105,23 @@ export async function startEider(
     { url: http.url, store: adapters.store.kind, bus: config.bus.redisUrl ? "redis" : "memory" },
     "eider started",
   );
+  // Quota usage recounted from the messages: every user now, then those whose usage changed since, each minute.
+  let reconciling = false;
+  const reconcileUsage = async () => {
+    if (reconciling) return;
+    reconciling = true;
+    try {
+      const fixed = await core.maintenance.reconcileUsage();
+      if (fixed > 0) logger.warn({ usersFixed: fixed }, "quota usage was off and is recounted");
+    } catch (err) {
+      logger.error({ err }, "quota usage reconcile failed");
+    } finally {
+      reconciling = false;
+    }
+  };
+  const usageRuns = Promise.resolve().then(reconcileUsage); // not awaited: a big store must not delay the start
+  const usageTimer = setInterval(() => void reconcileUsage(), USAGE_SETTLE_MS);
+  usageTimer.unref();
   const maintenance = setInterval(() => {
     core.maintenance.runOnce().then(
       (result) => result && logger.info(result, "maintenance done"),
@@ -122,7 +139,9 @@ export async function startEider(
     stop() {
       stopping ??= (async () => {
         clearInterval(maintenance);
+        clearInterval(usageTimer);
         await http.close();
+        await usageRuns; // the store stays open until the start's recount is done
         await core.close();
         logger.info("eider stopped");
       })();

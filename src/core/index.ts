@@ -125,3 +125,4 @@ export type { MessagePage } from "./messages.js";
 export type { Watch, WatchOptions } from "./watch.js";
 export type { MailboxWithCounts } from "./mailboxes.js";
 export type * from "./model.js";
+export { USAGE_SETTLE_MS } from "./maintenance.js";

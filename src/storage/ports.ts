@@ -422,6 +422,13 @@ export interface Store {
    * With `dryRun`, changes nothing and reports what it would fix.
    */
   repair(options?: { graceMs?: number; dryRun?: boolean }): Promise<RepairReport>;
+  /**
+   * Recounts `storageUsed` from the messages for the users whose usage changed in the window (every user when
+   * `since` is absent) and sets each one that differs; returns how many it fixed. Safe while writers run: a
+   * user whose usage changed at or after `settledBefore` (a write may be between its usage and its documents)
+   * is left for a later run, and a fix is a compare-and-set that loses to any concurrent change.
+   */
+  reconcileUsage(window: { since?: Date; settledBefore: Date }): Promise<number>;
   /** A cheap round trip, for /health and doctor. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -8,7 +8,7 @@ import { EmbeddedContext } from "./context.js";
 import { SqliteJournalStore } from "./journal.js";
 import { SqliteMailboxStore } from "./mailboxes.js";
 import { SqliteMessageStore } from "./messages.js";
-import { repairEmbedded } from "./repair.js";
+import { reconcileUsageEmbedded, repairEmbedded } from "./repair.js";
 import { migrate } from "./schema.js";
 import { SqliteSessionStore } from "./sessions.js";
 import { SqliteThreadStore } from "./threads.js";
@@ -43,6 +43,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     threads: new SqliteThreadStore(ctx),
     sessions: new SqliteSessionStore(ctx),
     repair: (opts) => repairEmbedded(ctx, blobs, opts?.graceMs, opts?.dryRun),
+    reconcileUsage: () => reconcileUsageEmbedded(ctx),
     ping: async () => {
       db.prepare("SELECT 1").get();
     },

@@ -106,3 +106,19 @@ async function walk(dir: string, skip: string): Promise<string[]> {
   }
   return out;
 }
+
+/**
+ * Sets every user's `storage_used` to the sum of its message sizes. On SQLite a change and its usage commit
+ * together, so usage cannot drift from a crash and there is no window to respect: one statement recounts all.
+ */
+export async function reconcileUsageEmbedded(ctx: EmbeddedContext): Promise<number> {
+  return ctx.write(
+    () =>
+      ctx
+        .stmt(
+          `UPDATE users SET storage_used = (SELECT coalesce(sum(size), 0) FROM messages WHERE user_id = users.id)
+           WHERE storage_used != (SELECT coalesce(sum(size), 0) FROM messages WHERE user_id = users.id)`,
+        )
+        .run().changes,
+  );
+}

@@ -172,12 +172,27 @@ export class MongoContext {
       user.quotaBytes > 0
         ? { _id: userId, quotaBytes: user.quotaBytes, storageUsed: { $lte: user.quotaBytes - adding } }
         : { _id: userId, quotaBytes: 0 };
-    const { matchedCount } = await this.users.updateOne(filter, { $inc: { storageUsed: adding } });
+    const { matchedCount } = await this.users.updateOne(filter, {
+      $inc: { storageUsed: adding },
+      $set: { usageTouchedAt: new Date() },
+    });
     if (matchedCount === 0) throw new StoreQuotaError(userId, adding);
   }
 
   async changeStorage(userId: string, delta: number): Promise<void> {
-    if (delta !== 0) await this.users.updateOne({ _id: userId }, { $inc: { storageUsed: delta } });
+    if (delta !== 0)
+      await this.users.updateOne(
+        { _id: userId },
+        { $inc: { storageUsed: delta }, $set: { usageTouchedAt: new Date() } },
+      );
+  }
+
+  /**
+   * Marks the user's usage as changing before a step that changes it later (a removal deletes documents, then
+   * lowers usage): the usage reconcile leaves the user alone until the change has settled.
+   */
+  async touchUsage(userId: string): Promise<void> {
+    await this.users.updateOne({ _id: userId }, { $set: { usageTouchedAt: new Date() } });
   }
 
   /**

@@ -19,6 +19,8 @@ export interface UserDoc {
   disabled: boolean;
   quotaBytes: number;
   storageUsed: number;
+  /** When `storageUsed` last changed or a change of it began (a removal), for the usage reconcile's window. */
+  usageTouchedAt?: Date;
   modseq: number;
   /** Journal entries at or below this modseq were pruned. */
   journalFloor?: number;

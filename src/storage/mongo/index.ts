@@ -7,7 +7,7 @@ import { createIndexes } from "./indexes.js";
 import { MongoJournalStore } from "./journal.js";
 import { MongoMailboxStore } from "./mailboxes.js";
 import { MongoMessageStore } from "./messages.js";
-import { repairMongo } from "./repair.js";
+import { reconcileUsageMongo, repairMongo } from "./repair.js";
 import { MongoSessionStore } from "./sessions.js";
 import { MongoThreadStore } from "./threads.js";
 import { MongoUserStore } from "./users.js";
@@ -47,6 +47,7 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Store>
       threads: new MongoThreadStore(ctx),
       sessions: new MongoSessionStore(ctx),
       repair: (opts) => repairMongo(ctx, opts?.graceMs, opts?.dryRun),
+      reconcileUsage: (window) => reconcileUsageMongo(ctx, window),
       ping: async () => {
         await main.command({ ping: 1 });
       },

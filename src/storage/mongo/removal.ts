@@ -32,6 +32,7 @@ export async function removeMessages(
   userId: string,
   docs: RemovableDoc[],
 ): Promise<RemovedMessage[]> {
+  await ctx.touchUsage(userId); // the documents go before the usage does: keep the reconcile away meanwhile
   const gone = await removeMessageDocs(ctx, userId, docs);
   if (gone.length === 0) return [];
   await ctx.dropBlobRefs(gone.flatMap((d) => d.blobRefs));

@@ -1,4 +1,5 @@
-import { MongoRuntimeError, type ObjectId } from "mongodb";
+import { MongoRuntimeError, type Filter, type ObjectId } from "mongodb";
+import type { UserDoc } from "./documents.js";
 import type { RepairReport } from "../ports.js";
 import type { MongoContext } from "./context.js";
 
@@ -123,4 +124,41 @@ async function deleteFile(ctx: MongoContext, file: ObjectId): Promise<void> {
     // A file already gone (a concurrent repair) is what we wanted; anything else is a real failure.
     if (!(err instanceof MongoRuntimeError) || !/not found/i.test(err.message)) throw err;
   }
+}
+
+/**
+ * Sets `storageUsed` to the sum of the user's message sizes for users whose usage changed in the window, each
+ * as a compare-and-set on the usage and its change time read before the sum: a write that starts meanwhile
+ * changes one of them and wins. (No transactions: this is what keeps a crash between a usage change and its
+ * documents from leaving the quota off until an admin runs doctor.)
+ */
+export async function reconcileUsageMongo(
+  ctx: MongoContext,
+  window: { since?: Date; settledBefore: Date },
+): Promise<number> {
+  const untouched = { usageTouchedAt: { $exists: false } } as const; // users from before the field existed
+  const filter: Filter<UserDoc> = window.since
+    ? { usageTouchedAt: { $gte: window.since, $lt: window.settledBefore } }
+    : { $or: [{ usageTouchedAt: { $lt: window.settledBefore } }, untouched] };
+  let fixed = 0;
+  for await (const u of ctx.users.find(filter, { projection: { storageUsed: 1, usageTouchedAt: 1 } })) {
+    const [sum] = await ctx.messages
+      .aggregate<{ used: number }>([
+        { $match: { user: u._id } },
+        { $group: { _id: null, used: { $sum: "$size" } } },
+      ])
+      .toArray();
+    const actual = sum?.used ?? 0;
+    if (actual === u.storageUsed) continue;
+    const { modifiedCount } = await ctx.users.updateOne(
+      {
+        _id: u._id,
+        storageUsed: u.storageUsed,
+        ...(u.usageTouchedAt ? { usageTouchedAt: u.usageTouchedAt } : untouched),
+      },
+      { $set: { storageUsed: actual } },
+    );
+    fixed += modifiedCount;
+  }
+  return fixed;
 }
