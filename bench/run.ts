@@ -2,10 +2,11 @@
 // store and on FerretDB + Redis (which measures FerretDB, not MongoDB). Prints a Markdown table and writes
 // bench/results.json. `--quick` runs tiny sizes, to check the benchmark itself.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { benchList, type ListResult } from "./list.js";
+import { benchRead, type ReadResult } from "./read.js";
 import type { StoreSetup } from "./lib/eider-process.js";
 import { REPO } from "../support/repo.js";
 import {
@@ -21,6 +22,8 @@ import { benchSubscription, type SubscriptionResult } from "./subscription.js";
 import { benchUpload, type UploadResult } from "./upload.js";
 
 interface Sizes {
+  /** Corpus messages ingested and read back by the read benchmark (0: not run). */
+  read: number;
   uploads: number;
   mailbox: number;
   seed: number;
@@ -29,14 +32,20 @@ interface Sizes {
 }
 
 const QUICK = process.argv.includes("--quick");
+/** `--only=read,upload`: just those measurements; the others keep their numbers from bench/results.json. */
+const ONLY = process.argv
+  .find((a) => a.startsWith("--only="))
+  ?.slice("--only=".length)
+  .split(",");
+const runs = (measurement: string) => !ONLY || ONLY.includes(measurement);
 const EMBEDDED_SIZES: Sizes = QUICK
-  ? { uploads: 100, mailbox: 3000, seed: 200, pages: 50, events: 20 }
-  : { uploads: 2000, mailbox: 100_000, seed: 2000, pages: 200, events: 200 };
+  ? { read: 200, uploads: 100, mailbox: 3000, seed: 200, pages: 50, events: 20 }
+  : { read: 2000, uploads: 2000, mailbox: 100_000, seed: 2000, pages: 200, events: 200 };
 // FerretDB (SQLite handler) is one to two orders of magnitude slower than the embedded store, and a page costs
 // about 0.8 ms per message in the mailbox: smaller samples, printed in the table.
 const CLUSTER_SIZES: Sizes = QUICK
-  ? { uploads: 20, mailbox: 300, seed: 100, pages: 20, events: 10 }
-  : { uploads: 200, mailbox: 1000, seed: 100, pages: 50, events: 200 };
+  ? { read: 0, uploads: 20, mailbox: 300, seed: 100, pages: 20, events: 10 }
+  : { read: 0, uploads: 200, mailbox: 1000, seed: 100, pages: 50, events: 200 };
 
 interface ConfigurationResult {
   name: string;
@@ -45,6 +54,7 @@ interface ConfigurationResult {
   upload?: UploadResult | { error: string };
   list?: ListResult | { error: string };
   subscription?: SubscriptionResult | { error: string };
+  read?: ReadResult | { error: string };
 }
 
 const EMBEDDED_LABEL = "embedded (SQLite + in-process bus)";
@@ -79,14 +89,15 @@ async function main(): Promise<void> {
     results.push(
       await measure("embedded", EMBEDDED_LABEL, EMBEDDED_SIZES, (m) => ({ dataDir: tempDir(m) }), false),
     );
-    results.push(await measureCluster(tempDir));
+    if (!ONLY || ONLY.some((m) => m !== "read")) results.push(await measureCluster(tempDir));
   } finally {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
 
   const seconds = Math.round((Date.now() - started) / 1000);
   const loadAverageAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
-  const report = { ...machine, loadAverageAtEnd, seconds, quick: QUICK, configurations: results };
+  if (ONLY) mergeEarlier(results);
+  const report = { ...machine, loadAverageAtEnd, seconds, quick: QUICK, only: ONLY, configurations: results };
   writeFileSync(path.join(REPO, "bench", "results.json"), `${JSON.stringify(report, null, 2)}\n`);
   console.log();
   console.log(
@@ -152,15 +163,35 @@ async function measure(
       return { error: err instanceof Error ? err.message : String(err) };
     }
   };
-  return {
-    name,
-    label,
-    upload: await attempt("upload", () => benchUpload(setup("upload"), sizes.uploads)),
-    list: await attempt("list", () => benchList(setup("list"), sizes.mailbox, sizes.seed, sizes.pages)),
-    subscription: await attempt("subscription", () =>
+  const result: ConfigurationResult = { name, label };
+  if (runs("upload"))
+    result.upload = await attempt("upload", () => benchUpload(setup("upload"), sizes.uploads));
+  if (runs("list"))
+    result.list = await attempt("list", () =>
+      benchList(setup("list"), sizes.mailbox, sizes.seed, sizes.pages),
+    );
+  if (runs("subscription"))
+    result.subscription = await attempt("subscription", () =>
       benchSubscription(setup("subscription"), sizes.events, cluster),
-    ),
-  };
+    );
+  if (runs("read") && sizes.read > 0)
+    result.read = await attempt("read", () => benchRead(setup("read"), sizes.read, sizes.pages));
+  return result;
+}
+
+/** Under --only, what was not measured keeps the numbers of the last full run in bench/results.json. */
+function mergeEarlier(results: ConfigurationResult[]): void {
+  const file = path.join(REPO, "bench", "results.json");
+  if (!existsSync(file)) return;
+  const earlier = JSON.parse(readFileSync(file, "utf8")) as { configurations?: ConfigurationResult[] };
+  for (const old of earlier.configurations ?? [])
+    if (!results.some((r) => r.name === old.name)) results.push(old);
+  for (const r of results) {
+    const old = earlier.configurations?.find((c) => c.name === r.name);
+    if (!old) continue;
+    for (const key of ["upload", "list", "subscription", "read"] as const)
+      if (r[key] === undefined && old[key] !== undefined) Object.assign(r, { [key]: old[key] });
+  }
 }
 
 function table(results: ConfigurationResult[]): string {
@@ -210,6 +241,35 @@ function table(results: ConfigurationResult[]): string {
       "  other process minus uploading process, p50 / p99",
       (r) =>
         cell(r.subscription, (s) => (s.crossInstanceExtra ? ms(s.crossInstanceExtra) : "n/a (one process)")),
+    ],
+    [
+      "Whole mailbox over the API: pages of 50 + raw bytes of each (4 at a time)",
+      (r) =>
+        cell(
+          r.read,
+          (x) =>
+            `${fmt(x.wholeMailboxApi.seconds)} s (${fmt(x.messages)} corpus msgs, ${fmt(x.megabytes)} MB, every byte checked)`,
+        ),
+    ],
+    [
+      "  the same raw bytes through core.messages.rawMessages (the IMAP FETCH 1:* path)",
+      (r) =>
+        cell(
+          r.read,
+          (x) => `${fmt(x.wholeMailboxCore.seconds)} s, ${fmt(x.wholeMailboxCore.megabytesPerSecond)} MB/s`,
+        ),
+    ],
+    [
+      "Page of 50 with `body { text html attachments }`, p50 / p99",
+      (r) => cell(r.read, (x) => `${ms(x.pageWithBodies)} (without bodies: ${ms(x.pageWithoutBodies)})`),
+    ],
+    [
+      "RSS idle after start / after the ingest / after the reads",
+      (r) => cell(r.read, (x) => `${x.rssMB.idle} / ${x.rssMB.afterIngest} / ${x.rssMB.afterReads} MB`),
+    ],
+    [
+      "  after 3 messages of 50 MB uploaded and read: at once / 10 s later",
+      (r) => cell(r.read, (x) => `${x.rssMB.afterLarge} / ${x.rssMB.afterLargeSettled} MB`),
     ],
   ];
   const header = ["measure", ...results.map((r) => (r.name === "embedded" ? r.label : `${r.label} ¹`))];

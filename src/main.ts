@@ -1,18 +1,20 @@
 // The composition root: the only place that chooses adapters (embedded or MongoDB store, memory or Redis bus).
 import "reflect-metadata";
 import { pino, type Logger } from "pino";
-import { MemoryBus, RedisBus, type Bus } from "./bus/index.js";
+import type { Bus } from "./bus/index.js";
+import { MemoryBus } from "./bus/memory.js";
 import { recordAdminTokenUse, resolveAdminToken, type AdminToken } from "./config/admin-token.js";
 import type { EiderConfig } from "./config/config.js";
 import { createCore, USAGE_SETTLE_MS, type Core } from "./core/index.js";
 import type { RunningHttpServer } from "./http/server.js";
 import { openEmbeddedStore } from "./storage/embedded/index.js";
-import { openMongoStore } from "./storage/mongo/index.js";
 import type { Store } from "./storage/ports.js";
 
 /** `atStart`: this process is the server starting, so it cleans up what a crash of the last one left. */
 export async function openStore(config: EiderConfig, options: { atStart?: boolean } = {}): Promise<Store> {
   if (config.store.mongodbUrl) {
+    // The cluster adapters load only when configured: the MongoDB driver and ioredis cost about 20 MB each at rest.
+    const { openMongoStore } = await import("./storage/mongo/index.js");
     return openMongoStore({
       url: config.store.mongodbUrl,
       dbName: config.store.mongodbDatabase,
@@ -23,13 +25,15 @@ export async function openStore(config: EiderConfig, options: { atStart?: boolea
 }
 
 export async function openBus(config: EiderConfig, logger?: Logger): Promise<Bus> {
-  if (config.bus.redisUrl)
+  if (config.bus.redisUrl) {
+    const { RedisBus } = await import("./bus/redis.js");
     return new RedisBus(config.bus.redisUrl, {
       keyPrefix: config.bus.redisPrefix,
       commandTimeoutMs: config.bus.commandTimeoutMs,
       // ioredis reconnects by itself; each failed attempt is one log line, not a stack trace on stderr.
       onError: logger ? (err) => logger.warn({ err }, "redis bus error") : undefined,
     });
+  }
   return new MemoryBus();
 }
 

@@ -14,6 +14,8 @@ export interface StoreSetup {
   mongodbDatabase?: string;
   redisUrl?: string;
   redisPrefix?: string;
+  /** More EIDER_* settings for the child (e.g. a larger message limit). */
+  env?: Record<string, string>;
 }
 
 export function eiderEnv(s: StoreSetup, port: number): Record<string, string> {
@@ -30,7 +32,7 @@ export function eiderEnv(s: StoreSetup, port: number): Record<string, string> {
   }
   if (s.redisUrl) env.EIDER_BUS_REDIS_URL = s.redisUrl;
   if (s.redisPrefix) env.EIDER_BUS_REDIS_PREFIX = s.redisPrefix;
-  return env;
+  return { ...env, ...s.env };
 }
 
 /** The config a child Eider on `s` would load, for `openCore` in this process. */

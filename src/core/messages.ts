@@ -110,7 +110,7 @@ export class MessageService {
   async view(p: Principal, id: string): Promise<MessageView> {
     const content = await this.store.messages.getContent(requireUser(p), id);
     if (!content) throw notFound("Message", id);
-    return viewStoredMessage(content, (hash) => this.store.blobs.read(hash));
+    return viewStoredMessage(content, (hash, prefix) => this.readBlob(hash, prefix));
   }
 
   /** The original bytes: one row read for a message kept together; its blobs read beside it otherwise. */
@@ -168,6 +168,20 @@ export class MessageService {
     const part = await extractStoredPart(content, partId, (hash) => this.store.blobs.read(hash));
     if (!part) throw notFound("Attachment", `${id}/${partId}`);
     return part;
+  }
+
+  /** A blob's bytes, or with `prefix` only about that many first bytes: streamed, and stopped once they are in. */
+  private async readBlob(hash: string, prefix?: number): Promise<Buffer> {
+    if (prefix === undefined) return this.store.blobs.read(hash);
+    const chunks: Buffer[] = [];
+    let got = 0;
+    for await (const chunk of await this.store.blobs.open(hash)) {
+      const piece = typeof chunk === "string" ? Buffer.from(chunk, "latin1") : chunk;
+      chunks.push(piece);
+      got += piece.length;
+      if (got >= prefix) break;
+    }
+    return Buffer.concat(chunks, got);
   }
 
   /** A message's bytes as they are read: inline pieces as they are, blobs streamed from the store. */

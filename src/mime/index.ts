@@ -20,6 +20,7 @@ export {
   sha256Hex,
   type Segment,
   type BlobPayload,
+  type BlobReader,
 } from "./segments.js";
 
 // IMAP: tree, envelope, body structure, sections.

@@ -16,5 +16,11 @@ export const PREVIEW_CHARS = 200;
 export const SEARCH_TEXT_MAX_CHARS = 64 * 1024;
 /** Encoded bytes of one text part decoded for preview/search (base64 grows 4/3, HTML markup more). */
 export const TEXT_DECODE_MAX_BYTES = 256 * 1024;
+/**
+ * Encoded bytes of display text (and, apart, of HTML) the API view decodes; past this the view is cut and says
+ * so (`truncated`), as webmail clips long messages: a 50 MB text body would otherwise cost gigabytes to show.
+ * The whole message stays available as its raw bytes.
+ */
+export const VIEW_MAX_BYTES = 2 * 1024 * 1024;
 /** Header bytes of one part read into fields; more is kept byte-exact but not parsed (no real header is this big). */
 export const MAX_PARSED_HEADER_BYTES = 1024 * 1024;

@@ -140,14 +140,20 @@ function toBuffer(data: Uint8Array): Buffer {
 }
 
 /**
- * The bytes raw[start, end) from segments, reading only the blobs that overlap the range. A range inside one
- * segment comes back as a view, without a copy.
+ * Reads a blob. With `prefix` (always less than the blob's size), only that many first bytes are needed: the
+ * reader may stop there, or return the whole blob.
+ */
+export type BlobReader = (hash: string, prefix?: number) => Promise<Buffer>;
+
+/**
+ * The bytes raw[start, end) from segments, reading only the blobs that overlap the range (and of each only up
+ * to where the range ends). A range inside one segment comes back as a view, without a copy.
  */
 export async function readRange(
   segments: Segment[],
   start: number,
   end: number,
-  readBlob: (hash: string) => Promise<Buffer>,
+  readBlob: BlobReader,
 ): Promise<Buffer> {
   const pieces: Array<Buffer | Promise<Buffer>> = [];
   let pos = 0;
@@ -159,9 +165,12 @@ export async function readRange(
       if (segment.kind === "inline") pieces.push(toBuffer(segment.data).subarray(from - pos, to - pos));
       else {
         const offset = pos;
+        const needed = to - offset;
         pieces.push(
-          readBlob(segment.hash).then((data) => {
-            if (data.length !== segment.size)
+          readBlob(segment.hash, needed < segment.size ? needed : undefined).then((data) => {
+            // A reader may stop after the prefix asked for, but never give less, nor more than the blob.
+            const short = data.length < needed || (needed === segment.size && data.length !== needed);
+            if (short || data.length > segment.size)
               throw new BlobMismatchError(segment.hash, segment.size, data.length);
             return data.subarray(from - offset, to - offset);
           }),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { VIEW_MAX_BYTES } from "./limits.js";
 import { parseMessage, type ParseOptions } from "./parse-message.js";
 import { parserViews, viewMessage, viewStoredMessage } from "./view.js";
 
@@ -139,6 +140,30 @@ describe("Mime: the view from stored body parts", () => {
       ),
     );
     expect(view.text).toBe("Jo wrote:\n> a long quoted line\na soft break\nFrom a stuffed line\n-- \nsig\n");
+  });
+
+  it("cuts a huge text at VIEW_MAX_BYTES, reading only that much of its blob, and says so", async () => {
+    const line = "All work and no play makes a huge body.\r\n";
+    const raw = Buffer.from(
+      `Subject: huge\r\n\r\n${line.repeat(Math.ceil((3 * VIEW_MAX_BYTES) / line.length))}`,
+    );
+    const parsed = await parseMessage(raw);
+    const blob = parsed.blobs[0];
+    const asked: Array<number | undefined> = [];
+    const view = await viewStoredMessage(
+      {
+        segments: parsed.segments,
+        meta: { imap: parsed.imap, attachments: parsed.attachments, body: parsed.body },
+      },
+      async (hash, prefix) => {
+        asked.push(prefix);
+        return prefix === undefined ? blob.data : blob.data.subarray(0, prefix); // a reader that stops early
+      },
+    );
+    expect(asked).toEqual([VIEW_MAX_BYTES]);
+    expect(view.truncated).toBe(true);
+    expect(view.text).toBe(blob.data.subarray(0, VIEW_MAX_BYTES).toString().replace(/\r\n/g, "\n"));
+    expect((await storedView(RELATED)).view.truncated).toBe(false);
   });
 
   it("reads a multipart whose boundary never shows up as its text, as mailparser cannot", async () => {

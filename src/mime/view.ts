@@ -8,8 +8,8 @@ import { decodeCharset, decodeWords } from "./charset.js";
 import { decodeHeaderBytes, parseHeaderFields, type HeaderField } from "./header-block.js";
 import { unflow } from "./flowed.js";
 import { htmlToText } from "./html-text.js";
-import { MAX_PARSED_HEADER_BYTES } from "./limits.js";
-import { readRange, rebuildMessage, type Segment } from "./segments.js";
+import { MAX_PARSED_HEADER_BYTES, VIEW_MAX_BYTES } from "./limits.js";
+import { readRange, rebuildMessage, type BlobReader, type Segment } from "./segments.js";
 import { splitMessage, type MimeNode } from "./split.js";
 import { textToHtml } from "./text-html.js";
 import { decodeTransferEncoding } from "./transfer-encoding.js";
@@ -22,6 +22,8 @@ export interface MessageView {
   attachments: AttachmentInfo[];
   /** Top-level header fields in order: lower-case key, value unfolded and RFC 2047 decoded. */
   headers: Array<{ key: string; value: string }>;
+  /** The text or HTML was cut at VIEW_MAX_BYTES (encoded): the whole message is in its raw bytes. */
+  truncated: boolean;
 }
 
 /** The parts of the stored meta the view reads. `body` is missing on messages stored before it existed. */
@@ -55,19 +57,18 @@ export function hasBodyParts(meta: unknown): meta is ViewMeta & { body: BodyPart
  * The view of a stored message, reading only the header, the display parts and the blobs they live in.
  * Never throws on bad MIME; throws BlobMismatchError when a blob is not what the segments say.
  */
-export async function viewStoredMessage(
-  content: StoredContent,
-  readBlob: (hash: string) => Promise<Buffer>,
-): Promise<MessageView> {
+export async function viewStoredMessage(content: StoredContent, readBlob: BlobReader): Promise<MessageView> {
   const { segments, meta } = content;
-  if (!hasBodyParts(meta)) return viewMessage(await rebuildMessage(segments, readBlob));
+  if (!hasBodyParts(meta)) return viewMessage(await rebuildMessage(segments, (hash) => readBlob(hash)));
   const tree = meta.imap.tree;
   const read = (r: { start: number; end: number }) => readRange(segments, r.start, r.end, readBlob);
   const headerEnd = Math.min(tree.headerEnd, tree.headerStart + MAX_PARSED_HEADER_BYTES);
+  const textParts = clip(meta.body.text);
+  const htmlParts = clip(meta.body.html);
   const [header, texts, htmls] = await Promise.all([
     read({ start: tree.headerStart, end: headerEnd }),
-    Promise.all(meta.body.text.map(async (r) => decodeRange(await read(r), r))),
-    Promise.all(meta.body.html.map(async (r) => decodeRange(await read(r), r))),
+    Promise.all(textParts.ranges.map(async (r) => decodeRange(await read(r), r))),
+    Promise.all(htmlParts.ranges.map(async (r) => decodeRange(await read(r), r))),
   ]);
   const html = htmls.length > 0 ? htmls.join("\n") : null;
   const text =
@@ -82,7 +83,21 @@ export async function viewStoredMessage(
     textAsHtml: text === null ? null : textToHtml(text),
     attachments: meta.attachments,
     headers: viewHeaders(parseHeaderFields(decodeHeaderBytes(header, 0, header.length).text)),
+    truncated: textParts.truncated || htmlParts.truncated,
   };
+}
+
+/** The ranges cut to VIEW_MAX_BYTES in all (a quoted-printable or base64 unit cut in half decodes leniently). */
+function clip(ranges: readonly BodyRange[]): { ranges: BodyRange[]; truncated: boolean } {
+  const out: BodyRange[] = [];
+  let budget = VIEW_MAX_BYTES;
+  for (const r of ranges) {
+    if (budget <= 0) return { ranges: out, truncated: true };
+    const size = r.end - r.start;
+    out.push(size <= budget ? r : { ...r, end: r.start + budget });
+    budget -= size;
+  }
+  return { ranges: out, truncated: budget < 0 };
 }
 
 function decodeRange(body: Buffer, range: BodyRange): string {
@@ -121,5 +136,6 @@ export async function viewMessage(raw: Buffer): Promise<MessageView> {
     textAsHtml: parsed?.textAsHtml ?? null,
     attachments: listAttachments(raw, tree),
     headers: viewHeaders(headers.get(tree)?.fields ?? []),
+    truncated: false,
   };
 }
