@@ -172,6 +172,20 @@ describe("CLI: eider import", () => {
     expect(await mailbox("Old/Archive 2020")).toHaveLength(order.length);
   });
 
+  it("lists each message it could not store (over quota) and exits 1, keeping the ones stored", async () => {
+    const add = await eider("user", "add", "carol", "--password", "a long secret", "--quota", "120");
+    expect(add.code).toBe(0);
+    const dir = mkdtempSync(path.join(os.tmpdir(), "eider-mbox-"));
+    temp.push(dir);
+    const file = path.join(dir, "quota.mbox");
+    const small = (n: number) => Buffer.from(`Subject: small ${n}\nMessage-ID: <q${n}@example.net>\n\nhi\n`);
+    writeMbox(file, [small(1), Buffer.from(`Subject: big\n\n${"x".repeat(200)}\n`), small(2)]);
+    const run = await eider("import", "mbox", file, "--user", "carol");
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`message 2 of ${file}: over-quota:`);
+    expect(run.stdout).toContain("2 stored, 0 skipped (already there), 1 failed, of 3 messages");
+  });
+
   it("says what is wrong, with a non-zero status, for an unknown user, a missing file and bad usage", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "eider-mbox-"));
     temp.push(dir);
