@@ -392,6 +392,33 @@ export function busContract(name: string, open: () => Promise<Bus>, opts: BusCon
         await expect(closing.hit(unique("closed"), 1, 1000)).rejects.toEqual(closedError);
         await expect(closing.tryLock(unique("closed"), 1000)).rejects.toEqual(closedError);
         await expect(lock!.release()).rejects.toEqual(closedError);
+        await expect(closing.ping()).rejects.toEqual(closedError);
+      });
+
+      it("does not call onLost when the bus is closed or a subscriber unsubscribes: that is no loss", async () => {
+        const closing = await open();
+        const lost: Error[] = [];
+        const unsubscribe = await closing.subscribe(
+          unique("no-loss"),
+          () => {},
+          (e) => lost.push(e),
+        );
+        await closing.subscribe(
+          unique("no-loss-2"),
+          () => {},
+          (e) => lost.push(e),
+        );
+        await unsubscribe();
+        await closing.close();
+        await new Promise((r) => setTimeout(r, 50));
+        expect(lost).toEqual([]);
+      });
+    });
+
+    describe("health", () => {
+      it("answers ping while open and names its kind", async () => {
+        await expect(bus.ping()).resolves.toBeUndefined();
+        expect(["memory", "redis"]).toContain(bus.kind);
       });
     });
 
