@@ -13,6 +13,7 @@ import { MailboxService } from "./mailboxes.js";
 import { MessageService } from "./messages.js";
 import type { HealthReport } from "./model.js";
 import { UidMailboxService } from "./uid-mailbox.js";
+import { NodeService } from "./nodes.js";
 import { UserService } from "./users.js";
 import { WatchService } from "./watch.js";
 
@@ -42,6 +43,8 @@ export interface Core {
   uidMailboxes: UidMailboxService;
   changes: ChangesService;
   maintenance: MaintenanceService;
+  /** Any object the principal may read, by its id alone (GraphQL `node(id)`). */
+  nodes: NodeService;
   /** Watching a mailbox or the account from a state (subscriptions, IMAP IDLE and NOTIFY). */
   watch: WatchService;
   /** Whether the store and the bus answer (for `/health` and `eider doctor`). */
@@ -63,16 +66,18 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
   });
   const changes = new ChangesService(store);
   const mailboxes = new MailboxService(store, events);
+  const messages = new MessageService(store, events, ingest);
   let closing: Promise<void> | null = null;
   return {
     users,
     auth,
     mailboxes,
-    messages: new MessageService(store, events, ingest),
+    messages,
     uidMailboxes: new UidMailboxService(store, events, ingest),
     delivery: new DeliveryService(store, ingest, mailboxes, { maxMessageBytes: options.maxMessageBytes }),
     changes,
     maintenance: new MaintenanceService(store, bus, { journalRetentionMs: options.journalRetentionMs }),
+    nodes: new NodeService(users, mailboxes, messages),
     watch: new WatchService(store, events, changes, auth),
     health: () => checkHealth(store, bus),
     close() {
@@ -123,6 +128,7 @@ export { normalizeAddress } from "./addresses.js";
 export type { Changes, ChangeSet } from "./changes.js";
 export type { MessagePage } from "./messages.js";
 export type { Watch, WatchOptions } from "./watch.js";
+export type { NodeRecord } from "./nodes.js";
 export type { MailboxWithCounts } from "./mailboxes.js";
 export type * from "./model.js";
 export { USAGE_SETTLE_MS } from "./maintenance.js";

@@ -5,6 +5,7 @@ import type { AttachmentInfo, BodyParts, ImapMeta } from "../mime/index.js";
 import type { AddressValue } from "../storage/ports.js";
 
 export type {
+  AddressRecord,
   AddressValue,
   ContentSegment,
   FlagChange,

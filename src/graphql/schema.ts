@@ -5,12 +5,20 @@ import { AccountResolver } from "./resolvers/account.js";
 import { AdminResolver } from "./resolvers/admin.js";
 import { MailboxResolver } from "./resolvers/mailboxes.js";
 import { MessageResolver } from "./resolvers/messages.js";
+import { NodeResolver } from "./resolvers/node.js";
 import { SubscriptionResolver } from "./resolvers/subscriptions.js";
 
 /** Builds the executable schema from the resolvers (the code is the source of schema/schema.graphql). */
 export async function buildEiderSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [AccountResolver, AdminResolver, MailboxResolver, MessageResolver, SubscriptionResolver],
+    resolvers: [
+      AccountResolver,
+      AdminResolver,
+      MailboxResolver,
+      MessageResolver,
+      NodeResolver,
+      SubscriptionResolver,
+    ],
     validate: false,
     emitSchemaFile: false,
     // Every subscription has its own `subscribe` on the core's event bus; topic-based PubSub is never used,

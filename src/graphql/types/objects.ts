@@ -1,4 +1,5 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { Node } from "./node.js";
 
 // The API's object types. Fields that need loading (counts, mailbox, body, thread) are resolved in resolvers/.
 
@@ -8,8 +9,8 @@ export class EmailAddress {
   @Field(() => String) address!: string;
 }
 
-@ObjectType({ description: "An address that delivers to a user." })
-export class Address {
+@ObjectType({ description: "An address that delivers to a user.", implements: Node })
+export class Address implements Node {
   @Field(() => ID) id!: string;
   @Field(() => String, { description: "As entered (Unicode form)." }) address!: string;
   @Field(() => String, {
@@ -19,8 +20,8 @@ export class Address {
   @Field(() => Date) createdAt!: Date;
 }
 
-@ObjectType()
-export class User {
+@ObjectType({ implements: Node })
+export class User implements Node {
   @Field(() => ID) id!: string;
   @Field(() => String) username!: string;
   @Field(() => Boolean) disabled!: boolean;
@@ -30,8 +31,8 @@ export class User {
   @Field(() => Date) createdAt!: Date;
 }
 
-@ObjectType()
-export class Mailbox {
+@ObjectType({ implements: Node })
+export class Mailbox implements Node {
   @Field(() => ID) id!: string;
   @Field(() => String, { description: "The full path; `/` separates levels for display only." })
   path!: string;
@@ -87,8 +88,8 @@ export class MessageBody {
   @Field(() => [Header]) headers!: Header[];
 }
 
-@ObjectType()
-export class Message {
+@ObjectType({ implements: Node })
+export class Message implements Node {
   @Field(() => ID) id!: string;
   @Field(() => ID) mailboxId!: string;
   @Field(() => Float) uid!: number;
@@ -131,8 +132,9 @@ export class MessageConnection {
 @ObjectType({
   description:
     "A conversation: messages linked by References/In-Reply-To with the same normalised subject, across mailboxes.",
+  implements: Node,
 })
-export class Thread {
+export class Thread implements Node {
   @Field(() => ID) id!: string;
   @Field(() => [Message]) messages!: Message[];
 }
