@@ -16,7 +16,14 @@ const READ_CHUNK_BYTES = 1024 * 1024;
 
 interface Source {
   totalBytes: number;
-  messages: AsyncIterable<{ raw: Buffer; flags?: string[]; internalDate?: Date; label: string }>;
+  messages: AsyncIterable<{
+    raw: Buffer;
+    /** The size of a message too large to read into memory (its bytes were skipped). */
+    oversize?: number;
+    flags?: string[];
+    internalDate?: Date;
+    label: string;
+  }>;
 }
 
 export async function runImport(config: EiderConfig, args: ParsedArgs): Promise<number> {
@@ -29,42 +36,60 @@ export async function runImport(config: EiderConfig, args: ParsedArgs): Promise<
   if (!location)
     throw new UsageError(`"import ${format}" needs the ${format === "mbox" ? "file" : "folder"} to read.`);
   if (!username) throw new UsageError(`"import" needs --user NAME.`);
-  const source = format === "mbox" ? await mboxSource(location) : await maildirSource(location);
+  const max = config.limits.maxMessageBytes;
+  const source = format === "mbox" ? await mboxSource(location, max) : await maildirSource(location, max);
   const { core } = await openCore(config);
   try {
     const session = await core.delivery.openImport(ADMIN, { username, mailboxPath: option(args, "mailbox") });
-    return await importAll(session, source, username);
+    return await importAll(session, source, username, max);
   } finally {
     await core.close();
   }
 }
 
-async function mboxSource(file: string): Promise<Source> {
+async function mboxSource(file: string, maxMessageBytes: number): Promise<Source> {
   const totalBytes = (await stat(file)).size;
   async function* messages() {
     let n = 0;
-    for await (const m of readMbox(createReadStream(file, { highWaterMark: READ_CHUNK_BYTES }))) {
+    const input = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES });
+    for await (const m of readMbox(input, { maxMessageBytes })) {
       n++;
-      yield { raw: m.raw, internalDate: m.internalDate, label: `message ${n} of ${file}` };
+      yield {
+        raw: m.raw,
+        oversize: m.oversize,
+        internalDate: m.internalDate,
+        label: `message ${n} of ${file}`,
+      };
     }
   }
   return { totalBytes, messages: messages() };
 }
 
-async function maildirSource(dir: string): Promise<Source> {
+async function maildirSource(dir: string, maxMessageBytes: number): Promise<Source> {
   const files = await listMaildir(dir);
   async function* messages() {
-    for await (const m of readMaildir(files)) yield { ...m, label: m.file };
+    for await (const m of readMaildir(files, { maxMessageBytes })) yield { ...m, label: m.file };
   }
   return { totalBytes: files.reduce((sum, f) => sum + f.size, 0), messages: messages() };
 }
 
-async function importAll(session: ImportSession, source: Source, username: string): Promise<number> {
+async function importAll(
+  session: ImportSession,
+  source: Source,
+  username: string,
+  maxMessageBytes: number,
+): Promise<number> {
   const progress = new Progress(process.stderr, source.totalBytes);
   const counts = new Map<ImportOutcome["status"], number>();
   let failures = 0;
   for await (const m of source.messages) {
-    const outcome = await session.add(m.raw, { flags: m.flags, internalDate: m.internalDate });
+    const outcome: ImportOutcome =
+      m.oversize !== undefined
+        ? {
+            status: "too-large",
+            message: `The message has ${m.oversize} bytes; the limit is ${maxMessageBytes}.`,
+          }
+        : await session.add(m.raw, { flags: m.flags, internalDate: m.internalDate });
     counts.set(outcome.status, (counts.get(outcome.status) ?? 0) + 1);
     if (outcome.status !== "stored" && outcome.status !== "skipped") {
       failures++;
@@ -72,7 +97,7 @@ async function importAll(session: ImportSession, source: Source, username: strin
       if (failures <= MAX_FAILURE_LINES) console.error(`${m.label}: ${outcome.status}: ${outcome.message}`);
       if ("cause" in outcome && outcome.cause && failures <= MAX_FAILURE_LINES) console.error(outcome.cause);
     }
-    progress.tick(m.raw.length);
+    progress.tick(m.oversize ?? m.raw.length);
   }
   progress.done();
   const seconds = (Date.now() - progress.started) / 1000;

@@ -179,11 +179,23 @@ describe("CLI: eider import", () => {
     temp.push(dir);
     const file = path.join(dir, "quota.mbox");
     const small = (n: number) => Buffer.from(`Subject: small ${n}\nMessage-ID: <q${n}@example.net>\n\nhi\n`);
-    writeMbox(file, [small(1), Buffer.from(`Subject: big\n\n${"x".repeat(200)}\n`), small(2)]);
+    const big = Buffer.from(`Subject: big\n\n${"x".repeat(200)}\n`);
+    writeMbox(file, [small(1), big, small(2)]);
     const run = await eider("import", "mbox", file, "--user", "carol");
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`message 2 of ${file}: over-quota:`);
     expect(run.stdout).toContain("2 stored, 0 skipped (already there), 1 failed, of 3 messages");
+
+    // Past the message limit a message is counted and refused without being read into memory.
+    const limited = await runEider(["import", "mbox", file, "--user", "bob", "--mailbox", "Limited"], {
+      ...env,
+      EIDER_LIMITS_MAX_MESSAGE_BYTES: "100",
+    });
+    expect(limited.code).toBe(1);
+    expect(limited.stderr).toContain(
+      `message 2 of ${file}: too-large: The message has ${big.length} bytes; the limit is 100.`,
+    );
+    expect(limited.stdout).toContain("2 stored, 0 skipped (already there), 1 failed, of 3 messages");
   });
 
   it("says what is wrong, with a non-zero status, for an unknown user, a missing file and bad usage", async () => {

@@ -6,7 +6,9 @@ import path from "node:path";
 
 export interface MaildirMessage {
   file: string;
+  /** Empty when the file is larger than the cap (then `oversize` is its size). */
   raw: Buffer;
+  oversize?: number;
   flags: string[];
   internalDate: Date;
 }
@@ -51,10 +53,17 @@ export async function listMaildir(dir: string): Promise<Array<{ file: string; si
   return out;
 }
 
-/** Reads the listed files one at a time. */
-export async function* readMaildir(files: Array<{ file: string }>): AsyncGenerator<MaildirMessage> {
+/** Reads the listed files one at a time; a file past `maxMessageBytes` is reported by size, not read. */
+export async function* readMaildir(
+  files: Array<{ file: string }>,
+  options: { maxMessageBytes?: number } = {},
+): AsyncGenerator<MaildirMessage> {
+  const cap = options.maxMessageBytes ?? Infinity;
   for (const { file } of files) {
-    const [raw, info] = await Promise.all([readFile(file), stat(file)]);
-    yield { file, raw, flags: maildirFlags(path.basename(file)), internalDate: info.mtime };
+    const info = await stat(file);
+    const flags = maildirFlags(path.basename(file));
+    if (info.size > cap)
+      yield { file, raw: Buffer.alloc(0), oversize: info.size, flags, internalDate: info.mtime };
+    else yield { file, raw: await readFile(file), flags, internalDate: info.mtime };
   }
 }

@@ -4,13 +4,13 @@ import { fromLineDate, readMbox } from "./mbox.js";
 import { duration, formatProgress } from "./progress.js";
 
 /** The mbox text fed in chunks of `size` bytes, so separators and lines fall across chunk borders. */
-async function split(text: string | Buffer, size = 7) {
+async function split(text: string | Buffer, size = 7, maxMessageBytes?: number) {
   const data = Buffer.isBuffer(text) ? text : Buffer.from(text, "latin1");
   async function* chunks() {
     for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
   }
   const out = [];
-  for await (const m of readMbox(chunks())) out.push(m);
+  for await (const m of readMbox(chunks(), { maxMessageBytes })) out.push(m);
   return out;
 }
 const raws = async (text: string, size?: number) =>
@@ -54,6 +54,25 @@ describe("CLI import: reading an mbox", () => {
       "2002-08-22T11:36:23.000Z",
     );
     expect(fromLineDate("From MAILER-DAEMON")).toBeUndefined();
+  });
+  it("counts a message past the cap without keeping it, and reads the next one whole", async () => {
+    const big = `Subject: big\n\n${"y".repeat(100)}\n`;
+    const mbox = `From a Thu Aug 22 12:36:23 2002\nA: 1\n\nx\n\nFrom b Thu Aug 22 12:36:23 2002\n${big}\nFrom c Thu Aug 22 12:36:23 2002\nC: 3\n\nz\n`;
+    const out = await split(mbox, 7, 40);
+    expect(out.map((m) => [m.raw.toString(), m.oversize])).toEqual([
+      ["A: 1\n\nx\n", undefined],
+      ["", big.length],
+      ["C: 3\n\nz\n", undefined],
+    ]);
+  });
+  it("drops a line longer than the cap as it arrives (no line feed in sight), counting it", async () => {
+    const line = "q".repeat(500);
+    const mbox = `From a Thu Aug 22 12:36:23 2002\nA: 1\n\n${line}\n\nFrom c Thu Aug 22 12:36:23 2002\nC: 3\n\nz\n`;
+    const out = await split(mbox, 64, 100);
+    expect(out.map((m) => [m.raw.toString(), m.oversize])).toEqual([
+      ["", 6 + line.length + 1],
+      ["C: 3\n\nz\n", undefined],
+    ]);
   });
   it("refuses a file that does not start with a From line", async () => {
     await expect(split("Subject: not an mbox\n\nbody\n")).rejects.toThrow(/not an mbox/);

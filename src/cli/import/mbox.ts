@@ -3,7 +3,10 @@
 // (every `>*From ` line lost one `>`), which is also right for mboxo files with no `>>From ` lines.
 
 export interface MboxMessage {
+  /** The message; empty when it was larger than `maxMessageBytes` (then `oversize` holds its size). */
   raw: Buffer;
+  /** Set when the message passed the cap: its bytes were counted, not kept. */
+  oversize?: number;
   /** The date of the `From ` line, when it has a readable one. */
   internalDate?: Date;
   /** Bytes of the file read so far (for progress). */
@@ -19,21 +22,45 @@ const QUOTED_FROM = /^>+From /;
  * so an unquoted `From ` in the middle of a paragraph stays in its message. Throws when the file does not
  * start with a `From ` line (not an mbox).
  */
-export async function* readMbox(input: AsyncIterable<Buffer>): AsyncGenerator<MboxMessage> {
+export async function* readMbox(
+  input: AsyncIterable<Buffer>,
+  options: { maxMessageBytes?: number } = {},
+): AsyncGenerator<MboxMessage> {
+  const cap = options.maxMessageBytes ?? Infinity;
   let carry: Buffer = Buffer.alloc(0);
   let consumed = 0;
   let lines: Buffer[] = [];
   let fromLine: string | null = null;
   let previousBlank = true;
+  // Past the cap a message's lines are counted and dropped, so memory stays bounded by the cap.
+  let size = 0;
+  let oversize = false;
+  let blankTail = 0;
 
   const finish = (position: number): MboxMessage => {
-    const last = lines[lines.length - 1];
-    if (last && isBlank(last)) lines.pop(); // the blank line before the next separator
-    const message: MboxMessage = { raw: Buffer.concat(lines), position };
+    let message: MboxMessage;
+    if (oversize) {
+      message = { raw: Buffer.alloc(0), oversize: size - blankTail, position };
+    } else {
+      if (blankTail > 0) lines.pop(); // the blank line before the next separator
+      message = { raw: Buffer.concat(lines), position };
+    }
     const date = fromLineDate(fromLine!);
     if (date) message.internalDate = date;
     lines = [];
+    size = 0;
+    oversize = false;
+    blankTail = 0;
     return message;
+  };
+
+  const keep = (piece: Buffer): void => {
+    size += piece.length;
+    if (!oversize && size <= cap) lines.push(piece);
+    else {
+      oversize = true;
+      lines = [];
+    }
   };
 
   function* take(line: Buffer): Generator<MboxMessage> {
@@ -43,9 +70,9 @@ export async function* readMbox(input: AsyncIterable<Buffer>): AsyncGenerator<Mb
     } else if (fromLine === null) {
       if (!isBlank(line)) throw new Error('This is not an mbox file: it does not start with a "From " line.');
     } else {
-      lines.push(
-        QUOTED_FROM.test(line.toString("latin1", 0, Math.min(line.length, 64))) ? line.subarray(1) : line,
-      );
+      const quoted = QUOTED_FROM.test(line.toString("latin1", 0, Math.min(line.length, 64)));
+      keep(quoted ? line.subarray(1) : line);
+      blankTail = isBlank(line) ? line.length : 0;
     }
     previousBlank = isBlank(line);
   }
@@ -59,8 +86,19 @@ export async function* readMbox(input: AsyncIterable<Buffer>): AsyncGenerator<Mb
       yield* take(line);
       start = lf + 1;
     }
-    // Lines are kept as views of `data`, so the unfinished tail is copied rather than kept as a view.
-    carry = Buffer.from(data.subarray(start));
+    carry = data.subarray(start);
+    if (fromLine !== null && carry.length > cap) {
+      // A line longer than any message may be: its start goes into the (now oversize) message, uncounted
+      // twice, and the rest of the line follows as further pieces.
+      consumed += carry.length;
+      keep(carry);
+      blankTail = 0;
+      previousBlank = false;
+      carry = Buffer.alloc(0);
+    } else {
+      // Kept lines are views of `data`; the unfinished tail is copied so `data` is not held for it alone.
+      carry = Buffer.from(carry);
+    }
   }
   if (carry.length > 0) {
     consumed += carry.length;
