@@ -248,7 +248,7 @@ export async function startHttpServer(
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(downloadRoutes(core));
-  app.use(uploadRoutes(core, options.maxMessageBytes));
+  app.use(uploadRoutes(core, options.maxMessageBytes, logger));
   app.use(
     "/graphql",
     express.json({ limit: options.maxBodyBytes }),

@@ -1,4 +1,5 @@
 import type { Request, Response, Router } from "express";
+import type { Logger } from "pino";
 import express from "express";
 import { DomainError, messageTooLarge, type Core } from "../core/index.js";
 import { toMessage } from "../graphql/mappers.js";
@@ -11,7 +12,7 @@ import { sendError } from "./send-error.js";
  * is counted as it arrives and refused as soon as it passes the limit. Optional `?flags=\\Seen,$label` and
  * `?internalDate=<ISO date>`. Answers the stored message as JSON.
  */
-export function uploadRoutes(core: Core, maxMessageBytes: number): Router {
+export function uploadRoutes(core: Core, maxMessageBytes: number, logger: Logger): Router {
   const router = express.Router();
   router.post("/upload/:mailboxId", async (req: Request, res: Response) => {
     try {
@@ -25,6 +26,11 @@ export function uploadRoutes(core: Core, maxMessageBytes: number): Router {
       const message = await core.messages.upload(principal, String(req.params.mailboxId), raw, flags, date);
       res.status(201).json(toMessage(message));
     } catch (err) {
+      if (err instanceof ClientGone) {
+        // Nobody to answer, and nothing stored: not a server failure (no 500, no error line).
+        logger.info({ route: "/upload", bytes: err.bytes }, "request abandoned by the client");
+        return;
+      }
       if ((err as DomainError).code === "MESSAGE_TOO_LARGE") res.setHeader("connection", "close");
       sendError(res, err);
     }
@@ -53,8 +59,19 @@ function readBody(req: Request, limit: number): Promise<Buffer> {
     };
     req.on("data", onData);
     req.once("end", () => resolve(Buffer.concat(chunks, size)));
-    req.once("error", reject);
+    // A client that goes away mid-body ends the wait (and frees what was read) instead of leaving it pending.
+    req.once("close", () => {
+      if (!req.complete) reject(new ClientGone(size));
+    });
+    req.once("error", (err) => reject(req.complete ? err : new ClientGone(size)));
   });
+}
+
+/** The client closed the connection before the whole body arrived. */
+class ClientGone extends Error {
+  constructor(readonly bytes: number) {
+    super(`The client went away after ${bytes} bytes of the body.`);
+  }
 }
 
 function tooLarge(size: number, limit: number): DomainError {
