@@ -60,6 +60,14 @@ export async function openCore(
     loginAttempts: config.limits.loginAttempts,
     loginWindowMs: config.limits.loginWindowSeconds * 1000,
     journalRetentionMs: config.journal.retentionDays * 86_400_000,
+    limits: {
+      maxPageSize: config.limits.maxPageSize,
+      maxBatchIds: config.limits.maxBatchIds,
+      maxSearchTextChars: config.limits.maxSearchTextChars,
+      maxMailboxPathChars: config.limits.maxMailboxPathChars,
+      maxChanges: config.limits.maxChanges,
+      maxUsersPage: config.limits.maxUsersPage,
+    },
     onBackgroundError: (err) => logger.error({ err }, "event publish failed after a committed change"),
     onAdminTokenUse: () => {
       if (!unusedToken) return;

@@ -20,6 +20,12 @@ export interface EiderConfig {
     sessionTtlHours: number;
     loginAttempts: number;
     loginWindowSeconds: number;
+    maxPageSize: number;
+    maxBatchIds: number;
+    maxSearchTextChars: number;
+    maxMailboxPathChars: number;
+    maxChanges: number;
+    maxUsersPage: number;
   };
   journal: { retentionDays: number; maintenanceIntervalMinutes: number };
   log: { level: string };
@@ -183,6 +189,12 @@ function toConfig(t: any): EiderConfig {
       sessionTtlHours: t.limits.session_ttl_hours,
       loginAttempts: t.limits.login_attempts,
       loginWindowSeconds: t.limits.login_window_seconds,
+      maxPageSize: t.limits.max_page_size,
+      maxBatchIds: t.limits.max_batch_ids,
+      maxSearchTextChars: t.limits.max_search_text_chars,
+      maxMailboxPathChars: t.limits.max_mailbox_path_chars,
+      maxChanges: t.limits.max_changes,
+      maxUsersPage: t.limits.max_users_page,
     },
     journal: {
       retentionDays: t.journal.retention_days,

@@ -1,8 +1,8 @@
 import type { JournalEntry, Store } from "../storage/ports.js";
 import { DomainError, invalidInput } from "./errors.js";
+import { DEFAULT_LIMITS, type CoreLimits } from "./limits.js";
 import { requireUser, type Principal } from "./principal.js";
 
-export const MAX_CHANGES = 5000;
 /**
  * How long a gap in the journal may still fill. On MongoDB a writer takes its modseq before it writes its
  * journal entry, so for a moment a later entry can exist while an earlier one does not yet: a state past that
@@ -31,7 +31,10 @@ export interface Changes {
  * (a move shows up as an update: the message keeps its id).
  */
 export class ChangesService {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly limits: CoreLimits = DEFAULT_LIMITS,
+  ) {}
 
   /** The account's state: the end of the settled journal (never past a change still being written). */
   async state(p: Principal): Promise<number> {
@@ -51,12 +54,12 @@ export class ChangesService {
     return tail.length > 0 ? tail[tail.length - 1].modseq : from;
   }
 
-  async since(p: Principal, sinceState: number, maxChanges = MAX_CHANGES): Promise<Changes> {
+  async since(p: Principal, sinceState: number, maxChanges = this.limits.maxChanges): Promise<Changes> {
     const userId = requireUser(p);
     if (!Number.isSafeInteger(sinceState) || sinceState < 0)
       throw invalidInput(`State "${sinceState}" is not a state this server gave out.`);
-    if (maxChanges < 1 || maxChanges > MAX_CHANGES)
-      throw invalidInput(`maxChanges ${maxChanges} must be 1 to ${MAX_CHANGES}.`);
+    if (maxChanges < 1 || maxChanges > this.limits.maxChanges)
+      throw invalidInput(`maxChanges ${maxChanges} must be 1 to ${this.limits.maxChanges}.`);
     const user = await this.store.users.get(userId);
     const current = user?.modseq ?? 0;
     if (sinceState > current)
@@ -97,26 +100,22 @@ export class ChangesService {
       ),
     };
   }
-}
-
-/**
- * Journal entries of one mailbox after a state, oldest first (to replay before going live). A client further
- * behind than MAX_CHANGES entries of the account is told to reload instead of being sent all of them.
- */
-export async function mailboxJournal(
-  store: Store,
-  userId: string,
-  mailboxId: string,
-  since: number,
-): Promise<JournalEntry[]> {
-  const entries = await store.journal.since(userId, since, MAX_CHANGES + 1);
-  if (entries.length > MAX_CHANGES) {
-    throw new DomainError(
-      "CANNOT_CALCULATE_CHANGES",
-      `More than ${MAX_CHANGES} changes since state ${since}; reload.`,
-    );
+  /**
+   * The journal of one mailbox after a state (checked like `since`), oldest first, for a watch that replays before
+   * going live. A client further behind than `maxChanges` entries of the account is told to reload instead.
+   */
+  async mailboxSince(p: Principal, mailboxId: string, sinceState: number): Promise<JournalEntry[]> {
+    await this.since(p, sinceState, 1);
+    const userId = requireUser(p);
+    const max = this.limits.maxChanges;
+    const entries = await this.store.journal.since(userId, sinceState, max + 1);
+    if (entries.length > max)
+      throw new DomainError(
+        "CANNOT_CALCULATE_CHANGES",
+        `More than ${max} changes since state ${sinceState}; reload.`,
+      );
+    return entries.filter((e) => e.mailboxId === mailboxId);
   }
-  return entries.filter((e) => e.mailboxId === mailboxId);
 }
 
 /** The entries up to the first gap that may still fill (see JOURNAL_GAP_GRACE_MS); older gaps are stepped over. */

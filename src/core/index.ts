@@ -13,6 +13,7 @@ import { MailboxService } from "./mailboxes.js";
 import { MessageService } from "./messages.js";
 import type { HealthReport } from "./model.js";
 import { UidMailboxService } from "./uid-mailbox.js";
+import { DEFAULT_LIMITS, type CoreLimits } from "./limits.js";
 import { NodeService } from "./nodes.js";
 import { UserService } from "./users.js";
 import { WatchService } from "./watch.js";
@@ -26,6 +27,8 @@ export interface CoreOptions {
   journalRetentionMs: number;
   /** Where errors go that must not fail a committed change (a bus publish after the commit). */
   onBackgroundError?: (err: unknown) => void;
+  /** Caps on what one request may ask; each missing one takes its default. */
+  limits?: Partial<CoreLimits>;
   /** Called when a request presents the admin token (the composition root records its first use). */
   onAdminTokenUse?: () => void;
 }
@@ -55,7 +58,8 @@ export interface Core {
 
 export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
   const events = new EventPublisher(bus, store, options.onBackgroundError);
-  const users = new UserService(store, events);
+  const limits: CoreLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const users = new UserService(store, events, limits);
   const ingest = new IngestService(store, events, { maxMessageBytes: options.maxMessageBytes });
   const auth = new AuthService(store, users, bus, events, {
     adminToken: options.adminToken,
@@ -64,9 +68,9 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
     loginWindowMs: options.loginWindowMs,
     onAdminTokenUse: options.onAdminTokenUse,
   });
-  const changes = new ChangesService(store);
-  const mailboxes = new MailboxService(store, events);
-  const messages = new MessageService(store, events, ingest);
+  const changes = new ChangesService(store, limits);
+  const mailboxes = new MailboxService(store, events, limits);
+  const messages = new MessageService(store, events, ingest, limits);
   let closing: Promise<void> | null = null;
   return {
     users,
@@ -129,6 +133,7 @@ export type { Changes, ChangeSet } from "./changes.js";
 export type { MessagePage } from "./messages.js";
 export type { Watch, WatchOptions } from "./watch.js";
 export type { NodeRecord } from "./nodes.js";
+export { DEFAULT_LIMITS, type CoreLimits } from "./limits.js";
 export type { MailboxWithCounts } from "./mailboxes.js";
 export type * from "./model.js";
 export { USAGE_SETTLE_MS } from "./maintenance.js";

@@ -3,10 +3,9 @@ import { StoreConflictError } from "../storage/ports.js";
 import { DomainError, invalidInput, notFound } from "./errors.js";
 import { mailboxEvent, messageEvent, type EventPublisher } from "./events.js";
 import { newId } from "./ids.js";
+import { DEFAULT_LIMITS, type CoreLimits } from "./limits.js";
 import { requireUser, type Principal } from "./principal.js";
 import { newUidValidity } from "./special-use.js";
-
-export const MAX_MAILBOX_PATH_CHARS = 512;
 
 export interface MailboxWithCounts extends MailboxRecord {
   counts: MailboxCounts;
@@ -17,6 +16,7 @@ export class MailboxService {
   constructor(
     private readonly store: Store,
     private readonly events: EventPublisher,
+    private readonly limits: CoreLimits = DEFAULT_LIMITS,
   ) {}
 
   async list(p: Principal, userId?: string): Promise<MailboxRecord[]> {
@@ -37,7 +37,10 @@ export class MailboxService {
 
   async getByPath(p: Principal, path: string): Promise<MailboxRecord> {
     const userId = requireUser(p);
-    const box = await this.store.mailboxes.getByPath(userId, normalizePath(path));
+    const box = await this.store.mailboxes.getByPath(
+      userId,
+      normalizePath(path, this.limits.maxMailboxPathChars),
+    );
     if (!box) throw notFound("Mailbox", path);
     return box;
   }
@@ -48,7 +51,7 @@ export class MailboxService {
 
   async create(p: Principal, path: string): Promise<MailboxRecord> {
     const userId = requireUser(p);
-    const clean = normalizePath(path);
+    const clean = normalizePath(path, this.limits.maxMailboxPathChars);
     try {
       const box = await this.store.mailboxes.create({
         id: newId(),
@@ -71,7 +74,7 @@ export class MailboxService {
   async rename(p: Principal, mailboxId: string, path: string): Promise<MailboxRecord> {
     const box = await this.get(p, mailboxId);
     if (box.path === "INBOX") throw invalidInput("INBOX cannot be renamed.");
-    return this.update(p, box, { path: normalizePath(path) });
+    return this.update(p, box, { path: normalizePath(path, this.limits.maxMailboxPathChars) });
   }
 
   async setSubscribed(p: Principal, mailboxId: string, subscribed: boolean): Promise<MailboxRecord> {
@@ -117,10 +120,10 @@ export class MailboxService {
 }
 
 /** Trims, folds any case of "inbox" to INBOX, and refuses empty segments and control characters. */
-export function normalizePath(path: string): string {
+export function normalizePath(path: string, maxChars = DEFAULT_LIMITS.maxMailboxPathChars): string {
   const clean = path.normalize("NFC").trim();
-  if (clean.length === 0 || clean.length > MAX_MAILBOX_PATH_CHARS) {
-    throw invalidInput(`Mailbox path "${path}" must have 1 to ${MAX_MAILBOX_PATH_CHARS} characters.`);
+  if (clean.length === 0 || clean.length > maxChars) {
+    throw invalidInput(`Mailbox path "${path}" must have 1 to ${maxChars} characters.`);
   }
 
   if (/[\u0000-\u001f\u007f]/.test(clean))

@@ -15,12 +15,9 @@ import { messageEvent, moveEvents, type EventPublisher } from "./events.js";
 import { normalizeFlags } from "./flags.js";
 import { newId } from "./ids.js";
 import type { IngestService } from "./ingest.js";
+import { DEFAULT_LIMITS, type CoreLimits } from "./limits.js";
 import { assertQuotaRoom, quotaChecked } from "./admission.js";
 import { requireUser, type Principal } from "./principal.js";
-
-export const MAX_PAGE_SIZE = 500;
-export const MAX_BATCH_IDS = 1000;
-export const MAX_SEARCH_TEXT_CHARS = 1000;
 
 /** How many messages' segments one store query brings in while streaming a mailbox. */
 export const RAW_BATCH = 100;
@@ -47,6 +44,7 @@ export class MessageService {
     private readonly store: Store,
     private readonly events: EventPublisher,
     private readonly ingestService: IngestService,
+    private readonly limits: CoreLimits = DEFAULT_LIMITS,
   ) {}
 
   async upload(
@@ -76,14 +74,14 @@ export class MessageService {
 
   async search(p: Principal, query: SearchQuery, first: number, after?: MessageCursor): Promise<MessagePage> {
     const userId = requireUser(p);
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE)
-      throw invalidInput(`Page size ${first} must be 1 to ${MAX_PAGE_SIZE}.`);
+    if (!Number.isInteger(first) || first < 1 || first > this.limits.maxPageSize)
+      throw invalidInput(`Page size ${first} must be 1 to ${this.limits.maxPageSize}.`);
     if (query.mailboxId !== undefined && !(await this.store.mailboxes.get(userId, query.mailboxId)))
       throw notFound("Mailbox", query.mailboxId);
     for (const [key, value] of Object.entries(query)) {
-      if (typeof value === "string" && value.length > MAX_SEARCH_TEXT_CHARS)
+      if (typeof value === "string" && value.length > this.limits.maxSearchTextChars)
         throw invalidInput(
-          `Search field "${key}" has ${value.length} characters; at most ${MAX_SEARCH_TEXT_CHARS} are allowed.`,
+          `Search field "${key}" has ${value.length} characters; at most ${this.limits.maxSearchTextChars} are allowed.`,
         );
     }
     const clean = {
@@ -97,7 +95,7 @@ export class MessageService {
 
   /** The principal's messages of one thread, oldest first. */
   async thread(p: Principal, threadId: string): Promise<MessageRecord[]> {
-    const page = await this.search(p, { threadId }, MAX_PAGE_SIZE);
+    const page = await this.search(p, { threadId }, this.limits.maxPageSize);
     if (page.messages.length === 0) throw notFound("Thread", threadId);
     return page.messages.reverse();
   }
@@ -196,7 +194,7 @@ export class MessageService {
 
   async setFlags(p: Principal, ids: string[], change: FlagChange): Promise<MessageRecord[]> {
     const userId = requireUser(p);
-    assertBatch(ids);
+    this.assertBatch(ids);
     const updates = await this.store.messages.updateFlags(userId, ids, {
       op: change.op,
       flags: normalizeFlags(change.flags),
@@ -210,7 +208,7 @@ export class MessageService {
 
   async move(p: Principal, ids: string[], targetMailboxId: string): Promise<MessageRecord[]> {
     const userId = requireUser(p);
-    assertBatch(ids);
+    this.assertBatch(ids);
     await this.assertMailbox(userId, targetMailboxId);
     const moved = await this.store.messages.move(userId, ids, targetMailboxId);
     await this.events.changed(
@@ -222,7 +220,7 @@ export class MessageService {
 
   async copy(p: Principal, ids: string[], targetMailboxId: string): Promise<MessageRecord[]> {
     const userId = requireUser(p);
-    assertBatch(ids);
+    this.assertBatch(ids);
     await this.assertMailbox(userId, targetMailboxId);
     const existing = await this.store.messages.getMany(userId, ids);
     const user = await this.store.users.get(userId);
@@ -245,7 +243,7 @@ export class MessageService {
   /** Deletes for good (IMAP EXPUNGE, the API's delete); returns the ids removed. */
   async delete(p: Principal, ids: string[]): Promise<string[]> {
     const userId = requireUser(p);
-    assertBatch(ids);
+    this.assertBatch(ids);
     const removed = await this.store.messages.remove(userId, ids);
     await this.events.changed(
       userId,
@@ -254,12 +252,12 @@ export class MessageService {
     return removed.map((m) => m.id);
   }
 
+  private assertBatch(ids: string[]): void {
+    if (ids.length === 0 || ids.length > this.limits.maxBatchIds)
+      throw invalidInput(`${ids.length} message ids given; send 1 to ${this.limits.maxBatchIds}.`);
+  }
+
   private async assertMailbox(userId: string, mailboxId: string): Promise<void> {
     if (!(await this.store.mailboxes.get(userId, mailboxId))) throw notFound("Mailbox", mailboxId);
   }
-}
-
-function assertBatch(ids: string[]): void {
-  if (ids.length === 0 || ids.length > MAX_BATCH_IDS)
-    throw invalidInput(`${ids.length} message ids given; send 1 to ${MAX_BATCH_IDS}.`);
 }

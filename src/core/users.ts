@@ -4,6 +4,7 @@ import { normalizeAddress } from "./addresses.js";
 import type { EventPublisher } from "./events.js";
 import { DomainError, invalidInput, notFound } from "./errors.js";
 import { newId } from "./ids.js";
+import { DEFAULT_LIMITS, type CoreLimits } from "./limits.js";
 import { hashPassword, verifyNothing, verifyPassword } from "./passwords.js";
 import { requireAdmin, requireUser, type Principal } from "./principal.js";
 import { DEFAULT_MAILBOXES, newUidValidity } from "./special-use.js";
@@ -23,13 +24,13 @@ export interface UpdateUserArgs {
 
 const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._@+-]{0,127}$/i;
 export const MIN_PASSWORD_LENGTH = 8;
-export const MAX_USERS_PAGE = 500;
 
 /** Users and their addresses: create (with the special-use mailboxes), update, delete, authenticate. */
 export class UserService {
   constructor(
     private readonly store: Store,
     private readonly events: EventPublisher,
+    private readonly limits: CoreLimits = DEFAULT_LIMITS,
   ) {}
 
   async create(p: Principal, args: CreateUserArgs): Promise<UserRecord> {
@@ -93,8 +94,8 @@ export class UserService {
 
   async list(p: Principal, limit: number, afterUsername?: string): Promise<UserRecord[]> {
     requireAdmin(p);
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_USERS_PAGE)
-      throw invalidInput(`Page size ${limit} must be 1 to ${MAX_USERS_PAGE}.`);
+    if (!Number.isInteger(limit) || limit < 1 || limit > this.limits.maxUsersPage)
+      throw invalidInput(`Page size ${limit} must be 1 to ${this.limits.maxUsersPage}.`);
     return this.store.users.list(limit, afterUsername);
   }
 

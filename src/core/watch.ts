@@ -1,6 +1,6 @@
 import type { Store } from "../storage/ports.js";
 import type { AuthService } from "./auth.js";
-import { mailboxJournal, type ChangesService } from "./changes.js";
+import type { ChangesService } from "./changes.js";
 import { DomainError, notFound } from "./errors.js";
 import { EventQueue } from "./event-queue.js";
 import type { AccountEvent, EventPublisher, MailboxEvent } from "./events.js";
@@ -54,8 +54,7 @@ export class WatchService {
     await this.endOnRevocation(userId, options.token ?? null, queue);
     if (options.sinceState === undefined) return queue;
     try {
-      await this.changes.since(p, options.sinceState, 1); // refuses a state the journal no longer reaches
-      for (const e of await this.replay(userId, box.id, options.sinceState)) {
+      for (const e of await this.replay(p, box.id, options.sinceState)) {
         replayed.add(e.modseq);
         queue.push(e);
       }
@@ -89,8 +88,9 @@ export class WatchService {
    * The journal of one mailbox after a state, as the events a live watcher saw. An exists or flags entry carries
    * the message's flags as they are now (null when it is gone): a later change is replayed too, so it converges.
    */
-  private async replay(userId: string, mailboxId: string, since: number): Promise<MailboxEvent[]> {
-    const entries = await mailboxJournal(this.store, userId, mailboxId, since);
+  private async replay(p: Principal, mailboxId: string, since: number): Promise<MailboxEvent[]> {
+    const userId = requireUser(p);
+    const entries = await this.changes.mailboxSince(p, mailboxId, since);
     const withFlags = [
       ...new Set(entries.filter((e) => e.kind === "exists" || e.kind === "flags").map((e) => e.messageId!)),
     ];

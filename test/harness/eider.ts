@@ -27,6 +27,8 @@ export interface TestEiderOptions {
   redisPrefix?: string;
   maxMessageBytes?: number;
   dataDir?: string;
+  /** More `EIDER_*` settings, as an operator would set them (e.g. EIDER_LIMITS_MAX_PAGE_SIZE). */
+  env?: Record<string, string>;
   /** spawnEider only: runs `node bin/eider.js serve` under this command (e.g. strace), in its own process group. */
   wrapper?: string[];
 }
@@ -47,7 +49,7 @@ function envFor(o: TestEiderOptions, port: number, dataDir: string): Record<stri
   if (o.redisUrl) env.EIDER_BUS_REDIS_URL = o.redisUrl;
   if (o.redisPrefix) env.EIDER_BUS_REDIS_PREFIX = o.redisPrefix;
   if (o.maxMessageBytes) env.EIDER_LIMITS_MAX_MESSAGE_BYTES = String(o.maxMessageBytes);
-  return env;
+  return { ...env, ...o.env };
 }
 
 /** An Eider in this process, on a free port, with its own data folder. */
