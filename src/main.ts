@@ -9,6 +9,7 @@ import { createCore, USAGE_SETTLE_MS, type Core } from "./core/index.js";
 import type { RunningHttpServer } from "./http/server.js";
 import { openEmbeddedStore } from "./storage/embedded/index.js";
 import type { Store } from "./storage/ports.js";
+import { startIdleGc } from "./runtime/idle-gc.js";
 
 /** `atStart`: this process is the server starting, so it cleans up what a crash of the last one left. */
 export async function openStore(config: EiderConfig, options: { atStart?: boolean } = {}): Promise<Store> {
@@ -141,6 +142,8 @@ export async function startEider(
     );
   }, config.journal.maintenanceIntervalMinutes * 60_000);
   maintenance.unref();
+  // Dead buffers of a large message are given back once the server goes quiet, not at its next busy moment.
+  const stopIdleGc = startIdleGc();
   let stopping: Promise<void> | null = null;
   return {
     core,
@@ -152,6 +155,7 @@ export async function startEider(
       stopping ??= (async () => {
         clearInterval(maintenance);
         clearInterval(usageTimer);
+        stopIdleGc();
         await http.close();
         await usageRuns; // the store stays open until the start's recount is done
         await core.close();
