@@ -16,7 +16,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuild } from "../cli/ensure-build.js";
 import { runEider } from "../cli/run-eider.js";
-import { ADMIN_TOKEN } from "../harness/eider.js";
+import { ADMIN_TOKEN, startTestEider } from "../harness/eider.js";
 import { openEmbeddedStore } from "../../src/storage/embedded/index.js";
 import type { BlobFileSystem } from "../../src/storage/embedded/blobs.js";
 
@@ -104,6 +104,22 @@ describe("Blob temp files", () => {
     // The server at start sweeps them.
     await (await openEmbeddedStore({ dataDir, sweepTempFiles: true })).close();
     expect(tempFiles(dataDir)).toEqual([inFlight]);
+  });
+
+  it("the server sweeps them when it starts (startEider)", async () => {
+    const dataDir = tempDir();
+    await (await openEmbeddedStore({ dataDir })).close();
+    const tmp = path.join(dataDir, "blobs", "tmp");
+    mkdirP(tmp);
+    const deadPid = spawnSync(process.execPath, ["-e", ""]).pid;
+    const left = `${blob(3).hash}.${deadPid}.crash.tmp`;
+    writeFileSync(path.join(tmp, left), "partial");
+    const server = await startTestEider({ dataDir });
+    try {
+      expect(tempFiles(dataDir)).toEqual([]);
+    } finally {
+      await server.stop();
+    }
   });
 
   describe("eider doctor", () => {
