@@ -77,7 +77,7 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
     auth,
     mailboxes,
     messages,
-    uidMailboxes: new UidMailboxService(store, events, ingest),
+    uidMailboxes: new UidMailboxService(store, events, ingest, messages),
     delivery: new DeliveryService(store, ingest, mailboxes, { maxMessageBytes: options.maxMessageBytes }),
     changes,
     maintenance: new MaintenanceService(store, bus, { journalRetentionMs: options.journalRetentionMs }),
@@ -130,7 +130,7 @@ export {
 } from "./events.js";
 export { normalizeAddress } from "./addresses.js";
 export type { Changes, ChangeSet } from "./changes.js";
-export type { MessagePage } from "./messages.js";
+export type { MessagePage, RawMessage } from "./messages.js";
 export type { Watch, WatchOptions } from "./watch.js";
 export type { NodeRecord } from "./nodes.js";
 export { DEFAULT_LIMITS, type CoreLimits } from "./limits.js";

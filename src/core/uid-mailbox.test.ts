@@ -200,6 +200,28 @@ describe.each(testStores())("Core: the mailbox-and-UID service on the $kind stor
     expect(await ub.body(bob, inbox, 99999, { part: [] })).toBeNull();
   });
 
+  it("streams whole messages of a UID set in UID order (the bulk BODY[] path), blobs included", async () => {
+    const got: Array<[number, Buffer]> = [];
+    for await (const m of t.core.uidMailboxes.rawMessages(bob, inbox, [
+      uids[2],
+      { from: uids[0], to: uids[1] },
+    ])) {
+      const chunks: Buffer[] = [];
+      for await (const c of m.chunks()) chunks.push(c);
+      got.push([m.uid, Buffer.concat(chunks)]);
+    }
+    expect(got).toEqual([
+      [uids[0], raws[0]],
+      [uids[1], raws[1]],
+      [uids[2], raws[2]],
+    ]);
+    const eve = await t.addUser(`eve-raw-${kind}`);
+    const asEve: Principal = { kind: "user", userId: eve.userId };
+    await expect(t.core.uidMailboxes.rawMessages(asEve, inbox, [uids[0]]).next()).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+  });
+
   it("stores flags with UNCHANGEDSINCE: messages changed since fail (MODIFIED), the rest change and are announced", async () => {
     const box = await t.core.uidMailboxes.open(bob, inbox);
     await t.core.uidMailboxes.storeFlags(bob, inbox, [uids[1]], { op: "add", flags: ["\\Answered"] });

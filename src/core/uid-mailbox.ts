@@ -9,6 +9,7 @@ import { normalizeFlags } from "./flags.js";
 import { newId } from "./ids.js";
 import type { IngestService } from "./ingest.js";
 import { normalizePath } from "./mailboxes.js";
+import type { MessageService, RawMessage } from "./messages.js";
 import { requireUser, type Principal } from "./principal.js";
 import { quotaChecked } from "./admission.js";
 import { normalizeUidSet, type UidSet } from "./uid-set.js";
@@ -105,6 +106,7 @@ export class UidMailboxService {
     private readonly store: Store,
     private readonly events: EventPublisher,
     private readonly ingest: IngestService,
+    private readonly messages: MessageService,
   ) {}
 
   async open(p: Principal, mailboxId: string): Promise<OpenedMailbox> {
@@ -184,6 +186,16 @@ export class UidMailboxService {
       }
     }
     if (batch.length > 0) yield batch;
+  }
+
+  /**
+   * BODY[] / RFC822 / POP3 RETR of many messages: each message's whole bytes in UID order, read in batches
+   * (one read for a message kept together, blobs streamed as reached) — the bulk path for `FETCH 1:* BODY[]`.
+   */
+  async *rawMessages(p: Principal, mailboxId: string, uids: UidSet): AsyncGenerator<RawMessage> {
+    const ranges = normalizeUidSet(uids);
+    for (const range of ranges)
+      yield* this.messages.rawMessages(p, mailboxId, { fromUid: range.from, toUid: range.to });
   }
 
   /**
