@@ -210,7 +210,8 @@ export class UidMailboxService {
   ): Promise<SectionBytes | null> {
     const userId = requireUser(p);
     await this.mailbox(userId, mailboxId);
-    const [m] = await this.rows(userId, mailboxId, [uid]);
+    if (!Number.isInteger(uid) || uid < 1) throw invalidInput(`UID ${uid} is not a whole number from 1.`);
+    const m = await this.store.messages.getByUid(userId, mailboxId, uid);
     if (!m) return null;
     const content = await this.store.messages.getContent(userId, m.id);
     if (!content) return null;
