@@ -121,7 +121,7 @@ export async function benchRead(setup: StoreSetup, count: number, pages: number)
       );
     }
     const afterLarge = rssMB(eider.pid);
-    await settle(10_000);
+    await settle(15_000);
     const afterLargeSettled = rssMB(eider.pid);
 
     await eider.stop();

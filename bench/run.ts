@@ -268,7 +268,7 @@ function table(results: ConfigurationResult[]): string {
       (r) => cell(r.read, (x) => `${x.rssMB.idle} / ${x.rssMB.afterIngest} / ${x.rssMB.afterReads} MB`),
     ],
     [
-      "  after 3 messages of 50 MB uploaded and read: at once / 10 s later",
+      "  after 3 messages of 50 MB uploaded and read: at once / 15 s later",
       (r) => cell(r.read, (x) => `${x.rssMB.afterLarge} / ${x.rssMB.afterLargeSettled} MB`),
     ],
   ];

@@ -41,7 +41,9 @@ export function toBody(messageId: string, v: MessageView): MessageBody {
   return {
     text: v.text,
     html: v.html,
-    textAsHtml: v.textAsHtml,
+    get textAsHtml() {
+      return v.textAsHtml; // computed only when the field is asked for
+    },
     headers: v.headers,
     attachments: v.attachments.map((a) => ({ ...a, downloadUrl: attachmentPath(messageId, a.partId) })),
   };

@@ -77,10 +77,14 @@ export async function viewStoredMessage(content: StoredContent, readBlob: BlobRe
       : html !== null
         ? htmlToText(html).trim()
         : null;
+  // textAsHtml is made when first read: most readers ask for text or html, and linking costs more than slicing.
+  let asHtml: string | null | undefined;
   return {
     text,
     html,
-    textAsHtml: text === null ? null : textToHtml(text),
+    get textAsHtml() {
+      return (asHtml ??= text === null ? null : textToHtml(text));
+    },
     attachments: meta.attachments,
     headers: viewHeaders(parseHeaderFields(decodeHeaderBytes(header, 0, header.length).text)),
     truncated: textParts.truncated || htmlParts.truncated,
