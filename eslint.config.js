@@ -38,6 +38,10 @@ export default tseslint.config(
               message:
                 "Front ends go through the core (src/core/index.ts): import its services and model types, not storage/, bus/ or mime/.",
             },
+            {
+              group: ["**/core/*", "!**/core/index.js"],
+              message: "Import the core through its index (src/core/index.ts), not a file inside it.",
+            },
           ],
         },
       ],

@@ -97,7 +97,14 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
   };
 }
 
-export { DomainError, TEMPORARY_CODES, asDomainError, isDomainError, type ErrorCode } from "./errors.js";
+export {
+  DomainError,
+  TEMPORARY_CODES,
+  asDomainError,
+  invalidInput,
+  isDomainError,
+  type ErrorCode,
+} from "./errors.js";
 export { ADMIN, ANONYMOUS, DELIVERY, type Principal } from "./principal.js";
 export { messageTooLarge } from "./admission.js";
 export type {

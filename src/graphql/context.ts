@@ -1,7 +1,13 @@
 import DataLoader from "dataloader";
-import type { Core, Principal } from "../core/index.js";
-import { invalidInput } from "../core/errors.js";
-import type { MailboxCounts, MailboxRecord, MessageRecord, MessageView } from "../core/index.js";
+import {
+  invalidInput,
+  type Core,
+  type MailboxCounts,
+  type MailboxRecord,
+  type MessageRecord,
+  type MessageView,
+  type Principal,
+} from "../core/index.js";
 
 /** Per request: who asks, the core, and loaders that batch look-ups so a page costs a constant number of round trips. */
 export interface GraphQLContext {

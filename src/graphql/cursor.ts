@@ -1,5 +1,4 @@
-import { invalidInput } from "../core/errors.js";
-import type { MessageCursor } from "../core/index.js";
+import { invalidInput, type MessageCursor } from "../core/index.js";
 
 /** Opaque cursors: base64url of "<internal date ms>:<id>". */
 export function encodeCursor(c: MessageCursor): string {

@@ -1,7 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { Logger } from "pino";
-import { asDomainError, TEMPORARY_CODES } from "../core/errors.js";
+import { asDomainError, TEMPORARY_CODES } from "../core/index.js";
 
 // Apollo's own codes for requests that never reached a resolver; they pass through as they are.
 const CLIENT_CODES = new Set([

@@ -1,6 +1,11 @@
-import type { Changes as CoreChanges } from "../core/index.js";
-import { invalidInput } from "../core/errors.js";
-import type { MailboxRecord, MessageRecord, MessageView, UserRecord } from "../core/index.js";
+import {
+  invalidInput,
+  type Changes as CoreChanges,
+  type MailboxRecord,
+  type MessageRecord,
+  type MessageView,
+  type UserRecord,
+} from "../core/index.js";
 import { encodeCursor } from "./cursor.js";
 import type { Changes, Mailbox, Message, MessageBody, MessageConnection, User } from "./types/objects.js";
 

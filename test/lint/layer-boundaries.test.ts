@@ -29,6 +29,14 @@ describe("Lint: layer boundaries", () => {
     expect(errors[0]).toMatch(/go through the core/);
   });
 
+  it("refuses a file inside the core from a front end: the core's index is its surface", async () => {
+    const errors = await boundaryErrors(
+      "src/graphql/probe.ts",
+      'import { invalidInput } from "../core/errors.js";\nexport { invalidInput };\n',
+    );
+    expect(errors).toEqual([expect.stringMatching(/through its index/)]);
+  });
+
   const allowed = [
     ["src/graphql/probe.ts", 'import type { Core, MessageRecord } from "../core/index.js";'],
     ["sidecars/imap/probe.ts", 'import type { Core } from "../../src/core/index.js";'],

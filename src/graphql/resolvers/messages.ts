@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
-import { invalidInput } from "../../core/errors.js";
+import { invalidInput } from "../../core/index.js";
 import type { GraphQLContext } from "../context.js";
 import { decodeCursor } from "../cursor.js";
 import { toBody, toConnection, toMailbox, toMessage } from "../mappers.js";
