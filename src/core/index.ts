@@ -124,6 +124,7 @@ export type {
   OpenedMailbox,
   StoreFlagsOptions,
   StoreFlagsResult,
+  UidEntry,
 } from "./uid-mailbox.js";
 export type { BodySection, SectionBytes } from "./body-section.js";
 export type { UidRange, UidSet } from "./uid-set.js";

@@ -14,6 +14,8 @@ import { requireUser, type Principal } from "./principal.js";
 import { quotaChecked } from "./admission.js";
 import { normalizeUidSet, type UidSet } from "./uid-set.js";
 
+export type { UidEntry };
+
 /** Messages per FETCH batch unless the caller asks for another size; at most MAX_FETCH_BATCH. */
 export const DEFAULT_FETCH_BATCH = 100;
 export const MAX_FETCH_BATCH = 1000;
