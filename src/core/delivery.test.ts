@@ -107,6 +107,18 @@ describe.each(testStores())("Core: deliver() on the $kind store", ({ kind, skip 
     expect(await bobsUids()).toEqual(before);
   });
 
+  it("rejects an empty message for every known recipient, storing nothing", async () => {
+    const before = await bobsUids();
+    const results = await t.core.delivery.deliver(DELIVERY, {
+      mailFrom: "",
+      recipients: ["bob@example.com", "nobody@example.com"],
+      raw: Buffer.alloc(0),
+    });
+    expect(results.map((r) => r.status)).toEqual(["rejected", "unknown"]);
+    expect(results[0].message).toMatch(/empty/);
+    expect(await bobsUids()).toEqual(before);
+  });
+
   it("answers a temporary failure, with its cause, when the store cannot take the message", async () => {
     const erin = await t.addUser("erin", { addresses: ["erin@example.com"] });
     await t.store.mailboxes.delete(erin.userId, erin.inboxId); // a broken account: no INBOX to deliver to

@@ -22,6 +22,8 @@ export type RecipientStatus =
   | "disabled"
   | "over-quota"
   | "too-large"
+  /** The message itself is refused for good (an empty message): the same for every recipient. */
+  | "rejected"
   /** Something on our side failed (storage full, a store down): the sender should try again later. */
   | "temporary-failure";
 
@@ -59,7 +61,7 @@ export interface DeliverArgs {
 /** The answer at RCPT time: would a message of `size` bytes (when known) be accepted for this address? */
 export interface RecipientCheck {
   recipient: string;
-  status: Exclude<RecipientStatus, "stored" | "temporary-failure"> | "ok";
+  status: Exclude<RecipientStatus, "stored" | "temporary-failure" | "rejected"> | "ok";
   message: string;
   userId?: string;
 }
@@ -259,6 +261,7 @@ function failureOf(err: unknown): { status: RecipientStatus; message: string; ca
   if (known?.code === "MESSAGE_TOO_LARGE") return { status: "too-large", message: known.message };
   if (known?.code === "ACCOUNT_DISABLED") return { status: "disabled", message: known.message };
   if (known?.code === "NOT_FOUND") return { status: "unknown", message: known.message };
+  if (known?.code === "INVALID_INPUT") return { status: "rejected", message: known.message };
   return {
     status: "temporary-failure",
     // A full disk or an unreachable bus says so; anything else is not described to the sender.
