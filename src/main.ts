@@ -5,7 +5,7 @@ import type { Bus } from "./bus/index.js";
 import { MemoryBus } from "./bus/memory.js";
 import { recordAdminTokenUse, resolveAdminToken, type AdminToken } from "./config/admin-token.js";
 import type { EiderConfig } from "./config/config.js";
-import { createCore, USAGE_SETTLE_MS, type Core } from "./core/index.js";
+import { ADMIN, createCore, USAGE_SETTLE_MS, type Core } from "./core/index.js";
 import type { RunningHttpServer } from "./http/server.js";
 import { openEmbeddedStore } from "./storage/embedded/index.js";
 import type { Store } from "./storage/ports.js";
@@ -124,7 +124,7 @@ export async function startEider(
     if (reconciling) return;
     reconciling = true;
     try {
-      const fixed = await core.maintenance.reconcileUsage();
+      const fixed = await core.maintenance.reconcileUsage(ADMIN);
       if (fixed > 0) logger.warn({ usersFixed: fixed }, "quota usage was off and is recounted");
     } catch (err) {
       logger.error({ err }, "quota usage reconcile failed");
@@ -136,7 +136,7 @@ export async function startEider(
   const usageTimer = setInterval(() => void reconcileUsage(), USAGE_SETTLE_MS);
   usageTimer.unref();
   const maintenance = setInterval(() => {
-    core.maintenance.runOnce().then(
+    core.maintenance.runOnce(ADMIN).then(
       (result) => result && logger.info(result, "maintenance done"),
       (err: unknown) => logger.error({ err }, "maintenance failed"),
     );

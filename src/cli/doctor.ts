@@ -1,4 +1,5 @@
 import type { EiderConfig } from "../config/config.js";
+import { ADMIN } from "../core/index.js";
 import { openCore } from "../main.js";
 
 /** Checks that the store and bus answer and that blob references and quota usage are exact; `--fix` repairs them. */
@@ -26,23 +27,23 @@ export async function runDoctor(config: EiderConfig, fix: boolean): Promise<numb
     });
     if (fix) {
       await check("repair", async () => {
-        const r = await core.maintenance.repair({ dryRun: false });
+        const r = await core.maintenance.repair(ADMIN, { dryRun: false });
         return `${r.blobRefsFixed} blob reference counts fixed, ${r.blobsRemoved} unreferenced blobs removed, ${r.quotaFixed} quota totals fixed, ${r.tempFilesRemoved} temp files of interrupted blob writes removed`;
       });
       await check(
         "mailboxes",
         async () =>
-          `${await core.maintenance.ensureSpecialUse({ dryRun: false })} missing special-use mailboxes created`,
+          `${await core.maintenance.ensureSpecialUse(ADMIN, { dryRun: false })} missing special-use mailboxes created`,
       );
     } else {
       await check("mailboxes", async () => {
-        const missing = await core.maintenance.ensureSpecialUse({ dryRun: true });
+        const missing = await core.maintenance.ensureSpecialUse(ADMIN, { dryRun: true });
         if (missing > 0)
           throw new Error(`${missing} special-use mailboxes are missing; run eider doctor --fix`);
         return "every user has its special-use mailboxes";
       });
       await check("counts", async () => {
-        const r = await core.maintenance.repair({ dryRun: true });
+        const r = await core.maintenance.repair(ADMIN, { dryRun: true });
         if (r.blobRefsFixed > 0 || r.quotaFixed > 0) {
           throw new Error(
             `${r.blobRefsFixed} blob reference counts and ${r.quotaFixed} quota totals are off; run eider doctor --fix`,

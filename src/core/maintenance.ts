@@ -1,6 +1,7 @@
 import type { Bus } from "../bus/ports.js";
 import { StoreConflictError, type RepairReport, type Store } from "../storage/ports.js";
 import { newId } from "./ids.js";
+import { requireAdmin, type Principal } from "./principal.js";
 import { DEFAULT_MAILBOXES, newUidValidity } from "./special-use.js";
 
 export interface MaintenanceOptions {
@@ -13,7 +14,7 @@ const LOCK_TTL_MS = 10 * 60_000;
 /** A usage change younger than this may still be in progress (usage first, documents next): left for later. */
 export const USAGE_SETTLE_MS = 60_000;
 
-/** Periodic housekeeping. In a cluster every process may call it; a bus lock lets one do the work at a time. */
+/** Periodic housekeeping and repairs, for the admin (the server itself acts as the admin for its timers). In a cluster every process may call it; a bus lock lets one do the work at a time. */
 export class MaintenanceService {
   constructor(
     private readonly store: Store,
@@ -30,7 +31,8 @@ export class MaintenanceService {
    * and its documents (MongoDB has no transactions) is so repaired within minutes, with nobody running doctor.
    * Returns how many users' usage was off.
    */
-  async reconcileUsage(now = new Date()): Promise<number> {
+  async reconcileUsage(p: Principal, now = new Date()): Promise<number> {
+    requireAdmin(p);
     const settledBefore = new Date(now.getTime() - USAGE_SETTLE_MS);
     const fixed = await this.store.reconcileUsage({ since: this.#usageCheckedUpTo, settledBefore });
     this.#usageCheckedUpTo = settledBefore;
@@ -41,7 +43,8 @@ export class MaintenanceService {
    * Recounts blob references, usage and mailbox counters from the messages and removes unreferenced blobs
    * (`eider doctor --fix`); with `dryRun`, only reports what is off (`eider doctor`).
    */
-  async repair(options: { dryRun: boolean }): Promise<RepairReport> {
+  async repair(p: Principal, options: { dryRun: boolean }): Promise<RepairReport> {
+    requireAdmin(p);
     return this.store.repair({ dryRun: options.dryRun });
   }
 
@@ -49,7 +52,8 @@ export class MaintenanceService {
    * Gives every user the special-use mailboxes it lacks (on MongoDB a crash between creating a user and its
    * mailboxes can leave one without INBOX). Returns how many mailboxes it created, or would create (`dryRun`).
    */
-  async ensureSpecialUse(options: { dryRun: boolean }): Promise<number> {
+  async ensureSpecialUse(p: Principal, options: { dryRun: boolean }): Promise<number> {
+    requireAdmin(p);
     let created = 0;
     let after: string | undefined;
     for (;;) {
@@ -81,7 +85,8 @@ export class MaintenanceService {
   }
 
   /** Prunes the journal; returns null when another process holds the maintenance lock. */
-  async runOnce(now = new Date()): Promise<{ journalEntriesPruned: number } | null> {
+  async runOnce(p: Principal, now = new Date()): Promise<{ journalEntriesPruned: number } | null> {
+    requireAdmin(p);
     const lock = await this.bus.tryLock("maintenance", LOCK_TTL_MS);
     if (!lock) return null;
     try {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { openTestCore, type TestCore } from "../../test/harness/core.js";
 import type { Store } from "../storage/ports.js";
-import type { Principal, Watch } from "./index.js";
+import { ADMIN, type Principal, type Watch } from "./index.js";
 
 const message = (subject: string) =>
   Buffer.from(`From: a@example.net\r\nSubject: ${subject}\r\nMessage-ID: <${subject}@x>\r\n\r\nBody.\r\n`);
@@ -163,7 +163,7 @@ describe("Core: watch a mailbox", () => {
       code: "NOT_FOUND",
     });
     await t.core.messages.upload(asBob, bob.inboxId, message("pruned"));
-    await t.core.maintenance.runOnce(new Date(Date.now() + 2 * 86_400_000));
+    await t.core.maintenance.runOnce(ADMIN, new Date(Date.now() + 2 * 86_400_000));
     await expect(t.core.watch.mailbox(asBob, bob.inboxId, { sinceState: 0 })).rejects.toMatchObject({
       code: "CANNOT_CALCULATE_CHANGES",
     });

@@ -12,6 +12,7 @@ import {
   type TestEider,
   type TestUser,
 } from "../harness/eider.js";
+import { ADMIN } from "../../src/core/index.js";
 import { messageWithAttachment, simpleMessage } from "./fixtures.js";
 
 describe("GraphQL API: what a user can do, end to end on the embedded store", () => {
@@ -365,9 +366,9 @@ describe("GraphQL API: what a user can do, end to end on the embedded store", ()
     const old = (await gqlOk(url, `{ me { state } }`, {}, alice.token)).me.state;
     await upload(url, alice, simpleMessage({ subject: "before pruning" }));
     // Housekeeping run as if 31 days had passed: every entry so far is past the 30-day retention.
-    expect(await server.eider.core.maintenance.runOnce(new Date(Date.now() + 31 * 86_400_000))).toMatchObject(
-      { journalEntriesPruned: expect.any(Number) },
-    );
+    expect(
+      await server.eider.core.maintenance.runOnce(ADMIN, new Date(Date.now() + 31 * 86_400_000)),
+    ).toMatchObject({ journalEntriesPruned: expect.any(Number) });
     expect(
       errorCode(
         await gql(

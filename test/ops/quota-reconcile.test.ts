@@ -8,6 +8,7 @@ import path from "node:path";
 import { MongoClient } from "mongodb";
 import { afterAll, describe, expect, it } from "vitest";
 import { MemoryBus } from "../../src/bus/index.js";
+import { ADMIN } from "../../src/core/index.js";
 import { MaintenanceService, USAGE_SETTLE_MS } from "../../src/core/maintenance.js";
 import type { Store } from "../../src/storage/ports.js";
 import { simpleMessage } from "../api/fixtures.js";
@@ -112,7 +113,7 @@ for (const c of cases) {
           journalRetentionMs: 86_400_000,
         });
         const t0 = Date.now();
-        await maintenance.reconcileUsage(new Date(t0)); // the first run: every user (all exact here)
+        await maintenance.reconcileUsage(ADMIN, new Date(t0)); // the first run: every user (all exact here)
 
         // A reservation whose documents never came (kill -9 between the two), marked as changed at t0 + 1 s.
         await c.damage(o, user.id, 25_000, new Date(t0 + 1000));
@@ -120,13 +121,13 @@ for (const c of cases) {
         expect(await usage()).toBe(sum + 25_000);
         if (c.name.startsWith("MongoDB")) {
           // Still within the settle time: a write may be between its usage and its documents, so hands off.
-          expect(await maintenance.reconcileUsage(new Date(t0 + 1000 + USAGE_SETTLE_MS / 2))).toBe(0);
+          expect(await maintenance.reconcileUsage(ADMIN, new Date(t0 + 1000 + USAGE_SETTLE_MS / 2))).toBe(0);
           expect(await usage()).toBe(sum + 25_000);
         }
-        expect(await maintenance.reconcileUsage(new Date(t0 + 2000 + USAGE_SETTLE_MS))).toBe(1);
+        expect(await maintenance.reconcileUsage(ADMIN, new Date(t0 + 2000 + USAGE_SETTLE_MS))).toBe(1);
         expect(await usage()).toBe(sum);
         // The next run finds nothing to do.
-        expect(await maintenance.reconcileUsage(new Date(t0 + 3000 + 2 * USAGE_SETTLE_MS))).toBe(0);
+        expect(await maintenance.reconcileUsage(ADMIN, new Date(t0 + 3000 + 2 * USAGE_SETTLE_MS))).toBe(0);
       } finally {
         await server.stop();
       }
