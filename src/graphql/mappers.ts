@@ -50,6 +50,7 @@ export function toBody(messageId: string, v: MessageView): MessageBody {
       return v.textAsHtml; // computed only when the field is asked for
     },
     headers: v.headers,
+    truncated: v.truncated,
     attachments: v.attachments.map((a) => ({ ...a, downloadUrl: attachmentPath(messageId, a.partId) })),
   };
 }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCorpusMessage, corpusSample } from "../../support/corpus.js";
 import {
   createUser,
+  downloadRaw,
   gqlOk,
   startTestEider,
   upload,
@@ -18,7 +19,7 @@ import { parserViews } from "../../src/mime/view.js";
 import { messageWithAttachment } from "./fixtures.js";
 
 const PAGE = `query($id: ID!) {
-  mailbox(id: $id) { messages(first: 50) { edges { node { id subject body { text html textAsHtml headers { key value } attachments { partId contentType } } } } } }
+  mailbox(id: $id) { messages(first: 50) { edges { node { id subject body { text html textAsHtml truncated headers { key value } attachments { partId contentType } } } } } }
 }`;
 
 describe("API: reading bodies", () => {
@@ -57,6 +58,32 @@ describe("API: reading bodies", () => {
     expect(report.body.html).toContain("<b>quarterly</b>");
     expect(report.body.attachments).toEqual([{ partId: "2", contentType: "application/pdf" }]);
     expect(report.body.headers).toContainEqual({ key: "subject", value: "Report attached" });
+  });
+
+  it("cuts the text of a huge message at 2 MiB and says so; the raw download stays whole", async () => {
+    const line = "All work and no play makes a huge text body.\r\n";
+    const raw = Buffer.from(`Subject: huge\r\n\r\n${line.repeat(Math.ceil((3 * 2 ** 20) / line.length))}`);
+    const stored = await upload(server.url, user, raw);
+    const id = stored.data.uploadMessage.id;
+    const data = await gqlOk(
+      server.url,
+      `query($id: ID!) { message(id: $id) { body { text truncated } } }`,
+      { id },
+      user.token,
+    );
+    expect(data.message.body.truncated).toBe(true);
+    expect(data.message.body.text.length).toBeLessThanOrEqual(2 * 2 ** 20);
+    expect(data.message.body.text.length).toBeGreaterThan(2 ** 20);
+    expect((await downloadRaw(server.url, id, user.token)).body.equals(raw)).toBe(true);
+    const others = (await page()).filter((n: any) => n.id !== id);
+    expect(others.length).toBeGreaterThan(0);
+    expect(others.every((n: any) => n.body.truncated === false)).toBe(true);
+    await gqlOk(
+      server.url,
+      `mutation($ids: [ID!]!) { deleteMessages(ids: $ids) }`,
+      { ids: [id] },
+      user.token,
+    );
   });
 
   it("reads messages stored before body parts were kept, through the parser, with the same result", async () => {

@@ -86,6 +86,10 @@ export class MessageBody {
   @Field(() => String, { nullable: true }) textAsHtml!: string | null;
   @Field(() => [Attachment]) attachments!: Attachment[];
   @Field(() => [Header]) headers!: Header[];
+  @Field(() => Boolean, {
+    description: "True when text or html was cut at 2 MiB; the whole message is at rawUrl.",
+  })
+  truncated!: boolean;
 }
 
 @ObjectType({ implements: Node })
