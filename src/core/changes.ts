@@ -37,12 +37,12 @@ export class ChangesService {
   ) {}
 
   /** The account's state: the end of the settled journal (never past a change still being written). */
-  async state(p: Principal): Promise<number> {
-    return this.stateOf(requireUser(p));
+  async state(p: Principal, userId?: string): Promise<number> {
+    return this.stateOf(requireUser(p, userId));
   }
 
   /** The state of an account whose record the caller was already allowed to see. */
-  async stateOf(userId: string): Promise<number> {
+  private async stateOf(userId: string): Promise<number> {
     const user = await this.store.users.get(userId);
     if (!user) return 0;
     const from = Math.max(0, user.modseq - STATE_TAIL, await this.store.journal.floor(userId));

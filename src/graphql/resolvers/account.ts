@@ -12,8 +12,13 @@ export class AccountResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<LoginResult> {
     const result = await ctx.core.auth.login(username, password);
-    const user = await ctx.core.users.get({ kind: "user", userId: result.userId });
-    return { token: result.token, expiresAt: result.expiresAt, user: toUser(user) };
+    const session = { kind: "user", userId: result.userId } as const;
+    const [user, state] = await Promise.all([ctx.core.users.get(session), ctx.core.changes.state(session)]);
+    return {
+      token: result.token,
+      expiresAt: result.expiresAt,
+      user: { ...toUser(user), state: String(state) },
+    };
   }
 
   @Mutation(() => Boolean, { description: "Revoke the bearer token this request carries." })

@@ -79,7 +79,7 @@ export class AdminResolver {
     description: "The account's state, for changes(sinceState) and mailboxChanged(sinceState).",
   })
   async state(@Root() user: User, @Ctx() ctx: GraphQLContext): Promise<string> {
-    return String(await ctx.core.changes.stateOf(user.id));
+    return user.state ?? String(await ctx.core.changes.state(ctx.principal, user.id));
   }
 
   @FieldResolver(() => [Address])

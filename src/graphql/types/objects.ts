@@ -29,6 +29,8 @@ export class User implements Node {
   @Field(() => Float, { description: "Bytes used: the sum of the sizes of the user's messages." })
   storageUsed!: number;
   @Field(() => Date) createdAt!: Date;
+  /** Known already when the user was just logged in (the request itself is still anonymous then). */
+  state?: string;
 }
 
 @ObjectType({ implements: Node })
