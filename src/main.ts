@@ -110,6 +110,7 @@ export async function startEider(
     maxDepth: config.limits.graphqlMaxDepth,
     maxCost: config.limits.graphqlMaxCost,
     defaultListSize: config.limits.graphqlDefaultListSize,
+    maxBodiesPerRequest: config.limits.graphqlMaxBodiesPerRequest,
     maxBodyBytes: Math.ceil(config.limits.maxMessageBytes * 1.4) + 64 * 1024,
     maxMessageBytes: config.limits.maxMessageBytes,
     shutdownGraceMs: config.http.shutdownGraceSeconds * 1000,

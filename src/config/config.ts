@@ -17,6 +17,7 @@ export interface EiderConfig {
     graphqlMaxDepth: number;
     graphqlMaxCost: number;
     graphqlDefaultListSize: number;
+    graphqlMaxBodiesPerRequest: number;
     sessionTtlHours: number;
     loginAttempts: number;
     loginWindowSeconds: number;
@@ -186,6 +187,7 @@ function toConfig(t: any): EiderConfig {
       graphqlMaxDepth: t.limits.graphql_max_depth,
       graphqlMaxCost: t.limits.graphql_max_cost,
       graphqlDefaultListSize: t.limits.graphql_default_list_size,
+      graphqlMaxBodiesPerRequest: t.limits.graphql_max_bodies_per_request,
       sessionTtlHours: t.limits.session_ttl_hours,
       loginAttempts: t.limits.login_attempts,
       loginWindowSeconds: t.limits.login_window_seconds,

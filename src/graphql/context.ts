@@ -24,15 +24,19 @@ export interface Loaders {
   counts: DataLoader<string, MailboxCounts>;
   message: DataLoader<string, MessageRecord | null>;
   threadSize: DataLoader<string, number>;
-  /** Parsed bodies, each message parsed at most once per request and at most MAX_BODIES_PER_REQUEST of them. */
+  /** Bodies, each message read at most once per request and at most `maxBodiesPerRequest` of them. */
   body: DataLoader<string, MessageView>;
 }
 
 /** Parsing a body is the costly part of a request: a page of previews needs none, a reader one or a few. */
-export const MAX_BODIES_PER_REQUEST = 50;
+export const DEFAULT_MAX_BODIES_PER_REQUEST = 50;
 const MAX_BATCH = 500;
 
-export function createLoaders(core: Core, principal: Principal): Loaders {
+export function createLoaders(
+  core: Core,
+  principal: Principal,
+  maxBodiesPerRequest = DEFAULT_MAX_BODIES_PER_REQUEST,
+): Loaders {
   const byId = <T extends { id: string }>(ids: readonly string[], rows: T[]) => {
     const map = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => map.get(id) ?? null);
@@ -58,9 +62,9 @@ export function createLoaders(core: Core, principal: Principal): Loaders {
     body: new DataLoader(
       async (ids) => {
         bodies += ids.length;
-        if (bodies > MAX_BODIES_PER_REQUEST) {
+        if (bodies > maxBodiesPerRequest) {
           throw invalidInput(
-            `One request may ask for at most ${MAX_BODIES_PER_REQUEST} message bodies; ask for body on fewer messages.`,
+            `One request may ask for at most ${maxBodiesPerRequest} message bodies; ask for body on fewer messages.`,
           );
         }
         return Promise.all(ids.map((id) => core.messages.view(principal, id).catch((err: Error) => err)));

@@ -39,6 +39,8 @@ export interface HttpServerOptions {
   /** The most one operation may cost (fields times list sizes), and the size of a list of unknown length. */
   maxCost: number;
   defaultListSize: number;
+  /** Message bodies one GraphQL request may ask for. */
+  maxBodiesPerRequest: number;
   /** The largest JSON body: a base64 upload of the largest message, plus room for the query. */
   maxBodyBytes: number;
   /** On close, how long requests in flight may take to finish before their connections are closed. */
@@ -95,12 +97,16 @@ export async function startHttpServer(
     principal: ANONYMOUS,
     token,
     core,
-    loaders: createLoaders(core, ANONYMOUS),
+    loaders: createLoaders(core, ANONYMOUS, options.maxBodiesPerRequest),
     requestId: randomUUID(),
   });
   const contextFor = async (token: string | null): Promise<GraphQLContext> => {
     const principal = await principalFor(token);
-    return { ...anonymousContext(token), principal, loaders: createLoaders(core, principal) };
+    return {
+      ...anonymousContext(token),
+      principal,
+      loaders: createLoaders(core, principal, options.maxBodiesPerRequest),
+    };
   };
 
   const formatWs = formatError(logger);
@@ -180,7 +186,7 @@ export async function startHttpServer(
             async didResolveOperation({ schema, document, request }) {
               guardOperation(schema, document, request.operationName, request.variables, costLimits, "http");
               contextValue.principal = await principalFor(contextValue.token);
-              contextValue.loaders = createLoaders(core, contextValue.principal);
+              contextValue.loaders = createLoaders(core, contextValue.principal, options.maxBodiesPerRequest);
             },
             async willSendResponse({ operation, operationName, errors }) {
               const seconds = Number(process.hrtime.bigint() - started) / 1e9;

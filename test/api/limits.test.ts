@@ -23,6 +23,7 @@ describe("API: limits from the configuration", () => {
         EIDER_LIMITS_MAX_BATCH_IDS: "2",
         EIDER_LIMITS_MAX_MAILBOX_PATH_CHARS: "10",
         EIDER_LIMITS_MAX_CHANGES: "4",
+        EIDER_LIMITS_GRAPHQL_MAX_BODIES_PER_REQUEST: "2",
       },
     });
     alice = await createUser(server.url, "limited");
@@ -80,5 +81,19 @@ describe("API: limits from the configuration", () => {
         await gql(server.url, `{ changes(sinceState: "0", maxChanges: 5) { newState } }`, {}, alice.token),
       ),
     ).toBe("INVALID_INPUT");
+  });
+
+  it("graphql_max_bodies_per_request: two bodies in one request are read, three are refused", async () => {
+    const bodies = (n: number) =>
+      gql(
+        server.url,
+        `query($m: ID!, $n: Int!) { mailbox(id: $m) { messages(first: $n) { edges { node { body { text } } } } } }`,
+        { m: alice.inbox, n },
+        alice.token,
+      );
+    expect((await bodies(2)).errors).toBeUndefined();
+    const refused = await bodies(3);
+    expect(errorCode(refused)).toBe("INVALID_INPUT");
+    expect(refused.errors![0].message).toMatch(/at most 2 message bodies/);
   });
 });
