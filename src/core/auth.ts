@@ -4,6 +4,7 @@ import type { Store } from "../storage/ports.js";
 import type { EventPublisher, RevocationEvent } from "./events.js";
 import { DomainError } from "./errors.js";
 import { ADMIN, ANONYMOUS, requireUser, type Principal } from "./principal.js";
+import type { Credentials } from "./credentials.js";
 import type { UserService } from "./users.js";
 
 export interface AuthOptions {
@@ -24,6 +25,7 @@ export class AuthService {
   constructor(
     private readonly store: Store,
     private readonly users: UserService,
+    private readonly credentials: Credentials,
     private readonly bus: Bus,
     private readonly events: EventPublisher,
     private readonly options: AuthOptions,
@@ -52,7 +54,7 @@ export class AuthService {
    * username has had `loginAttempts` failures in the window, so passwords cannot be guessed at speed.
    */
   async checkPassword(username: string, password: string) {
-    return this.limitGuesses(username, () => this.users.authenticate(username, password));
+    return this.limitGuesses(username, () => this.credentials.verify(username, password));
   }
 
   /**
@@ -63,7 +65,7 @@ export class AuthService {
   async changePassword(p: Principal, token: string | null, current: string, next: string): Promise<void> {
     const user = await this.users.get(p);
     await this.limitGuesses(user.username, () =>
-      this.users.changePassword(p, current, next, token ? hashToken(token) : undefined),
+      this.credentials.change(user, current, next, token ? hashToken(token) : undefined),
     );
   }
 

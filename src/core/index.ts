@@ -3,6 +3,7 @@
 import type { Bus } from "../bus/ports.js";
 import type { Store } from "../storage/ports.js";
 import { AuthService } from "./auth.js";
+import { Credentials } from "./credentials.js";
 import { ChangesService } from "./changes.js";
 import { DeliveryService } from "./delivery.js";
 import { EventPublisher } from "./events.js";
@@ -59,9 +60,10 @@ export interface Core {
 export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
   const events = new EventPublisher(bus, store, options.onBackgroundError);
   const limits: CoreLimits = { ...DEFAULT_LIMITS, ...options.limits };
-  const users = new UserService(store, events, limits);
+  const credentials = new Credentials(store, events);
+  const users = new UserService(store, events, credentials, limits);
   const ingest = new IngestService(store, events, { maxMessageBytes: options.maxMessageBytes });
-  const auth = new AuthService(store, users, bus, events, {
+  const auth = new AuthService(store, users, credentials, bus, events, {
     adminToken: options.adminToken,
     sessionTtlMs: options.sessionTtlMs,
     loginAttempts: options.loginAttempts,

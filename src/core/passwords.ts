@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { invalidInput } from "./errors.js";
 
 // scrypt runs in libuv's thread pool, so a login never blocks the event loop. N=2^15 takes ~50 ms here.
 const PARAMS = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
@@ -40,4 +41,15 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const params = { N: Number(n), r: Number(r), p: Number(p), maxmem: PARAMS.maxmem };
   const actual = await derive(password, Buffer.from(salt, "base64"), params);
   return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+export const MIN_PASSWORD_LENGTH = 8;
+
+/** The one password rule, for new users, resets and changes. */
+export function assertPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    throw invalidInput(
+      `The password has ${password.length} characters; it needs at least ${MIN_PASSWORD_LENGTH}.`,
+    );
+  }
 }

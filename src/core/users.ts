@@ -5,7 +5,8 @@ import type { EventPublisher } from "./events.js";
 import { DomainError, invalidInput, notFound } from "./errors.js";
 import { newId } from "./ids.js";
 import { DEFAULT_LIMITS, type CoreLimits } from "./limits.js";
-import { hashPassword, verifyNothing, verifyPassword } from "./passwords.js";
+import type { Credentials } from "./credentials.js";
+import { assertPassword, hashPassword } from "./passwords.js";
 import { requireAdmin, requireUser, type Principal } from "./principal.js";
 import { DEFAULT_MAILBOXES, newUidValidity } from "./special-use.js";
 
@@ -23,13 +24,13 @@ export interface UpdateUserArgs {
 }
 
 const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._@+-]{0,127}$/i;
-export const MIN_PASSWORD_LENGTH = 8;
 
-/** Users and their addresses: create (with the special-use mailboxes), update, delete, authenticate. */
+/** Users and their addresses: create (with the special-use mailboxes), update, delete. Passwords are checked by AuthService. */
 export class UserService {
   constructor(
     private readonly store: Store,
     private readonly events: EventPublisher,
+    private readonly credentials: Credentials,
     private readonly limits: CoreLimits = DEFAULT_LIMITS,
   ) {}
 
@@ -112,28 +113,8 @@ export class UserService {
     });
     if (!updated) throw notFound("User", userId);
     // A password reset or a disable ends every session: whoever held a token must log in again.
-    if (args.password !== undefined || args.disabled) await this.endSessions(userId);
+    if (args.password !== undefined || args.disabled) await this.credentials.endSessions(userId);
     return updated;
-  }
-
-  /**
-   * A user changes its own password, proving it knows the current one; every other session of the user
-   * ends, the one that asked (`keepTokenHash`) stays. AuthService.changePassword is the front ends' door:
-   * it counts wrong guesses against the login limit.
-   */
-  async changePassword(p: Principal, current: string, next: string, keepTokenHash?: string): Promise<void> {
-    const user = await this.get(p);
-    if (!(await verifyPassword(current, user.passwordHash)))
-      throw new DomainError("AUTH_FAILED", "The current password is wrong.");
-    assertPassword(next);
-    await this.store.users.update(user.id, { passwordHash: await hashPassword(next) });
-    await this.endSessions(user.id, keepTokenHash);
-  }
-
-  /** Deletes the user's sessions (all, or all but one) and tells live subscriptions to end. */
-  private async endSessions(userId: string, keepTokenHash?: string): Promise<void> {
-    await this.store.sessions.deleteForUser(userId, keepTokenHash);
-    await this.events.revoked({ userId, tokenHash: null, keepTokenHash: keepTokenHash ?? null });
   }
 
   async delete(p: Principal, userId: string): Promise<void> {
@@ -157,18 +138,6 @@ export class UserService {
     return this.store.addresses.listForUser(requireUser(p, userId));
   }
 
-  /**
-   * Checks a username and password; the same error whatever was wrong, and the same hash work for an
-   * unknown name as for a known one (disabled or not), so names cannot be probed by answer or by time.
-   */
-  async authenticate(username: string, password: string): Promise<UserRecord> {
-    const user = await this.store.users.getByName(username.trim().toLowerCase());
-    const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyNothing(password);
-    if (!user || !ok) throw new DomainError("AUTH_FAILED", "The username or password is wrong.");
-    if (user.disabled) throw new DomainError("ACCOUNT_DISABLED", `Account "${user.username}" is disabled.`);
-    return user;
-  }
-
   private async addAddressRecord(
     userId: string,
     address: string,
@@ -183,13 +152,5 @@ export class UserService {
       throw err;
     }
     return record;
-  }
-}
-
-function assertPassword(password: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH) {
-    throw invalidInput(
-      `The password has ${password.length} characters; it needs at least ${MIN_PASSWORD_LENGTH}.`,
-    );
   }
 }
