@@ -1,5 +1,7 @@
 import tseslint from "typescript-eslint";
 
+const NO_DEFAULT_EXPORT = { selector: "ExportDefaultDeclaration", message: "Use named exports." };
+
 const DRIVERS = ["mongodb", "better-sqlite3", "ioredis"].map((name) => ({
   name,
   message: "Drivers are imported only in their adapter (src/storage/<adapter>/, src/bus/redis.ts).",
@@ -12,10 +14,7 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
       "@typescript-eslint/no-explicit-any": "off",
-      "no-restricted-syntax": [
-        "error",
-        { selector: "ExportDefaultDeclaration", message: "Use named exports." },
-      ],
+      "no-restricted-syntax": ["error", NO_DEFAULT_EXPORT],
     },
   },
   { files: ["eslint.config.js", "vitest.config.ts"], rules: { "no-restricted-syntax": "off" } },
@@ -28,6 +27,20 @@ export default tseslint.config(
     // types; only the core and src/main.ts (the composition root) see the store, the bus and the MIME parser.
     files: ["src/graphql/**", "src/http/**", "src/cli/**", "sidecars/**"],
     rules: {
+      "no-restricted-syntax": [
+        "error",
+        NO_DEFAULT_EXPORT,
+        {
+          // A dynamic import() escapes no-restricted-imports.
+          selector: "ImportExpression[source.value=/(^|\\/)(storage|bus|mime)(\\/|$)/]",
+          message: "Front ends go through the core (src/core/index.ts), dynamic imports too.",
+        },
+        {
+          // The composition root hands the adapters out for tests; a front end must not reach past the core with them.
+          selector: "MemberExpression[property.name='adapters']",
+          message: "Front ends go through the core's services, not the adapters the composition root made.",
+        },
+      ],
       "no-restricted-imports": [
         "error",
         {

@@ -22,7 +22,7 @@ export async function serve(config: EiderConfig): Promise<number> {
   console.log(`Eider is running.
   GraphQL API (HTTP and WebSocket): ${eider.http.url}/graphql
   Health: ${eider.http.url}/health   Metrics: ${eider.http.url}/metrics
-  Store: ${eider.adapters.store.kind}${config.store.mongodbUrl ? "" : ` (${config.dataDir})`}   Bus: ${config.bus.redisUrl ? "redis" : "in-process"}
+  Store: ${config.store.mongodbUrl ? "mongodb" : `embedded (${config.dataDir})`}   Bus: ${config.bus.redisUrl ? "redis" : "in-process"}
   ${adminTokenLine(eider.adminToken)}
   Create the first user: npx eider user add alice --password 'a long secret' --address alice@example.com`);
   eider.logger.info({ signal: await signalled }, "shutting down");

@@ -29,6 +29,25 @@ describe("Lint: layer boundaries", () => {
     expect(errors[0]).toMatch(/go through the core/);
   });
 
+  it("refuses a dynamic import of storage/, bus/ or mime/ and the composition root's adapters", async () => {
+    const lint = async (file: string, source: string) => {
+      const [result] = await eslint.lintText(source, { filePath: path.join(REPO, file) });
+      return result.messages.filter((m) => m.ruleId === "no-restricted-syntax").map((m) => m.message);
+    };
+    expect(
+      await lint("src/http/probe.ts", 'export const s = await import("../storage/embedded/index.js");\n'),
+    ).toEqual([expect.stringMatching(/dynamic imports too/)]);
+    expect(
+      await lint("sidecars/imap/probe.ts", 'export const m = await import("../../src/mime/index.js");\n'),
+    ).toEqual([expect.stringMatching(/dynamic imports too/)]);
+    expect(
+      await lint("src/cli/probe.ts", "export const kind = (e: any) => e.adapters.store.kind;\n"),
+    ).toEqual([expect.stringMatching(/not the adapters/)]);
+    expect(
+      await lint("src/http/probe.ts", 'export const g = await import("../graphql/index.js");\n'),
+    ).toEqual([]);
+  });
+
   it("refuses a file inside the core from a front end: the core's index is its surface", async () => {
     const errors = await boundaryErrors(
       "src/graphql/probe.ts",
