@@ -246,8 +246,11 @@ function rssMB(pid: number): number {
   return Math.round(kb / 1024);
 }
 
-/** Lets the server finish what it was doing (and V8 its idle work) before RSS is read. */
-function settle(ms = 3000): Promise<void> {
+/**
+ * Lets the server go quiet before RSS is read: long enough for its idle collection (one quiet 5 s interval), so
+ * the reading is what it keeps at rest, not the garbage of the last burst.
+ */
+function settle(ms = 12_000): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 

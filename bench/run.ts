@@ -264,7 +264,7 @@ function table(results: ConfigurationResult[]): string {
       (r) => cell(r.read, (x) => `${ms(x.pageWithBodies)} (without bodies: ${ms(x.pageWithoutBodies)})`),
     ],
     [
-      "RSS idle after start / after the ingest / after the reads",
+      "RSS at rest (12 s quiet): after start / after the ingest / after the reads",
       (r) => cell(r.read, (x) => `${x.rssMB.idle} / ${x.rssMB.afterIngest} / ${x.rssMB.afterReads} MB`),
     ],
     [
