@@ -2,7 +2,7 @@ import type { AddressRecord, AddressStore } from "../ports.js";
 import { StoreConflictError } from "../ports.js";
 import { isUniqueViolation } from "./constraint-errors.js";
 import type { EmbeddedContext } from "./context.js";
-import type { Row } from "./rows.js";
+import type { Row } from "./records.js";
 
 export class SqliteAddressStore implements AddressStore {
   constructor(private readonly ctx: EmbeddedContext) {}

@@ -3,7 +3,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import type { BlobInfo, BlobStore } from "../ports.js";
 import type { EmbeddedContext } from "./context.js";
-import type { Row } from "./rows.js";
+import type { Row } from "./records.js";
 
 const HASH_PATTERN = /^[0-9a-f]{64}$/;
 

@@ -1,6 +1,6 @@
 import type { JournalEntry, JournalStore } from "../ports.js";
 import type { EmbeddedContext } from "./context.js";
-import type { Row } from "./rows.js";
+import type { Row } from "./records.js";
 
 export class SqliteJournalStore implements JournalStore {
   constructor(private readonly ctx: EmbeddedContext) {}

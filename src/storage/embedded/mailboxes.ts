@@ -2,8 +2,8 @@ import type { MailboxCounts, MailboxRecord, MailboxStore, NewMailbox, RemovedMes
 import { StoreConflictError } from "../ports.js";
 import { isUniqueViolation } from "./constraint-errors.js";
 import type { EmbeddedContext } from "./context.js";
-import { removeMessages } from "./messages.js";
-import { placeholders, toMailbox, type Row } from "./rows.js";
+import { removeMessages } from "./removal.js";
+import { placeholders, toMailbox, type Row } from "./records.js";
 
 /** Inserts a mailbox row and journals its creation. Call inside a transaction. */
 export function insertMailbox(ctx: EmbeddedContext, m: NewMailbox): void {

@@ -22,11 +22,14 @@ import {
   MESSAGE_COLUMNS,
   packContent,
   placeholders,
+  selectMany,
   toMessage,
   unpackContent,
   unpackSegments,
   type Row,
-} from "./rows.js";
+} from "./records.js";
+import { insertCopies, insertMessage } from "./placement.js";
+import { removeMessages } from "./removal.js";
 import { buildSearch } from "./search.js";
 import { resolveThread } from "./threads.js";
 
@@ -41,45 +44,7 @@ export class SqliteMessageStore implements MessageStore {
       const threadId = m.thread
         ? resolveThread(this.ctx, m.userId, m.thread.refs, m.thread.subjectKey, m.threadId)
         : m.threadId;
-      const modseq = this.ctx.takeModseqs(m.userId, 1);
-      const uid = this.ctx.takeUids(m.mailboxId, 1);
-      this.ctx
-        .stmt(
-          `INSERT INTO messages (id, user_id, mailbox_id, uid, modseq, flags, seen, internal_date, sent_date, size,
-           thread_id, subject, addr_from, addr_to, addr_cc, addr_bcc, msgid, has_attachments, preview, search_text,
-           blob_refs, body, segments, meta)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          m.id,
-          m.userId,
-          m.mailboxId,
-          uid,
-          modseq,
-          JSON.stringify(m.flags),
-          m.flags.includes(SEEN) ? 1 : 0,
-          m.internalDate.getTime(),
-          m.sentDate.getTime(),
-          m.size,
-          threadId,
-          m.subject,
-          JSON.stringify(m.from),
-          JSON.stringify(m.to),
-          JSON.stringify(m.cc),
-          JSON.stringify(m.bcc),
-          m.messageIdHeader,
-          m.hasAttachments ? 1 : 0,
-          m.preview,
-          m.searchText,
-          JSON.stringify(m.blobRefs),
-          packed.body,
-          packed.segments,
-          packed.meta,
-        );
-      this.ctx.changeBlobRefs(m.blobRefs, 1);
-      this.ctx.reserveStorage(m.userId, m.size);
-      this.ctx.changeCounts(m.mailboxId, 1, m.flags.includes(SEEN) ? 0 : 1, m.size);
-      this.ctx.journal(m.userId, modseq, m.mailboxId, "exists", m.id, uid);
+      insertMessage(this.ctx, m, packed, threadId);
     });
     return (await this.get(m.userId, m.id))!;
   }
@@ -272,26 +237,12 @@ export class SqliteMessageStore implements MessageStore {
       const found = pairs.filter((p) => rows.has(p.id));
       if (found.length === 0) return [];
       assertMailbox(this.ctx, userId, targetMailboxId);
-      const firstUid = this.ctx.takeUids(targetMailboxId, found.length);
-      const insert = this.ctx.stmt(
-        `INSERT INTO messages (id, user_id, mailbox_id, uid, modseq, flags, seen, internal_date, sent_date, size,
-           thread_id, subject, addr_from, addr_to, addr_cc, addr_bcc, msgid, has_attachments, preview, search_text,
-           blob_refs, body, segments, meta)
-         SELECT ?, user_id, ?, ?, ?, flags, seen, internal_date, sent_date, size, thread_id, subject, addr_from,
-           addr_to, addr_cc, addr_bcc, msgid, has_attachments, preview, search_text, blob_refs, body, segments, meta
-         FROM messages WHERE id = ?`,
+      return insertCopies(
+        this.ctx,
+        userId,
+        found.map((p) => ({ ...p, row: rows.get(p.id)! })),
+        targetMailboxId,
       );
-      return found.map((p, i) => {
-        const r = rows.get(p.id)!;
-        const uid = firstUid + i;
-        const modseq = this.ctx.takeModseqs(userId, 1);
-        insert.run(p.newId, targetMailboxId, uid, modseq, p.id);
-        this.ctx.changeBlobRefs(JSON.parse(r.blob_refs) as string[], 1);
-        this.ctx.reserveStorage(userId, r.size);
-        this.ctx.changeCounts(targetMailboxId, 1, r.seen ? 0 : 1, r.size);
-        this.ctx.journal(userId, modseq, targetMailboxId, "exists", p.newId, uid);
-        return p.newId;
-      });
     });
     return this.getMany(userId, newIds);
   }
@@ -299,41 +250,6 @@ export class SqliteMessageStore implements MessageStore {
   async remove(userId: string, ids: string[]): Promise<RemovedMessage[]> {
     return this.ctx.write(() => removeMessages(this.ctx, userId, ids));
   }
-}
-
-/** Deletes messages, drops their blob refs and quota, journals each expunge. Call inside a transaction. */
-export function removeMessages(ctx: EmbeddedContext, userId: string, ids: string[]): RemovedMessage[] {
-  const del = ctx.stmt("DELETE FROM messages WHERE id = ?");
-  return selectMany(ctx, userId, ids, ", blob_refs").map((r) => {
-    del.run(r.id);
-    ctx.changeBlobRefs(JSON.parse(r.blob_refs) as string[], -1);
-    ctx.changeStorage(userId, -r.size);
-    ctx.changeCounts(r.mailbox_id, -1, (JSON.parse(r.flags) as string[]).includes(SEEN) ? 0 : -1, -r.size);
-    const modseq = ctx.takeModseqs(userId, 1);
-    ctx.journal(userId, modseq, r.mailbox_id, "expunge", r.id, r.uid);
-    return { id: r.id, mailboxId: r.mailbox_id, uid: r.uid, modseq, size: r.size };
-  });
-}
-
-/** Rows of the user's messages among `ids` (each once), in the order of `ids`, in chunks under SQLite's variable limit. */
-function selectMany(ctx: EmbeddedContext, userId: string, ids: string[], extra = ""): Row[] {
-  const out: Row[] = [];
-  const CHUNK = 500;
-  const unique = [...new Set(ids)];
-  for (let i = 0; i < unique.length; i += CHUNK) {
-    const chunk = unique.slice(i, i + CHUNK);
-    const rows = ctx
-      .stmt(
-        `SELECT ${MESSAGE_COLUMNS}${extra} FROM messages WHERE +user_id = ? AND id IN (${placeholders(chunk.length)})`,
-      )
-      .all(userId, ...chunk) as Row[];
-    const byId = new Map(rows.map((r) => [r.id as string, r]));
-    for (const id of chunk) {
-      const r = byId.get(id);
-      if (r) out.push(r);
-    }
-  }
-  return out;
 }
 
 function assertMailbox(ctx: EmbeddedContext, userId: string, mailboxId: string): void {

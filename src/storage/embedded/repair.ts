@@ -3,7 +3,7 @@ import path from "node:path";
 import type { RepairReport } from "../ports.js";
 import { TEMP_DIR, type SqliteBlobStore } from "./blobs.js";
 import type { EmbeddedContext } from "./context.js";
-import type { Row } from "./rows.js";
+import type { Row } from "./records.js";
 
 const DEFAULT_GRACE_MS = 15 * 60_000;
 

@@ -1,6 +1,6 @@
 import type { SessionRecord, SessionStore } from "../ports.js";
 import type { EmbeddedContext } from "./context.js";
-import type { Row } from "./rows.js";
+import type { Row } from "./records.js";
 
 export class SqliteSessionStore implements SessionStore {
   constructor(private readonly ctx: EmbeddedContext) {}

@@ -1,6 +1,6 @@
 import type { ThreadStore } from "../ports.js";
 import type { EmbeddedContext } from "./context.js";
-import { placeholders, type Row } from "./rows.js";
+import { placeholders, type Row } from "./records.js";
 
 /** Finds or creates the thread and files the refs under it. Call inside a write. */
 export function resolveThread(

@@ -3,7 +3,7 @@ import { StoreConflictError } from "../ports.js";
 import { isUniqueViolation } from "./constraint-errors.js";
 import type { EmbeddedContext } from "./context.js";
 import { insertMailbox } from "./mailboxes.js";
-import { toUser, type Row } from "./rows.js";
+import { toUser, type Row } from "./records.js";
 
 export class SqliteUserStore implements UserStore {
   constructor(private readonly ctx: EmbeddedContext) {}

@@ -1,7 +1,8 @@
 import type { AddressRecord, AddressStore } from "../ports.js";
 import { StoreConflictError } from "../ports.js";
 import type { MongoContext } from "./context.js";
-import { isDuplicateKey, type AddressDoc } from "./documents.js";
+import { isDuplicateKey } from "./constraint-errors.js";
+import { type AddressDoc } from "./records.js";
 
 export class MongoAddressStore implements AddressStore {
   constructor(private readonly ctx: MongoContext) {}

@@ -3,7 +3,7 @@ import { finished } from "node:stream/promises";
 import type { ObjectId } from "mongodb";
 import type { BlobInfo, BlobStore } from "../ports.js";
 import type { MongoContext } from "./context.js";
-import { isDuplicateKey } from "./documents.js";
+import { isDuplicateKey } from "./constraint-errors.js";
 
 const HASH_PATTERN = /^[0-9a-f]{64}$/;
 

@@ -8,8 +8,8 @@ import {
 } from "mongodb";
 import type { JournalKind } from "../ports.js";
 import { StoreQuotaError } from "../ports.js";
+import { isDuplicateKey } from "./constraint-errors.js";
 import {
-  isDuplicateKey,
   type AddressDoc,
   type BlobDoc,
   type JournalDoc,
@@ -19,7 +19,7 @@ import {
   type ThreadDoc,
   type ThreadRefDoc,
   type UserDoc,
-} from "./documents.js";
+} from "./records.js";
 
 /**
  * How often a write that lost its UID or modseq to a unique index takes a new one. On MongoDB `$inc` is

@@ -3,7 +3,7 @@ import type { Store } from "../ports.js";
 import { MongoAddressStore } from "./addresses.js";
 import { MongoBlobStore } from "./blobs.js";
 import { BLOB_BUCKET, MongoContext } from "./context.js";
-import { createIndexes } from "./indexes.js";
+import { createIndexes } from "./schema.js";
 import { MongoJournalStore } from "./journal.js";
 import { MongoMailboxStore } from "./mailboxes.js";
 import { MongoMessageStore } from "./messages.js";

@@ -1,7 +1,8 @@
 import type { MailboxCounts, MailboxRecord, MailboxStore, NewMailbox, RemovedMessage } from "../ports.js";
 import { StoreConflictError } from "../ports.js";
 import { chunks, type MongoContext } from "./context.js";
-import { isDuplicateKey, toMailbox, type MailboxDoc } from "./documents.js";
+import { isDuplicateKey } from "./constraint-errors.js";
+import { toMailbox, type MailboxDoc } from "./records.js";
 import { REMOVAL_PROJECTION, removeMessages } from "./removal.js";
 
 const SEEN = "\\Seen";

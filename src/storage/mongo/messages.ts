@@ -18,8 +18,8 @@ import type {
 } from "../ports.js";
 import { applyFlagChange, sameFlags } from "../flag-change.js";
 import { chunks, MAX_IDENTITY_RETRIES, type MongoContext } from "./context.js";
+import { isDuplicateKey } from "./constraint-errors.js";
 import {
-  isDuplicateKey,
   packMeta,
   packSegments,
   SUMMARY_PROJECTION,
@@ -28,7 +28,7 @@ import {
   unpackSegments,
   type MessageDoc,
   type MessageSummaryDoc,
-} from "./documents.js";
+} from "./records.js";
 import { REMOVAL_PROJECTION, removeMessages, type RemovableDoc } from "./removal.js";
 import { buildSearchFilter, LISTING_SORT } from "./search.js";
 import { MongoThreadStore } from "./threads.js";

@@ -1,5 +1,6 @@
 import { MAX_IDENTITY_RETRIES, type MongoContext } from "./context.js";
-import { isDuplicateKey, type MessageDoc } from "./documents.js";
+import { isDuplicateKey } from "./constraint-errors.js";
+import { type MessageDoc } from "./records.js";
 
 // Placing new message documents (append and copy): a modseq and a UID each, guarded by the unique
 // `{mailbox, uid}` index.

@@ -1,6 +1,6 @@
 import type { RemovedMessage } from "../ports.js";
 import type { MongoContext } from "./context.js";
-import type { MessageDoc } from "./documents.js";
+import type { MessageDoc } from "./records.js";
 
 /** The fields a removal needs to undo a message's references, quota and UID. */
 export type RemovableDoc = Pick<MessageDoc, "_id" | "mailbox" | "uid" | "size" | "blobRefs">;

@@ -1,5 +1,5 @@
 import { MongoRuntimeError, type Filter, type ObjectId } from "mongodb";
-import type { UserDoc } from "./documents.js";
+import type { UserDoc } from "./records.js";
 import type { RepairReport } from "../ports.js";
 import type { MongoContext } from "./context.js";
 

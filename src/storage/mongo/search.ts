@@ -1,6 +1,6 @@
 import type { Filter } from "mongodb";
 import type { MessageCursor, SearchQuery } from "../ports.js";
-import type { MessageDoc } from "./documents.js";
+import type { MessageDoc } from "./records.js";
 
 /** Builds the filter of a search; text matches are case-insensitive substring matches on escaped input. */
 export function buildSearchFilter(userId: string, q: SearchQuery, after?: MessageCursor): Filter<MessageDoc> {

@@ -1,6 +1,6 @@
 import type { ThreadStore } from "../ports.js";
 import type { MongoContext } from "./context.js";
-import { isDuplicateKey } from "./documents.js";
+import { isDuplicateKey } from "./constraint-errors.js";
 
 export class MongoThreadStore implements ThreadStore {
   constructor(private readonly ctx: MongoContext) {}

@@ -1,7 +1,8 @@
 import type { NewMailbox, NewUser, UserPatch, UserRecord, UserStore } from "../ports.js";
 import { StoreConflictError } from "../ports.js";
 import type { MongoContext } from "./context.js";
-import { isDuplicateKey, toUser, type UserDoc } from "./documents.js";
+import { isDuplicateKey } from "./constraint-errors.js";
+import { toUser, type UserDoc } from "./records.js";
 import { insertMailboxes } from "./mailboxes.js";
 import { removeMessageDocs } from "./removal.js";
 

@@ -1,3 +1,4 @@
+import type { EmbeddedContext } from "./context.js";
 import type {
   AddressValue,
   ContentSegment,
@@ -103,4 +104,25 @@ export function unpackSegments(r: Row): ContentSegment[] {
 
 export function placeholders(n: number): string {
   return new Array(n).fill("?").join(", ");
+}
+
+/** Rows of the user's messages among `ids` (each once), in the order of `ids`, in chunks under SQLite's variable limit. */
+export function selectMany(ctx: EmbeddedContext, userId: string, ids: string[], extra = ""): Row[] {
+  const out: Row[] = [];
+  const CHUNK = 500;
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += CHUNK) {
+    const chunk = unique.slice(i, i + CHUNK);
+    const rows = ctx
+      .stmt(
+        `SELECT ${MESSAGE_COLUMNS}${extra} FROM messages WHERE +user_id = ? AND id IN (${placeholders(chunk.length)})`,
+      )
+      .all(userId, ...chunk) as Row[];
+    const byId = new Map(rows.map((r) => [r.id as string, r]));
+    for (const id of chunk) {
+      const r = byId.get(id);
+      if (r) out.push(r);
+    }
+  }
+  return out;
 }
