@@ -87,13 +87,14 @@ export class MailboxService {
       throw invalidInput(
         `Mailbox "${box.path}" has the special use ${box.specialUse} and cannot be deleted.`,
       );
-    const removed = await this.store.mailboxes.delete(box.userId, box.id);
-    if (!removed) throw notFound("Mailbox", mailboxId);
-    // The store journals the removal after the messages' expunges: the account's state is at least its modseq.
-    const state = (await this.store.users.get(box.userId))?.modseq ?? 0;
+    const deleted = await this.store.mailboxes.delete(box.userId, box.id);
+    if (!deleted) throw notFound("Mailbox", mailboxId);
+    // Each event carries its own journal entry's modseq, so a watcher's replay/live dedupe stays exact.
     await this.events.changed(box.userId, [
-      ...removed.map((m) => messageEvent("expunge", box.userId, m)),
-      mailboxEvent("mailbox-delete", box.userId, box.id, state),
+      ...deleted.removed.map((m) => messageEvent("expunge", box.userId, m)),
+      ...(deleted.modseq === null
+        ? []
+        : [mailboxEvent("mailbox-delete", box.userId, box.id, deleted.modseq)]),
     ]);
   }
 
@@ -105,8 +106,11 @@ export class MailboxService {
     try {
       const updated = await this.store.mailboxes.update(box.userId, box.id, patch);
       if (!updated) throw notFound("Mailbox", box.id);
-      await this.publish("mailbox-update", updated);
-      return updated;
+      if (updated.modseq !== null)
+        await this.events.changed(box.userId, [
+          mailboxEvent("mailbox-update", box.userId, box.id, updated.modseq),
+        ]);
+      return updated.mailbox;
     } catch (err) {
       if (err instanceof StoreConflictError)
         throw new DomainError("ALREADY_EXISTS", `Mailbox "${patch.path}" already exists.`);
@@ -114,7 +118,7 @@ export class MailboxService {
     }
   }
 
-  private async publish(kind: "mailbox-create" | "mailbox-update", box: MailboxRecord): Promise<void> {
+  private async publish(kind: "mailbox-create", box: MailboxRecord): Promise<void> {
     await this.events.changed(box.userId, [mailboxEvent(kind, box.userId, box.id, box.highestModseq)]);
   }
 }

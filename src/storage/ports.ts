@@ -299,14 +299,20 @@ export interface MailboxStore {
   getByPath(userId: string, path: string): Promise<MailboxRecord | null>;
   list(userId: string): Promise<MailboxRecord[]>;
   getMany(userId: string, ids: string[]): Promise<MailboxRecord[]>;
-  /** Rename and/or (un)subscribe. Throws StoreConflictError on a taken path. Journals "mailbox-update". */
+  /**
+   * Rename and/or (un)subscribe. Throws StoreConflictError on a taken path. Journals "mailbox-update" and
+   * returns that entry's modseq (null when the patch changed nothing), which the change's event must carry.
+   */
   update(
     userId: string,
     id: string,
     patch: { path?: string; subscribed?: boolean },
-  ): Promise<MailboxRecord | null>;
-  /** Deletes the mailbox and its messages (dropping blob refs and quota). Journals "mailbox-delete". */
-  delete(userId: string, id: string): Promise<RemovedMessage[] | null>;
+  ): Promise<{ mailbox: MailboxRecord; modseq: number | null } | null>;
+  /**
+   * Deletes the mailbox and its messages (dropping blob refs and quota). Journals "mailbox-delete" and returns
+   * that entry's modseq (null when a concurrent delete journaled it).
+   */
+  delete(userId: string, id: string): Promise<{ removed: RemovedMessage[]; modseq: number | null } | null>;
   counts(userId: string, ids: string[]): Promise<MailboxCounts[]>;
 }
 

@@ -171,9 +171,15 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
           path: "Work/2024",
           subscribed: false,
         });
-        expect(renamed).toMatchObject({ path: "Work/2024", subscribed: false });
+        expect(renamed!.mailbox).toMatchObject({ path: "Work/2024", subscribed: false });
         expect((await store.mailboxes.getByPath(user.id, "Work/2024"))?.id).toBe(box.id);
-        expect(renamed!.highestModseq).toBeGreaterThan(box.highestModseq);
+        expect(renamed!.mailbox.highestModseq).toBeGreaterThan(box.highestModseq);
+        // The returned modseq is the journal entry's own: what the change's event carries.
+        const entries = await store.journal.since(user.id, box.highestModseq, 10);
+        expect(entries.filter((e) => e.kind === "mailbox-update").map((e) => e.modseq)).toEqual([
+          renamed!.modseq,
+        ]);
+        expect(await store.mailboxes.update(user.id, box.id, {})).toMatchObject({ modseq: null });
       });
 
       it("gives a path deleted and created again a new UIDVALIDITY, even within one second", async () => {
@@ -243,8 +249,15 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         const box = await store.mailboxes.create(mailbox(user.id, "Doomed"));
         const blob = await putBlob(`mailbox-delete ${id()}`);
         await store.messages.append(message(user.id, box.id, { blobRefs: [blob.hash], size: 100 }));
-        const removed = await store.mailboxes.delete(user.id, box.id);
-        expect(removed).toHaveLength(1);
+        const deleted = await store.mailboxes.delete(user.id, box.id);
+        expect(deleted!.removed).toHaveLength(1);
+        const entries = await store.journal.since(user.id, 0, 100);
+        expect(entries.filter((e) => e.mailboxId === box.id).map((e) => [e.kind, e.modseq])).toEqual([
+          ["mailbox-create", expect.any(Number)],
+          ["exists", expect.any(Number)],
+          ["expunge", deleted!.removed[0].modseq],
+          ["mailbox-delete", deleted!.modseq],
+        ]);
         expect(await store.mailboxes.get(user.id, box.id)).toBeNull();
         expect((await store.users.get(user.id))!.storageUsed).toBe(0);
         expect((await store.blobs.info(blob.hash))?.refs).toBe(0);

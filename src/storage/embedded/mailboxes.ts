@@ -65,8 +65,8 @@ export class SqliteMailboxStore implements MailboxStore {
     userId: string,
     id: string,
     patch: { path?: string; subscribed?: boolean },
-  ): Promise<MailboxRecord | null> {
-    const changed = await this.ctx.write(() => {
+  ): Promise<{ mailbox: MailboxRecord; modseq: number | null } | null> {
+    const changed = await this.ctx.write((): { modseq: number | null } | null => {
       const sets: string[] = [];
       const values: unknown[] = [];
       if (patch.path !== undefined) {
@@ -78,7 +78,9 @@ export class SqliteMailboxStore implements MailboxStore {
         values.push(patch.subscribed ? 1 : 0);
       }
       if (sets.length === 0)
-        return this.ctx.stmt("SELECT 1 FROM mailboxes WHERE id = ? AND user_id = ?").get(id, userId);
+        return this.ctx.stmt("SELECT 1 FROM mailboxes WHERE id = ? AND user_id = ?").get(id, userId)
+          ? { modseq: null }
+          : null;
       let info;
       try {
         info = this.ctx
@@ -89,14 +91,20 @@ export class SqliteMailboxStore implements MailboxStore {
           throw new StoreConflictError(`Mailbox "${patch.path}" already exists.`, "path");
         throw err;
       }
-      if (info.changes === 0) return false;
-      this.ctx.journal(userId, this.ctx.takeModseqs(userId, 1), id, "mailbox-update", null, null);
-      return true;
+      if (info.changes === 0) return null;
+      const modseq = this.ctx.takeModseqs(userId, 1);
+      this.ctx.journal(userId, modseq, id, "mailbox-update", null, null);
+      return { modseq };
     });
-    return changed ? this.get(userId, id) : null;
+    if (!changed) return null;
+    const mailbox = await this.get(userId, id);
+    return mailbox && { mailbox, modseq: changed.modseq };
   }
 
-  async delete(userId: string, id: string): Promise<RemovedMessage[] | null> {
+  async delete(
+    userId: string,
+    id: string,
+  ): Promise<{ removed: RemovedMessage[]; modseq: number | null } | null> {
     return this.ctx.write(() => {
       const exists = this.ctx.stmt("SELECT 1 FROM mailboxes WHERE id = ? AND user_id = ?").get(id, userId);
       if (!exists) return null;
@@ -105,8 +113,9 @@ export class SqliteMailboxStore implements MailboxStore {
       );
       const removed = removeMessages(this.ctx, userId, ids);
       this.ctx.stmt("DELETE FROM mailboxes WHERE id = ?").run(id);
-      this.ctx.journal(userId, this.ctx.takeModseqs(userId, 1), id, "mailbox-delete", null, null);
-      return removed;
+      const modseq = this.ctx.takeModseqs(userId, 1);
+      this.ctx.journal(userId, modseq, id, "mailbox-delete", null, null);
+      return { removed, modseq };
     });
   }
 

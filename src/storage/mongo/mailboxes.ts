@@ -96,11 +96,14 @@ export class MongoMailboxStore implements MailboxStore {
     userId: string,
     id: string,
     patch: { path?: string; subscribed?: boolean },
-  ): Promise<MailboxRecord | null> {
+  ): Promise<{ mailbox: MailboxRecord; modseq: number | null } | null> {
     const set: Partial<MailboxDoc> = {};
     if (patch.path !== undefined) set.path = patch.path;
     if (patch.subscribed !== undefined) set.subscribed = patch.subscribed;
-    if (Object.keys(set).length === 0) return this.get(userId, id);
+    if (Object.keys(set).length === 0) {
+      const unchanged = await this.get(userId, id);
+      return unchanged && { mailbox: unchanged, modseq: null };
+    }
     let matched: number;
     try {
       matched = (await this.ctx.mailboxes.updateOne({ _id: id, user: userId }, { $set: set })).matchedCount;
@@ -114,7 +117,8 @@ export class MongoMailboxStore implements MailboxStore {
     await this.ctx.writeJournal(userId, [
       { modseq, mailbox: id, kind: "mailbox-update", message: null, uid: null },
     ]);
-    return this.get(userId, id);
+    const mailbox = await this.get(userId, id);
+    return mailbox && { mailbox, modseq };
   }
 
   /**
@@ -122,19 +126,21 @@ export class MongoMailboxStore implements MailboxStore {
    * concurrent append slipped in meanwhile, and journals "mailbox-delete". A crash part way leaves the
    * mailbox with fewer messages, which a second delete finishes.
    */
-  async delete(userId: string, id: string): Promise<RemovedMessage[] | null> {
+  async delete(
+    userId: string,
+    id: string,
+  ): Promise<{ removed: RemovedMessage[]; modseq: number | null } | null> {
     const { ctx } = this;
     if (!(await ctx.mailboxes.findOne({ _id: id, user: userId }, { projection: { _id: 1 } }))) return null;
     const removed = await this.removeAll(userId, id);
     const deleted = (await ctx.mailboxes.deleteOne({ _id: id, user: userId })).deletedCount === 1;
     removed.push(...(await this.removeAll(userId, id)));
-    if (deleted) {
-      const modseq = await ctx.takeModseqs(userId, 1);
-      await ctx.writeJournal(userId, [
-        { modseq, mailbox: id, kind: "mailbox-delete", message: null, uid: null },
-      ]);
-    }
-    return removed;
+    if (!deleted) return { removed, modseq: null };
+    const modseq = await ctx.takeModseqs(userId, 1);
+    await ctx.writeJournal(userId, [
+      { modseq, mailbox: id, kind: "mailbox-delete", message: null, uid: null },
+    ]);
+    return { removed, modseq };
   }
 
   private async removeAll(userId: string, mailboxId: string): Promise<RemovedMessage[]> {
