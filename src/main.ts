@@ -68,6 +68,7 @@ export async function openCore(
       maxMailboxPathChars: config.limits.maxMailboxPathChars,
       maxChanges: config.limits.maxChanges,
       maxUsersPage: config.limits.maxUsersPage,
+      minPasswordLength: config.limits.minPasswordLength,
     },
     onBackgroundError: (err) => logger.error({ err }, "event publish failed after a committed change"),
     onAdminTokenUse: () => {

@@ -27,6 +27,7 @@ export interface EiderConfig {
     maxMailboxPathChars: number;
     maxChanges: number;
     maxUsersPage: number;
+    minPasswordLength: number;
   };
   journal: { retentionDays: number; maintenanceIntervalMinutes: number };
   log: { level: string };
@@ -197,6 +198,7 @@ function toConfig(t: any): EiderConfig {
       maxMailboxPathChars: t.limits.max_mailbox_path_chars,
       maxChanges: t.limits.max_changes,
       maxUsersPage: t.limits.max_users_page,
+      minPasswordLength: t.limits.min_password_length,
     },
     journal: {
       retentionDays: t.journal.retention_days,

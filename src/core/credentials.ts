@@ -11,6 +11,7 @@ export class Credentials {
   constructor(
     private readonly store: Store,
     private readonly events: EventPublisher,
+    private readonly minPasswordLength: number,
   ) {}
 
   /**
@@ -29,7 +30,7 @@ export class Credentials {
   async change(user: UserRecord, current: string, next: string, keepTokenHash?: string): Promise<void> {
     if (!(await verifyPassword(current, user.passwordHash)))
       throw new DomainError("AUTH_FAILED", "The current password is wrong.");
-    assertPassword(next);
+    assertPassword(next, this.minPasswordLength);
     await this.store.users.update(user.id, { passwordHash: await hashPassword(next) });
     await this.endSessions(user.id, keepTokenHash);
   }

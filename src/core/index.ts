@@ -60,7 +60,7 @@ export interface Core {
 export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
   const events = new EventPublisher(bus, store, options.onBackgroundError);
   const limits: CoreLimits = { ...DEFAULT_LIMITS, ...options.limits };
-  const credentials = new Credentials(store, events);
+  const credentials = new Credentials(store, events, limits.minPasswordLength);
   const users = new UserService(store, events, credentials, limits);
   const ingest = new IngestService(store, events, { maxMessageBytes: options.maxMessageBytes });
   const auth = new AuthService(store, users, credentials, bus, events, {

@@ -15,6 +15,8 @@ export interface CoreLimits {
   maxChanges: number;
   /** Users in one page of the admin's user list. */
   maxUsersPage: number;
+  /** Characters a new password needs at least. */
+  minPasswordLength: number;
 }
 
 export const DEFAULT_LIMITS: CoreLimits = {
@@ -24,4 +26,5 @@ export const DEFAULT_LIMITS: CoreLimits = {
   maxMailboxPathChars: 512,
   maxChanges: 5000,
   maxUsersPage: 500,
+  minPasswordLength: 8,
 };

@@ -43,13 +43,9 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-export const MIN_PASSWORD_LENGTH = 8;
-
-/** The one password rule, for new users, resets and changes. */
-export function assertPassword(password: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH) {
-    throw invalidInput(
-      `The password has ${password.length} characters; it needs at least ${MIN_PASSWORD_LENGTH}.`,
-    );
+/** The one password rule, for new users, resets and changes (`limits.min_password_length`). */
+export function assertPassword(password: string, minLength: number): void {
+  if (password.length < minLength) {
+    throw invalidInput(`The password has ${password.length} characters; it needs at least ${minLength}.`);
   }
 }

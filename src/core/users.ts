@@ -42,7 +42,7 @@ export class UserService {
         `Username "${args.username}" must be 1-128 letters, digits or . _ @ + - and start with a letter or digit.`,
       );
     }
-    assertPassword(args.password);
+    assertPassword(args.password, this.limits.minPasswordLength);
     const quotaBytes = args.quotaBytes ?? 0;
     if (!Number.isSafeInteger(quotaBytes) || quotaBytes < 0)
       throw invalidInput(`Quota ${quotaBytes} must be a whole number of bytes, 0 for none.`);
@@ -102,7 +102,7 @@ export class UserService {
 
   async update(p: Principal, userId: string, args: UpdateUserArgs): Promise<UserRecord> {
     requireAdmin(p);
-    if (args.password !== undefined) assertPassword(args.password);
+    if (args.password !== undefined) assertPassword(args.password, this.limits.minPasswordLength);
     if (args.quotaBytes !== undefined && (!Number.isSafeInteger(args.quotaBytes) || args.quotaBytes < 0)) {
       throw invalidInput(`Quota ${args.quotaBytes} must be a whole number of bytes, 0 for none.`);
     }

@@ -1,6 +1,7 @@
 // The request caps are configuration: an operator's EIDER_LIMITS_* setting is the limit the API enforces.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  ADMIN_TOKEN,
   createUser,
   errorCode,
   gql,
@@ -24,6 +25,8 @@ describe("API: limits from the configuration", () => {
         EIDER_LIMITS_MAX_MAILBOX_PATH_CHARS: "10",
         EIDER_LIMITS_MAX_CHANGES: "4",
         EIDER_LIMITS_GRAPHQL_MAX_BODIES_PER_REQUEST: "2",
+        // The harness's passwords are "pw-<name>-secret": 17 characters for "limited".
+        EIDER_LIMITS_MIN_PASSWORD_LENGTH: "17",
       },
     });
     alice = await createUser(server.url, "limited");
@@ -95,5 +98,28 @@ describe("API: limits from the configuration", () => {
     const refused = await bodies(3);
     expect(errorCode(refused)).toBe("INVALID_INPUT");
     expect(refused.errors![0].message).toMatch(/at most 2 message bodies/);
+  });
+
+  it("min_password_length: 17 characters are enough, 16 are refused for new users and for changes", async () => {
+    const create = (password: string) =>
+      gql(
+        server.url,
+        `mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`,
+        { i: { username: `short-${password.length}`, password } },
+        ADMIN_TOKEN,
+      );
+    const refused = await create("x".repeat(16));
+    expect(errorCode(refused)).toBe("INVALID_INPUT");
+    expect(refused.errors![0].message).toBe("The password has 16 characters; it needs at least 17.");
+    expect((await create("x".repeat(17))).errors).toBeUndefined();
+    const change = (next: string) =>
+      gql(
+        server.url,
+        `mutation($c: String!, $n: String!) { changePassword(current: $c, next: $n) }`,
+        { c: "pw-limited-secret", n: next },
+        alice.token,
+      );
+    expect(errorCode(await change("y".repeat(16)))).toBe("INVALID_INPUT");
+    expect((await change("pw-limited-secret")).errors).toBeUndefined();
   });
 });
