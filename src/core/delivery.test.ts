@@ -59,6 +59,24 @@ describe.each(testStores())("Core: deliver() on the $kind store", ({ kind, skip 
     expect((await t.store.messages.listUids(carol.userId, carol.inboxId)).length).toBe(1);
   });
 
+  it("treats an address with the root's trailing dot as the address itself, at RCPT time and at delivery", async () => {
+    expect(await t.core.delivery.checkRecipient(DELIVERY, "bob@example.com.")).toMatchObject({
+      status: "ok",
+    });
+    const before = (await bobsUids()).length;
+    const results = await t.core.delivery.deliver(DELIVERY, {
+      mailFrom: "alice@example.net",
+      recipients: ["bob@example.com.", "BOB@EXAMPLE.COM"],
+      raw: message("trailing dot"),
+    });
+    expect(results.map((r) => [r.status, r.userId])).toEqual([
+      ["stored", bob.userId],
+      ["stored", bob.userId],
+    ]);
+    expect(results[0].stored!.messageId).toBe(results[1].stored!.messageId);
+    expect((await bobsUids()).length).toBe(before + 1);
+  });
+
   it("sends an unknown local part of a wildcard domain to the *@domain owner; an exact address wins", async () => {
     const results = await t.core.delivery.deliver(DELIVERY, {
       mailFrom: "alice@example.net",
