@@ -1,7 +1,8 @@
 // IMAP BODY[section]<partial> (RFC 3501 §6.4.5) from the stored message: the stored MIME tree gives the byte
 // range, and only the segments that overlap it are read (a blob only when the range reaches into it).
 import { Readable } from "node:stream";
-import { readRange, resolveSection, selectHeaderFields, type ImapMeta } from "../mime/index.js";
+import { readRange, resolveSection, selectHeaderFields } from "../mime/index.js";
+import { readMeta } from "./model.js";
 import type { ContentSegment } from "../storage/ports.js";
 import { invalidInput } from "./errors.js";
 
@@ -36,7 +37,7 @@ export async function readSection(
   blobs: SectionBlobs,
 ): Promise<SectionBytes> {
   const readBlob = (hash: string) => blobs.read(hash);
-  const tree = (meta as { imap?: ImapMeta } | null)?.imap?.tree;
+  const tree = readMeta(meta).imap?.tree;
   if (!tree) throw new Error("The stored message has no MIME tree.");
   for (const n of section.part)
     if (!Number.isInteger(n) || n < 1) throw invalidInput(`Section part number ${n} must be 1 or more.`);

@@ -55,3 +55,14 @@ export interface HealthReport {
   store: { kind: "embedded" | "mongo"; ok: boolean; error?: string };
   bus: { kind: "memory" | "redis"; ok: boolean; error?: string };
 }
+
+/**
+ * The stored metadata as the core reads it: the store keeps it opaque, so this is the one place that says what
+ * it is. Every field may be missing on a message stored by an older version (or a damaged row): readers fall
+ * back (a parser, an empty tree) rather than trust a cast.
+ */
+export function readMeta(meta: unknown): Partial<MessageMeta> {
+  return meta !== null && typeof meta === "object" && !Array.isArray(meta)
+    ? (meta as Partial<MessageMeta>)
+    : {};
+}

@@ -1,6 +1,7 @@
 // The mailbox-and-UID service for IMAP and POP3: a mailbox seen as UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ and a
 // UID list. The session keeps the sequence-number map; the core hears of UIDs only (Stalwart's MailboxState).
-import type { BodyStructure, Envelope, ImapMeta } from "../mime/index.js";
+import type { BodyStructure, Envelope } from "../mime/index.js";
+import { readMeta } from "./model.js";
 import type { FlagChange, MailboxRecord, MessageRecord, Store, UidEntry } from "../storage/ports.js";
 import { readSection, type BodySection, type SectionBytes } from "./body-section.js";
 import { invalidInput, notFound } from "./errors.js";
@@ -167,7 +168,7 @@ export class UidMailboxService {
         );
         for (const { message: m, meta } of rows) {
           if (options.changedSince !== undefined && m.modseq <= options.changedSince) continue;
-          const imap = (meta as { imap?: ImapMeta } | null)?.imap;
+          const imap = readMeta(meta).imap;
           batch.push({
             id: m.id,
             uid: m.uid,
