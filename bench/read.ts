@@ -5,7 +5,9 @@
 // - a page of 50 with `body { text html }` next to the same page without bodies;
 // - the same mailbox's raw bytes through core.messages.rawMessages in this process (what IMAP FETCH 1:* BODY[]
 //   and export use), after the server stopped.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { readMbox } from "../src/cli/import/mbox.js";
 import { corpusMessages } from "../support/corpus.js";
 import { openCore } from "../src/main.js";
 import { configFor, spawnEider, type StoreSetup } from "./lib/eider-process.js";
@@ -27,6 +29,8 @@ export interface ReadResult {
   ingestSeconds: number;
   /** Pages of 50 over GraphQL + GET /download/<id>/raw of each (4 at a time), every byte compared. */
   wholeMailboxApi: { seconds: number; pages: number };
+  /** GET /download/mailbox/<id>/mbox: the same mailbox in one streamed response, every message checked. */
+  wholeMailboxExport?: { seconds: number; megabytesPerSecond: number };
   /** core.messages.rawMessages over the same data, in this process: the path IMAP FETCH 1:* will take. */
   wholeMailboxCore: { seconds: number; megabytesPerSecond: number };
   pageWithoutBodies: LatencySummary;
@@ -83,6 +87,9 @@ export async function benchRead(setup: StoreSetup, count: number, pages: number)
     const wholeSeconds = (performance.now() - t1) / 1000;
     if (read !== count) throw new Error(`Read ${read} messages, not ${count}.`);
 
+    progress(`  read: the whole mailbox over the API as one mbox (GET /download/mailbox/<id>/mbox)…`);
+    const wholeMailboxExport = await exportMailbox(eider.url, user, corpus.slice(0, count));
+
     progress(`  read: ${pages} pages of 50 with and without bodies at random depths…`);
     const cursors = await allCursors(eider.url, user);
     const plain: number[] = [];
@@ -132,6 +139,7 @@ export async function benchRead(setup: StoreSetup, count: number, pages: number)
       megabytes: round(megabytes),
       ingestSeconds: round(ingestSeconds),
       wholeMailboxApi: { seconds: round(wholeSeconds), pages: pageCount },
+      wholeMailboxExport,
       wholeMailboxCore: core,
       pageWithoutBodies: summarize(plain),
       pageWithBodies: summarize(bodies),
@@ -175,6 +183,34 @@ async function post(url: string, user: BenchUser, raw: Buffer, date: Date): Prom
   });
   if (res.status !== 201) throw new Error(`Upload answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as { id: string };
+}
+
+/** One GET of the mailbox as mboxrd, read back; each message must be one of those uploaded, each once. */
+async function exportMailbox(url: string, user: BenchUser, uploaded: Buffer[]) {
+  const digest = (b: Buffer) => createHash("sha1").update(b).digest("hex");
+  const expected = new Map<string, number>();
+  for (const m of uploaded) expected.set(digest(m), (expected.get(digest(m)) ?? 0) + 1);
+  const t = performance.now();
+  const res = await fetch(`${url}/download/mailbox/${user.inbox}/mbox`, {
+    headers: { authorization: `Bearer ${user.token}` },
+  });
+  if (res.status !== 200) throw new Error(`The mailbox export answered ${res.status}.`);
+  const body = Buffer.from(await res.arrayBuffer());
+  async function* once() {
+    yield body;
+  }
+  let n = 0;
+  for await (const m of readMbox(once())) {
+    // mbox gives a message that lacked a final line feed one; compare it without.
+    const raw = expected.has(digest(m.raw)) ? m.raw : m.raw.subarray(0, m.raw.length - 1);
+    const left = expected.get(digest(raw)) ?? 0;
+    if (left === 0) throw new Error(`Exported message ${n} was not uploaded (or came twice).`);
+    expected.set(digest(raw), left - 1);
+    n++;
+  }
+  const seconds = (performance.now() - t) / 1000;
+  if (n !== uploaded.length) throw new Error(`The export held ${n} messages, not ${uploaded.length}.`);
+  return { seconds: round(seconds), megabytesPerSecond: round(body.length / 1e6 / seconds) };
 }
 
 async function download(url: string, user: BenchUser, id: string): Promise<Buffer> {

@@ -252,6 +252,15 @@ function table(results: ConfigurationResult[]): string {
         ),
     ],
     [
+      "  the same mailbox as one mbox: GET /download/mailbox/<id>/mbox (every message checked)",
+      (r) =>
+        cell(r.read, (x) =>
+          x.wholeMailboxExport
+            ? `${fmt(x.wholeMailboxExport.seconds)} s, ${fmt(x.wholeMailboxExport.megabytesPerSecond)} MB/s`
+            : "not measured",
+        ),
+    ],
+    [
       "  the same raw bytes through core.messages.rawMessages (the IMAP FETCH 1:* path)",
       (r) =>
         cell(

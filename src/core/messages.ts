@@ -27,6 +27,7 @@ export interface RawMessage {
   id: string;
   uid: number;
   size: number;
+  internalDate: Date;
   /** The bytes when the message is kept together (no blobs): one read, no copy. Null when it has blobs. */
   bytes: Buffer | null;
   /** The bytes in order, each blob read as it is reached: for every message, and the only way for those with blobs. */
@@ -151,6 +152,7 @@ export class MessageService {
           id: m.id,
           uid: m.uid,
           size: m.size,
+          internalDate: m.internalDate,
           bytes: inlineBytes(segments),
           chunks: () => this.chunks(segments),
         };

@@ -1,8 +1,10 @@
 import type { Request, Response, Router } from "express";
 import express from "express";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Core } from "../core/index.js";
 import { bearerToken } from "./auth-header.js";
+import { mboxrd } from "./mbox-export.js";
 import { sendError } from "./send-error.js";
 
 // What a download may be: bytes to save, never a page that runs in the API's origin. The browser must not
@@ -77,6 +79,23 @@ export function downloadRoutes(core: Core): Router {
         "content-disposition": attachmentDisposition(part.filename ?? `part-${req.params.partId}`),
       });
       res.end(part.data);
+    } catch (err) {
+      sendError(res, err);
+    }
+  });
+  // A whole mailbox in one response (export, backup, a client's first sync): mboxrd in UID order, streamed
+  // from the store in batches with backpressure, so it runs at about the store's read rate.
+  router.get("/download/mailbox/:id/mbox", async (req: Request, res: Response) => {
+    try {
+      const principal = await core.auth.principalFor(bearerToken(req.headers.authorization));
+      const mailbox = await core.mailboxes.get(principal, String(req.params.id));
+      const messages = core.messages.rawMessages(principal, mailbox.id);
+      res.writeHead(200, {
+        ...SAFE_HEADERS,
+        "content-type": "application/mbox",
+        "content-disposition": attachmentDisposition(`${mailbox.path.replace(/\//g, "-")}.mbox`),
+      });
+      await pipeline(Readable.from(mboxrd(messages)), res);
     } catch (err) {
       sendError(res, err);
     }

@@ -110,6 +110,7 @@ export interface StoredRaw {
   id: string;
   uid: number;
   size: number;
+  internalDate: Date;
   segments: ContentSegment[];
 }
 

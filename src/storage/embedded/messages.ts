@@ -82,10 +82,16 @@ export class SqliteMessageStore implements MessageStore {
   ): Promise<StoredRaw[]> {
     const rows = this.ctx
       .stmt(
-        "SELECT id, uid, size, body, segments FROM messages WHERE mailbox_id = ? AND uid >= ? AND uid <= ? AND user_id = ? ORDER BY uid LIMIT ?",
+        "SELECT id, uid, size, internal_date, body, segments FROM messages WHERE mailbox_id = ? AND uid >= ? AND uid <= ? AND user_id = ? ORDER BY uid LIMIT ?",
       )
       .all(mailboxId, range.from, range.to, userId, options.limit) as Row[];
-    return rows.map((r) => ({ id: r.id, uid: r.uid, size: r.size, segments: unpackSegments(r) }));
+    return rows.map((r) => ({
+      id: r.id,
+      uid: r.uid,
+      size: r.size,
+      internalDate: new Date(r.internal_date),
+      segments: unpackSegments(r),
+    }));
   }
 
   async list(userId: string, mailboxId: string, options: ListMessagesOptions): Promise<MessageRecord[]> {

@@ -123,14 +123,20 @@ export class MongoMessageStore implements MessageStore {
     options: { limit: number },
   ): Promise<StoredRaw[]> {
     const docs = await this.ctx.messages
-      .find<Pick<MessageDoc, "_id" | "uid" | "size" | "segments">>(
+      .find<Pick<MessageDoc, "_id" | "uid" | "size" | "internalDate" | "segments">>(
         { mailbox: mailboxId, uid: { $gte: range.from, $lte: range.to }, user: userId },
-        { projection: { _id: 1, uid: 1, size: 1, segments: 1 } },
+        { projection: { _id: 1, uid: 1, size: 1, internalDate: 1, segments: 1 } },
       )
       .sort({ uid: 1 })
       .limit(options.limit)
       .toArray();
-    return docs.map((d) => ({ id: d._id, uid: d.uid, size: d.size, segments: unpackSegments(d.segments) }));
+    return docs.map((d) => ({
+      id: d._id,
+      uid: d.uid,
+      size: d.size,
+      internalDate: d.internalDate,
+      segments: unpackSegments(d.segments),
+    }));
   }
 
   async list(userId: string, mailboxId: string, options: ListMessagesOptions): Promise<MessageRecord[]> {
