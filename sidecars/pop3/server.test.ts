@@ -2,7 +2,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { execFile } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestCore, type TestCore } from "../../test/harness/core.js";
 import type { Principal } from "../../src/core/index.js";
@@ -335,5 +336,78 @@ describe("POP3 sidecar", () => {
     c.socket.end();
     await c.closed;
     await expect.poll(() => server.sessions()).toBe(0);
+  });
+
+  it("serves curl pop3:// and pop3s:// (LIST, RETR byte-exact with dot lines, TLS verified against the generated certificate)", async () => {
+    await freshUser("hank");
+    const curl = (args: string[]) =>
+      new Promise<Buffer>((resolve, reject) =>
+        execFile(
+          "curl",
+          ["-sS", "--user", "hank:a long secret", ...args],
+          { encoding: "buffer" },
+          (e, out, stderr) => (e ? reject(new Error(`${e.message}: ${stderr.toString()}`)) : resolve(out)),
+        ),
+      );
+    expect((await curl([`pop3://127.0.0.1:${server.port}/2`])).equals(MESSAGES[1])).toBe(true);
+    const listing = (await curl([`pop3://127.0.0.1:${server.port}/`])).toString();
+    expect(listing).toBe(MESSAGES.map((m, i) => `${i + 1} ${m.length}\r\n`).join(""));
+    const secure = await curl(["--cacert", target.cafile!, `pop3s://localhost:${server.tlsPort}/3`]);
+    expect(secure.equals(MESSAGES[2])).toBe(true);
+  });
+
+  it("streams a 4 MB message (a large attachment) byte-exact to a client that reads slowly", async () => {
+    const big = Buffer.concat([
+      crlf([
+        "From: big@example.net",
+        "Subject: big",
+        "Content-Type: multipart/mixed; boundary=zz",
+        "",
+        "--zz",
+        "Content-Type: application/octet-stream",
+        "Content-Transfer-Encoding: base64",
+        "",
+        "",
+      ]),
+      Buffer.from(
+        randomBytes(3 * 1024 * 1024)
+          .toString("base64")
+          .replace(/.{76}/g, "$&\r\n"),
+      ),
+      crlf(["", ".dot line in the epilogue", "--zz--", ""]),
+    ]);
+    await freshUser("ivan", [big]);
+    const r = await poplib<{ sha: string; octets: number }>(
+      target,
+      `
+      import hashlib, time
+      p = poplib.POP3(host, port); p.user("ivan"); p.pass_("a long secret")
+      p._putcmd("RETR 1")
+      time.sleep(0.5)  # let the server fill the socket buffers and wait for drain
+      resp, lines, octets = p._getlongresp()
+      data = b"".join(l + b"\\r\\n" for l in lines)
+      print(json.dumps(dict(sha=hashlib.sha256(data).hexdigest(), octets=len(data))))
+    `,
+    );
+    expect(r.octets).toBe(big.length);
+    expect(r.sha).toBe(createHash("sha256").update(big).digest("hex"));
+  });
+
+  it("answers -ERR [SYS/TEMP] past the connection cap and closes an idle session", async () => {
+    const capped = await startPop3(
+      options({ tlsPort: null, limits: { ...DEFAULT_POP3_LIMITS, maxConnections: 1, idleTimeoutMs: 300 } }),
+    );
+    try {
+      const first = await RawPop3.connect(capped.port);
+      expect((await first.lines(1))[0]).toMatch(/^\+OK/);
+      const second = await RawPop3.connect(capped.port);
+      expect(await second.lines(1)).toEqual(["-ERR [SYS/TEMP] Too many connections; try again later."]);
+      await second.closed;
+      expect(await first.lines(1)).toEqual(["-ERR Idle for too long, closing."]);
+      await first.closed;
+      await expect.poll(() => capped.sessions()).toBe(0);
+    } finally {
+      await capped.close();
+    }
   });
 });
