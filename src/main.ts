@@ -10,6 +10,7 @@ import type { RunningHttpServer } from "./http/server.js";
 import { openEmbeddedStore } from "./storage/embedded/index.js";
 import type { Store } from "./storage/ports.js";
 import { startIdleGc } from "./runtime/idle-gc.js";
+import type { RunningLmtpServer } from "../sidecars/lmtp/server.js";
 
 /** `atStart`: this process is the server starting, so it cleans up what a crash of the last one left. */
 export async function openStore(config: EiderConfig, options: { atStart?: boolean } = {}): Promise<Store> {
@@ -88,8 +89,22 @@ export interface RunningEider {
   core: Core;
   adapters: Adapters;
   http: RunningHttpServer;
+  /** Null when [lmtp] enabled = false. */
+  lmtp: RunningLmtpServer | null;
   logger: Logger;
   stop(): Promise<void>;
+}
+
+/** The listeners one process can run; `eider serve --only lmtp` picks some. */
+export const PARTS = ["http", "lmtp"] as const;
+export type Part = (typeof PARTS)[number];
+
+/** What `--only` did not name is null. */
+export type RunningParts = Omit<RunningEider, "http"> & { http: RunningHttpServer | null };
+
+/** The parts the configuration turns on when no `--only` is given. */
+export function configuredParts(config: EiderConfig): Part[] {
+  return PARTS.filter((p) => p !== "lmtp" || config.lmtp.enabled);
 }
 
 /** Starts everything in this process; `stop()` stops accepting, finishes in-flight work, closes the stores. */
@@ -97,27 +112,45 @@ export async function startEider(
   config: EiderConfig,
   logger = pino({ level: config.log.level }),
 ): Promise<RunningEider & { adminToken: AdminToken }> {
+  const running = await startParts(config, configuredParts(config), logger);
+  return { ...running, http: running.http! };
+}
+
+/** Starts the named listeners (and the housekeeping every process does) over one core. */
+export async function startParts(
+  config: EiderConfig,
+  parts: readonly Part[],
+  logger = pino({ level: config.log.level }),
+): Promise<RunningParts & { adminToken: AdminToken }> {
   const { core, adapters, adminToken } = await openCore(config, logger, { atStart: true });
-  // Loaded here, not at the top: the command line's other commands need the core, not the HTTP stack.
-  const { buildEiderSchema } = await import("./graphql/index.js");
-  const { Metrics } = await import("./http/metrics.js");
-  const { startHttpServer } = await import("./http/server.js");
-  const metrics = new Metrics();
-  const schema = await buildEiderSchema();
-  const http = await startHttpServer(core, schema, metrics, logger, {
-    host: config.http.host,
-    port: config.http.port,
-    maxTokens: config.limits.graphqlMaxTokens,
-    maxDepth: config.limits.graphqlMaxDepth,
-    maxCost: config.limits.graphqlMaxCost,
-    defaultListSize: config.limits.graphqlDefaultListSize,
-    maxBodiesPerRequest: config.limits.graphqlMaxBodiesPerRequest,
-    maxBodyBytes: Math.ceil(config.limits.maxMessageBytes * 1.4) + 64 * 1024,
-    maxMessageBytes: config.limits.maxMessageBytes,
-    shutdownGraceMs: config.http.shutdownGraceSeconds * 1000,
-  });
+  let http: RunningHttpServer | null = null;
+  let lmtp: RunningLmtpServer | null = null;
+  try {
+    if (parts.includes("http")) http = await startHttp(config, core, logger);
+    if (parts.includes("lmtp")) {
+      // Loaded only when it runs: a process serving the API alone does not need the SMTP stack.
+      const { startLmtpServer } = await import("../sidecars/lmtp/server.js");
+      lmtp = await startLmtpServer(core, logger, {
+        host: config.lmtp.host,
+        port: config.lmtp.port,
+        maxMessageBytes: config.limits.maxMessageBytes,
+        overQuotaPermanent: config.lmtp.overQuotaPermanent,
+        shutdownGraceMs: config.http.shutdownGraceSeconds * 1000,
+      });
+    }
+  } catch (err) {
+    // One listener could not start (its port is taken): the others and the store close before the error goes up.
+    await http?.close();
+    await core.close();
+    throw err;
+  }
   logger.info(
-    { url: http.url, store: adapters.store.kind, bus: config.bus.redisUrl ? "redis" : "memory" },
+    {
+      http: http?.url ?? null,
+      lmtp: lmtp ? `${lmtp.host}:${lmtp.port}` : null,
+      store: adapters.store.kind,
+      bus: config.bus.redisUrl ? "redis" : "memory",
+    },
     "eider started",
   );
   // Quota usage recounted from the messages: every user now, then those whose usage changed since, each minute.
@@ -151,6 +184,7 @@ export async function startEider(
     core,
     adapters,
     http,
+    lmtp,
     logger,
     adminToken,
     stop() {
@@ -158,7 +192,7 @@ export async function startEider(
         clearInterval(maintenance);
         clearInterval(usageTimer);
         stopIdleGc();
-        await http.close();
+        await Promise.all([http?.close(), lmtp?.close()]);
         await usageRuns; // the store stays open until the start's recount is done
         await core.close();
         logger.info("eider stopped");
@@ -166,4 +200,25 @@ export async function startEider(
       return stopping;
     },
   };
+}
+
+async function startHttp(config: EiderConfig, core: Core, logger: Logger): Promise<RunningHttpServer> {
+  // Loaded here, not at the top: the command line's other commands need the core, not the HTTP stack.
+  const { buildEiderSchema } = await import("./graphql/index.js");
+  const { Metrics } = await import("./http/metrics.js");
+  const { startHttpServer } = await import("./http/server.js");
+  const metrics = new Metrics();
+  const schema = await buildEiderSchema();
+  return startHttpServer(core, schema, metrics, logger, {
+    host: config.http.host,
+    port: config.http.port,
+    maxTokens: config.limits.graphqlMaxTokens,
+    maxDepth: config.limits.graphqlMaxDepth,
+    maxCost: config.limits.graphqlMaxCost,
+    defaultListSize: config.limits.graphqlDefaultListSize,
+    maxBodiesPerRequest: config.limits.graphqlMaxBodiesPerRequest,
+    maxBodyBytes: Math.ceil(config.limits.maxMessageBytes * 1.4) + 64 * 1024,
+    maxMessageBytes: config.limits.maxMessageBytes,
+    shutdownGraceMs: config.http.shutdownGraceSeconds * 1000,
+  });
 }

@@ -23,6 +23,7 @@ export function eiderEnv(s: StoreSetup, port: number): Record<string, string> {
     EIDER_DATA_DIR: s.dataDir,
     EIDER_ADMIN_TOKEN: ADMIN_TOKEN,
     EIDER_HTTP_PORT: String(port),
+    EIDER_LMTP_PORT: "0",
     EIDER_LOG_LEVEL: "warn",
   };
   if (s.mongodbUrl) {

@@ -15,7 +15,7 @@ import {
 } from "./args.js";
 import { runDoctor } from "./doctor.js";
 import { runImport } from "./import.js";
-import { serve } from "./serve.js";
+import { onlyParts, serve } from "./serve.js";
 import { USAGE, usageHint, usageOf } from "./usage.js";
 import { userCommand } from "./user.js";
 
@@ -49,9 +49,9 @@ async function run(command: string | undefined, args: ParsedArgs): Promise<numbe
   const config = () => loadConfig({ file: option(args, "config") });
   switch (command) {
     case "serve":
-      expectOptions(args, "serve", []);
+      expectOptions(args, "serve", ["only"]);
       expectPositional(args, "serve", 1);
-      return serve(config());
+      return serve(config(), onlyParts(args.options.get("only")));
     case "user":
       return userCommand(config(), args);
     case "admin-token":

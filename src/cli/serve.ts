@@ -1,9 +1,20 @@
 // `eider serve`: starts everything, says where it is and how to begin, and stops cleanly on SIGINT/SIGTERM.
 import type { AdminToken } from "../config/admin-token.js";
 import type { EiderConfig } from "../config/config.js";
-import { startEider } from "../main.js";
+import { configuredParts, PARTS, startParts, type Part } from "../main.js";
+import { UsageError } from "./args.js";
 
-export async function serve(config: EiderConfig): Promise<number> {
+/** `--only` values (repeated or comma-separated) as parts; none given: null, the configured ones run. */
+export function onlyParts(values: string[] | undefined): Part[] | null {
+  if (!values) return null;
+  const names = values.flatMap((v) => v.split(",")).map((v) => v.trim().toLowerCase());
+  for (const name of names)
+    if (!(PARTS as readonly string[]).includes(name))
+      throw new UsageError(`--only takes ${PARTS.join(", ")} (comma-separated), not "${name}".`);
+  return PARTS.filter((p) => names.includes(p));
+}
+
+export async function serve(config: EiderConfig, only: Part[] | null = null): Promise<number> {
   // Listening for the signals from the start: a supervisor may send SIGTERM as soon as the port answers or
   // the banner shows, and it must get a clean stop, not Node's default exit.
   const signalled = new Promise<string>((resolve) => {
@@ -12,16 +23,20 @@ export async function serve(config: EiderConfig): Promise<number> {
   });
   let eider;
   try {
-    eider = await startEider(config);
+    eider = await startParts(config, only ?? configuredParts(config));
   } catch (err) {
     const line = listenFailure(err, config);
     if (!line) throw err;
     console.error(line);
     return 1;
   }
+  const listening = [
+    eider.http &&
+      `  GraphQL API (HTTP and WebSocket): ${eider.http.url}/graphql\n  Health: ${eider.http.url}/health   Metrics: ${eider.http.url}/metrics`,
+    eider.lmtp && `  LMTP (local delivery): ${eider.lmtp.host}:${eider.lmtp.port}`,
+  ].filter(Boolean);
   console.log(`Eider is running.
-  GraphQL API (HTTP and WebSocket): ${eider.http.url}/graphql
-  Health: ${eider.http.url}/health   Metrics: ${eider.http.url}/metrics
+${listening.join("\n")}
   Store: ${config.store.mongodbUrl ? "mongodb" : `embedded (${config.dataDir})`}   Bus: ${config.bus.redisUrl ? "redis" : "in-process"}
   ${adminTokenLine(eider.adminToken)}
   Create the first user: npx eider user add alice --password 'a long secret' --address alice@example.com`);
@@ -42,13 +57,20 @@ function adminTokenLine(t: AdminToken): string {
 function listenFailure(err: unknown, config: EiderConfig): string | null {
   const e = err as NodeJS.ErrnoException;
   if (e?.syscall !== "listen") return null;
-  const where = `${config.http.host}:${config.http.port}`;
-  const change = "set EIDER_HTTP_PORT (or EIDER_HTTP_HOST), or [http] port / host in a --config file";
+  // The error names the port; the LMTP one is told apart from the API's by it.
+  const part =
+    (e as { port?: number }).port === config.lmtp.port && config.lmtp.port !== config.http.port
+      ? "lmtp"
+      : "http";
+  const { host, port } = config[part];
+  const where = `${host}:${port}`;
+  const P = part.toUpperCase();
+  const change = `set EIDER_${P}_PORT (or EIDER_${P}_HOST), or [${part}] port / host in a --config file`;
   if (e.code === "EADDRINUSE")
-    return `Cannot listen on ${where}: port ${config.http.port} is already in use (another Eider?); ${change}.`;
+    return `Cannot listen on ${where}: port ${port} is already in use (another Eider?); ${change}.`;
   if (e.code === "EACCES")
     return `Cannot listen on ${where}: ports below 1024 need privileges; ${change}, or put a reverse proxy in front.`;
   if (e.code === "EADDRNOTAVAIL")
-    return `Cannot listen on ${where}: ${config.http.host} is not an address of this machine; ${change}.`;
+    return `Cannot listen on ${where}: ${host} is not an address of this machine; ${change}.`;
   return `Cannot listen on ${where}: ${e.message}; ${change}.`;
 }

@@ -29,12 +29,16 @@ const USER = `Usage:
       refuses unless --yes is given`;
 
 const SUBCOMMANDS: Record<string, string> = {
-  serve: `Usage: eider serve [--config=FILE]
+  serve: `Usage: eider serve [--config=FILE] [--only=PART[,PART]]
 
 Runs the GraphQL API (HTTP and WebSocket at /graphql), downloads, uploads, /health and /metrics in
 this process until SIGINT or SIGTERM. Listens on http.host:http.port (127.0.0.1:8080 by default; change
 it with EIDER_HTTP_PORT / EIDER_HTTP_HOST or [http] in a --config file). Prints the generated admin
-token on every start until a request has used it.`,
+token on every start until a request has used it.
+
+Also runs the LMTP sidecar on lmtp.host:lmtp.port (127.0.0.1:2424; [lmtp] enabled = false turns it off).
+--only=lmtp (or --only=http, or both: --only=http,lmtp) runs just those parts, for example one LMTP
+process per box against a shared MongoDB and Redis.`,
   user: USER,
   "admin-token": `Usage: eider admin-token [--rotate]
 

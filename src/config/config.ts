@@ -9,6 +9,7 @@ export interface EiderConfig {
   dataDir: string;
   adminToken: string;
   http: { host: string; port: number; shutdownGraceSeconds: number };
+  lmtp: { enabled: boolean; host: string; port: number; overQuotaPermanent: boolean };
   store: { mongodbUrl: string; mongodbDatabase: string; mongodbBlobDatabase: string };
   bus: { redisUrl: string; redisPrefix: string; commandTimeoutMs: number };
   limits: {
@@ -172,6 +173,12 @@ function toConfig(t: any): EiderConfig {
     dataDir: t.data_dir,
     adminToken: t.admin_token,
     http: { host: t.http.host, port: t.http.port, shutdownGraceSeconds: t.http.shutdown_grace_seconds },
+    lmtp: {
+      enabled: t.lmtp.enabled,
+      host: t.lmtp.host,
+      port: t.lmtp.port,
+      overQuotaPermanent: t.lmtp.over_quota_permanent,
+    },
     store: {
       mongodbUrl: t.store.mongodb_url,
       mongodbDatabase: t.store.mongodb_database,

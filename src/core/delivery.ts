@@ -56,6 +56,12 @@ export interface DeliverArgs {
   raw: Buffer;
   /** Default: now. */
   internalDate?: Date;
+  /**
+   * Trace header lines (each ending in CRLF) a front end prepends to the stored copy, such as LMTP's
+   * Return-Path, Delivered-To and Received. Called once per user with the first of its recipients, since
+   * Delivered-To names the address; the stored copy is then these lines followed by `raw` exactly.
+   */
+  traceHeaders?: (recipient: string) => string;
 }
 
 /** The answer at RCPT time: would a message of `size` bytes (when known) be accepted for this address? */
@@ -95,19 +101,42 @@ export class DeliveryService {
     for (const r of resolved) if ("user" in r) users.set(r.user.id, r.user);
     if (users.size === 0) return results;
 
-    let parsed: ParsedMessage;
-    try {
-      parsed = await this.ingest.parse(args.raw);
-    } catch (err) {
-      const failure = failureOf(err);
-      return results.map((r) => (r.status === "stored" ? { ...r, ...failure } : r));
-    }
     const outcomes = new Map<string, Omit<RecipientResult, "recipient">>();
-    await Promise.all(
-      [...users.values()].map(async (user) => {
-        outcomes.set(user.id, await this.storeFor(user, parsed, args.internalDate));
-      }),
-    );
+    const { traceHeaders } = args;
+    // Per-user trace lines make each copy's bytes differ, so each user's copy is parsed on its own. An empty
+    // message takes the single parse below, which refuses it for every recipient before anything is prepended.
+    if (traceHeaders && args.raw.length > 0) {
+      const firstRecipient = new Map<string, string>();
+      for (const r of results)
+        if (r.status === "stored" && !firstRecipient.has(r.userId!))
+          firstRecipient.set(r.userId!, r.recipient);
+      await Promise.all(
+        [...users.values()].map(async (user) => {
+          const prefix = Buffer.from(traceHeaders(firstRecipient.get(user.id)!), "utf8");
+          let parsed: ParsedMessage;
+          try {
+            parsed = await this.ingest.parse(Buffer.concat([prefix, args.raw]));
+          } catch (err) {
+            outcomes.set(user.id, { userId: user.id, ...failureOf(err) });
+            return;
+          }
+          outcomes.set(user.id, await this.storeFor(user, parsed, args.internalDate));
+        }),
+      );
+    } else {
+      let parsed: ParsedMessage;
+      try {
+        parsed = await this.ingest.parse(args.raw);
+      } catch (err) {
+        const failure = failureOf(err);
+        return results.map((r) => (r.status === "stored" ? { ...r, ...failure } : r));
+      }
+      await Promise.all(
+        [...users.values()].map(async (user) => {
+          outcomes.set(user.id, await this.storeFor(user, parsed, args.internalDate));
+        }),
+      );
+    }
     return results.map((r) => (r.status === "stored" ? { ...r, ...outcomes.get(r.userId!)! } : r));
   }
 

@@ -45,7 +45,8 @@ export function serveEider(env: Record<string, string>, args: string[] = []): Pr
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [EIDER_BIN, "serve", ...args], {
       cwd: REPO,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+      // LMTP on any free port unless the test picks one: tests run side by side.
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", EIDER_LMTP_PORT: "0", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -61,7 +62,8 @@ export function serveEider(env: Record<string, string>, args: string[] = []): Pr
       const end = stdout.indexOf("\n", stdout.indexOf("Create the first user:"));
       if (ready || stdout.indexOf("Create the first user:") < 0 || end < 0) return;
       ready = true;
-      const url = /GraphQL API \(HTTP and WebSocket\): (http:\/\/\S+)\/graphql/.exec(stdout)![1];
+      // Empty when the API is not among the parts (serve --only lmtp).
+      const url = /GraphQL API \(HTTP and WebSocket\): (http:\/\/\S+)\/graphql/.exec(stdout)?.[1] ?? "";
       resolve({
         url,
         banner: stdout.slice(0, end + 1),

@@ -74,7 +74,12 @@ describe.skipIf(mounted !== null)("Disk full (data folder on a 16 MB tmpfs)", ()
       },
     });
     const config = loadConfig({
-      env: { EIDER_DATA_DIR: mountPoint, EIDER_ADMIN_TOKEN: ADMIN_TOKEN, EIDER_HTTP_PORT: "0" },
+      env: {
+        EIDER_DATA_DIR: mountPoint,
+        EIDER_ADMIN_TOKEN: ADMIN_TOKEN,
+        EIDER_HTTP_PORT: "0",
+        EIDER_LMTP_PORT: "0",
+      },
     });
     eider = await startEider(config, pino({ level: "info" }, sink));
     url = eider.http.url;

@@ -143,6 +143,7 @@ describe.skipIf(!bin && process.env.CI !== "true")("Redis outage", () => {
           EIDER_DATA_DIR: dataDir,
           EIDER_ADMIN_TOKEN: ADMIN_TOKEN,
           EIDER_HTTP_PORT: "0",
+          EIDER_LMTP_PORT: "0",
           EIDER_BUS_REDIS_URL: redis.url,
           EIDER_BUS_REDIS_PREFIX: `${uniqueDbName("outage")}:`,
           EIDER_BUS_COMMAND_TIMEOUT_MS: String(TIMEOUT_MS),

@@ -44,6 +44,7 @@ export async function startServe(o: ServeOptions = {}): Promise<ServeProcess> {
       HOME: process.env.HOME ?? "",
       EIDER_DATA_DIR: dataDir,
       EIDER_HTTP_PORT: String(port),
+      EIDER_LMTP_PORT: "0", // any free port: tests run side by side
       ...o.env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -27,7 +27,12 @@ describe("An upload the client abandons mid-body", () => {
       },
     });
     const config = loadConfig({
-      env: { EIDER_DATA_DIR: dataDir, EIDER_ADMIN_TOKEN: ADMIN_TOKEN, EIDER_HTTP_PORT: "0" },
+      env: {
+        EIDER_DATA_DIR: dataDir,
+        EIDER_ADMIN_TOKEN: ADMIN_TOKEN,
+        EIDER_HTTP_PORT: "0",
+        EIDER_LMTP_PORT: "0",
+      },
     });
     eider = await startEider(config, pino({ level: "info" }, sink));
     user = await createUser(eider.http.url, "abby");

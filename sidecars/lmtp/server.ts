@@ -1,0 +1,212 @@
+// The LMTP listener (RFC 2033): smtp-server in LMTP mode does the protocol (LHLO, pipelining, dot-stuffing,
+// SIZE, one reply per recipient after DATA); this file maps its hooks onto the core's delivery service.
+import os from "node:os";
+import type { Logger } from "pino";
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
+import { asDomainError, DELIVERY, type Core, type RecipientResult } from "../../src/core/index.js";
+import { replyFor, TEMPORARY_FAILURE, type LmtpReply } from "./replies.js";
+import { traceHeaders } from "./trace-headers.js";
+
+export interface LmtpOptions {
+  host: string;
+  port: number;
+  maxMessageBytes: number;
+  overQuotaPermanent: boolean;
+  /** How long a stop waits for transactions in flight before it cuts their connections. */
+  shutdownGraceMs: number;
+  /** This host's name in the greeting and the Received line; default: the machine's. */
+  serverName?: string;
+}
+
+export interface RunningLmtpServer {
+  host: string;
+  port: number;
+  /** Stops accepting, lets a DATA in flight finish and get its replies, then closes every connection. */
+  close(): Promise<void>;
+}
+
+/** The subset of smtp-server's (untyped) connection this file uses. */
+interface Connection {
+  session: SMTPServerSession;
+  _dataStream: unknown;
+  send(code: number, data?: string, context?: string | false): void;
+  close(): void;
+}
+
+// A reply text that starts with its own RFC 3463 code: smtp-server would otherwise add its default for the
+// reply code (550 is always 5.1.1 there), which is wrong for a disabled account (5.2.1) or a full disk (4.3.1).
+const OWN_ENHANCED_CODE = /^[245]\.\d{1,3}\.\d{1,3} /;
+
+export async function startLmtpServer(
+  core: Core,
+  logger: Logger,
+  options: LmtpOptions,
+): Promise<RunningLmtpServer> {
+  const log = logger.child({ protocol: "lmtp" });
+  const serverName = options.serverName ?? os.hostname();
+  const connections = new Map<string, Connection>();
+  let closing = false;
+
+  const refusal = (reply: LmtpReply) =>
+    Object.assign(new Error(`${reply.enhanced} ${reply.text}`), { responseCode: reply.code });
+
+  class LmtpServer extends SMTPServer {
+    // smtp-server has no hook for a connection object; its connect() is where each one is made.
+    override connect(socket: unknown, socketOptions: unknown): void {
+      (SMTPServer.prototype as any).connect.call(this, socket, socketOptions);
+      const connection = [...this.connections].pop() as Connection;
+      const send = connection.send.bind(connection);
+      connection.send = (code, data, context) =>
+        context === undefined && typeof data === "string" && OWN_ENHANCED_CODE.test(data)
+          ? send(code, data, false)
+          : send(code, data, context);
+      connections.set(connection.session.id, connection);
+    }
+  }
+
+  const server = new LmtpServer({
+    lmtp: true,
+    name: serverName,
+    banner: "Eider LMTP ready",
+    size: options.maxMessageBytes,
+    rejectOversized: true,
+    authOptional: true,
+    disabledCommands: ["AUTH", "STARTTLS"],
+    hideSTARTTLS: true,
+    hideDSN: true,
+    hideENHANCEDSTATUSCODES: false,
+    logger: false,
+    closeTimeout: options.shutdownGraceMs,
+    onConnect(session, callback) {
+      log.debug({ session: session.id, remote: session.remoteAddress }, "lmtp connection");
+      callback();
+    },
+    onClose(session) {
+      connections.delete(session.id);
+    },
+    onRcptTo(address, session, callback) {
+      const size = Number(
+        session.envelope.mailFrom &&
+          session.envelope.mailFrom.args &&
+          (session.envelope.mailFrom.args as any).SIZE,
+      );
+      core.delivery
+        .checkRecipient(DELIVERY, address.address, Number.isFinite(size) && size > 0 ? size : undefined)
+        .then(
+          (check) => {
+            const reply = replyFor(check.status, check.message, options);
+            if (reply)
+              log.info(
+                { session: session.id, rcpt: address.address, status: check.status },
+                "recipient refused",
+              );
+            callback(reply ? refusal(reply) : undefined);
+          },
+          (err: unknown) => {
+            log.error({ err, session: session.id, rcpt: address.address }, "recipient check failed");
+            callback(refusal(TEMPORARY_FAILURE));
+          },
+        );
+    },
+    onData(stream, session, callback) {
+      receive(stream)
+        .then(async (raw) => {
+          // Over the limit: smtp-server answers 552 5.3.4 for every recipient whatever is said here.
+          if (!raw) return callback(null);
+          const recipients = session.envelope.rcptTo.map((r) => r.address);
+          const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : "";
+          const date = new Date();
+          const results = await core.delivery.deliver(DELIVERY, {
+            mailFrom,
+            recipients,
+            raw,
+            internalDate: date,
+            traceHeaders: (recipient) =>
+              traceHeaders({
+                mailFrom,
+                recipient,
+                clientName: session.hostNameAppearsAs ?? "",
+                clientHostname: session.clientHostname,
+                clientAddress: session.remoteAddress,
+                serverName,
+                sessionId: session.id,
+                date,
+              }),
+          });
+          log.info(
+            { session: session.id, from: mailFrom, bytes: raw.length, recipients: results.map(summary) },
+            "lmtp delivery",
+          );
+          for (const r of results)
+            if (r.cause)
+              log.error({ err: r.cause, session: session.id, rcpt: r.recipient }, "delivery failed");
+          callback(
+            null,
+            results.map((r) => {
+              const reply = replyFor(r.status, r.message, options, asDomainError(r.cause)?.code);
+              return reply ? refusal(reply) : `${r.message} <${r.recipient}>`;
+            }) as any,
+          );
+        })
+        .catch((err: unknown) => {
+          log.error({ err, session: session.id }, "lmtp delivery failed");
+          callback(
+            refusal({
+              ...TEMPORARY_FAILURE,
+              text: "The message could not be stored just now; try again later.",
+            }),
+          );
+        })
+        .finally(() => {
+          // Stopping: the replies go out first (smtp-server writes them when this callback returns), then the door.
+          if (closing) setImmediate(() => connections.get(session.id)?.close());
+        });
+    },
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  server.on("error", (err) => log.error({ err }, "lmtp server error"));
+  const address = server.server.address() as { address: string; port: number };
+
+  let stopped: Promise<void> | null = null;
+  return {
+    host: address.address,
+    port: address.port,
+    close() {
+      stopped ??= new Promise<void>((resolve) => {
+        closing = true;
+        server.close(() => resolve());
+        // Idle connections (an MTA keeps some open for reuse) go now; those inside DATA after their replies.
+        for (const connection of connections.values())
+          if (!connection._dataStream) {
+            connection.send(421, "4.3.2 Server shutting down", false);
+            connection.close();
+          }
+      });
+      return stopped;
+    },
+  };
+}
+
+/** The DATA bytes, or null when they went over the size limit (then only counted, never kept). */
+function receive(stream: SMTPServerDataStream): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on("data", (chunk: Buffer) => {
+      if (!stream.sizeExceeded) chunks.push(chunk);
+      else chunks.length = 0;
+    });
+    stream.once("end", () => resolve(stream.sizeExceeded ? null : Buffer.concat(chunks)));
+    stream.once("error", reject);
+  });
+}
+
+function summary(r: RecipientResult) {
+  return { rcpt: r.recipient, status: r.status, ...(r.stored ? { uid: r.stored.uid } : {}) };
+}
