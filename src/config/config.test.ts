@@ -74,3 +74,31 @@ describe("Config: defaults, file and environment", () => {
     expect(() => loadConfig({ env: { EIDER_HTTP_PORT: "" } })).toThrow(/EIDER_HTTP_PORT="" must be a number/);
   });
 });
+
+describe("Config: the [pop3] and [tls] sections", () => {
+  it("gives the design's POP3 defaults and reads trusted networks and the DELE action", () => {
+    const c = loadConfig({ env: {} });
+    expect(c.pop3).toEqual({
+      enabled: true,
+      host: "127.0.0.1",
+      port: 1110,
+      tlsPort: 1995,
+      implicitTls: true,
+      listingSize: 250,
+      deleAction: "trash",
+      maxConnections: 1000,
+      idleTimeoutSeconds: 600,
+    });
+    expect(c.tls).toEqual({ cert: "", key: "", trustedNetworks: [] });
+    const set = loadConfig({
+      file: file('[pop3]\ndele_action = "delete"\n'),
+      env: { EIDER_TLS_TRUSTED_NETWORKS: "10.0.0.0/8, fd00::/8", EIDER_POP3_LISTING_SIZE: "50" },
+    });
+    expect(set.pop3.deleAction).toBe("delete");
+    expect(set.pop3.listingSize).toBe(50);
+    expect(set.tls.trustedNetworks).toEqual(["10.0.0.0/8", "fd00::/8"]);
+    expect(() => loadConfig({ env: { EIDER_POP3_DELE_ACTION: "shred" } })).toThrow(
+      /"pop3.dele_action" must be one of "trash", "delete", not "shred"/,
+    );
+  });
+});

@@ -31,6 +31,19 @@ export interface EiderConfig {
     minPasswordLength: number;
   };
   journal: { retentionDays: number; maintenanceIntervalMinutes: number };
+  /** Shared by every sidecar; empty cert and key: a self-signed pair in the data folder. */
+  tls: { cert: string; key: string; trustedNetworks: string[] };
+  pop3: {
+    enabled: boolean;
+    host: string;
+    port: number;
+    tlsPort: number;
+    implicitTls: boolean;
+    listingSize: number;
+    deleAction: "trash" | "delete";
+    maxConnections: number;
+    idleTimeoutSeconds: number;
+  };
   log: { level: string };
 }
 
@@ -211,6 +224,32 @@ function toConfig(t: any): EiderConfig {
       retentionDays: t.journal.retention_days,
       maintenanceIntervalMinutes: t.journal.maintenance_interval_minutes,
     },
+    tls: {
+      cert: t.tls.cert,
+      key: t.tls.key,
+      trustedNetworks: (t.tls.trusted_networks as string)
+        .split(",")
+        .map((n) => n.trim())
+        .filter(Boolean),
+    },
+    pop3: {
+      enabled: t.pop3.enabled,
+      host: t.pop3.host,
+      port: t.pop3.port,
+      tlsPort: t.pop3.tls_port,
+      implicitTls: t.pop3.implicit_tls,
+      listingSize: t.pop3.listing_size,
+      deleAction: oneOf(t.pop3.dele_action, ["trash", "delete"], "pop3.dele_action"),
+      maxConnections: t.pop3.max_connections,
+      idleTimeoutSeconds: t.pop3.idle_timeout_seconds,
+    },
     log: { level: t.log.level },
   };
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], name: string): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new ConfigError(
+    `Option "${name}" must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, not "${value}".`,
+  );
 }
