@@ -3,7 +3,7 @@
 export const USAGE = `Usage: eider <command> [options]
 
 Commands:
-  serve                 run the API (and, later, every sidecar) in this process
+  serve                 run the API and the sidecars (LMTP) in this process
   user add|list|passwd|disable|enable|delete
                         manage users (eider user --help)
   admin-token           print the admin token; --rotate replaces it

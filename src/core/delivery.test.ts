@@ -59,6 +59,43 @@ describe.each(testStores())("Core: deliver() on the $kind store", ({ kind, skip 
     expect((await t.store.messages.listUids(carol.userId, carol.inboxId)).length).toBe(1);
   });
 
+  it("prepends a front end's trace lines per user, naming that user's first recipient; the rest is the raw bytes", async () => {
+    const raw = message("traced");
+    const traced = await t.addUser("trace", { addresses: ["trace@example.com"] });
+    const seen: string[] = [];
+    const results = await t.core.delivery.deliver(DELIVERY, {
+      mailFrom: "alice@example.net",
+      recipients: ["Robert@Example.COM", "nobody@example.com", "bob@example.com", "trace@example.com"],
+      raw,
+      traceHeaders: (rcpt) => {
+        seen.push(rcpt);
+        return `Delivered-To: ${rcpt}\r\n`;
+      },
+    });
+    expect(results.map((r) => r.status)).toEqual(["stored", "unknown", "stored", "stored"]);
+    // Once per user, not per recipient: bob's two addresses made one copy.
+    expect(seen.sort()).toEqual(["Robert@Example.COM", "trace@example.com"]);
+    const read = (userId: string, messageId: string) =>
+      t.core.messages.raw({ kind: "user", userId }, messageId);
+    expect(await read(bob.userId, results[0].stored!.messageId)).toEqual(
+      Buffer.concat([Buffer.from("Delivered-To: Robert@Example.COM\r\n"), raw]),
+    );
+    expect(results[2].stored!.messageId).toBe(results[0].stored!.messageId);
+    expect(await read(traced.userId, results[3].stored!.messageId)).toEqual(
+      Buffer.concat([Buffer.from("Delivered-To: trace@example.com\r\n"), raw]),
+    );
+  });
+
+  it("refuses an empty message with trace lines as without them: nothing is prepended to nothing", async () => {
+    const results = await t.core.delivery.deliver(DELIVERY, {
+      mailFrom: "",
+      recipients: ["bob@example.com"],
+      raw: Buffer.alloc(0),
+      traceHeaders: (rcpt) => `Delivered-To: ${rcpt}\r\n`,
+    });
+    expect(results.map((r) => r.status)).toEqual(["rejected"]);
+  });
+
   it("treats an address with the root's trailing dot as the address itself, at RCPT time and at delivery", async () => {
     expect(await t.core.delivery.checkRecipient(DELIVERY, "bob@example.com.")).toMatchObject({
       status: "ok",
