@@ -19,11 +19,14 @@ export interface TraceInput {
 }
 
 export function traceHeaders(t: TraceInput): string {
-  const peer = t.clientHostname && t.clientHostname !== t.clientAddress ? `${clean(t.clientHostname)} ` : "";
+  const peer =
+    t.clientHostname && t.clientHostname !== t.clientAddress
+      ? `${clean(t.clientHostname).slice(0, 255)} `
+      : "";
   return (
     `Return-Path: <${clean(t.mailFrom)}>\r\n` +
     `Delivered-To: ${clean(t.recipient)}\r\n` +
-    `Received: from ${clean(t.clientName) || "unknown"} (${peer}[${clean(t.clientAddress)}])\r\n` +
+    `Received: from ${clean(t.clientName).slice(0, 255) || "unknown"} (${peer}[${clean(t.clientAddress)}])\r\n` +
     `\tby ${clean(t.serverName)} with LMTP id ${clean(t.sessionId)}\r\n` +
     `\tfor <${clean(t.recipient)}>; ${rfc5322Date(t.date)}\r\n`
   );

@@ -110,19 +110,18 @@ export class DeliveryService {
       for (const r of results)
         if (r.status === "stored" && !firstRecipient.has(r.userId!))
           firstRecipient.set(r.userId!, r.recipient);
-      await Promise.all(
-        [...users.values()].map(async (user) => {
-          const prefix = Buffer.from(traceHeaders(firstRecipient.get(user.id)!), "utf8");
-          let parsed: ParsedMessage;
-          try {
-            parsed = await this.ingest.parse(Buffer.concat([prefix, args.raw]));
-          } catch (err) {
-            outcomes.set(user.id, { userId: user.id, ...failureOf(err) });
-            return;
-          }
-          outcomes.set(user.id, await this.storeFor(user, parsed, args.internalDate));
-        }),
-      );
+      // One user at a time: each copy is a new buffer as large as the message, so this bounds the memory.
+      for (const user of users.values()) {
+        const prefix = Buffer.from(traceHeaders(firstRecipient.get(user.id)!), "utf8");
+        let parsed: ParsedMessage;
+        try {
+          parsed = await this.ingest.parse(Buffer.concat([prefix, args.raw]), prefix.length);
+        } catch (err) {
+          outcomes.set(user.id, { userId: user.id, ...failureOf(err) });
+          continue;
+        }
+        outcomes.set(user.id, await this.storeFor(user, parsed, args.internalDate));
+      }
     } else {
       let parsed: ParsedMessage;
       try {

@@ -37,12 +37,16 @@ export class IngestService {
     return this.ingestParsed(target, await this.parse(raw));
   }
 
-  /** Checks the size and parses once; delivery to several users stores the one result for each. */
-  async parse(raw: Buffer): Promise<ParsedMessage> {
+  /**
+   * Checks the size and parses once; delivery to several users stores the one result for each. `traceBytes`:
+   * how many leading bytes are trace lines the server prepended, which do not count against the limit (a
+   * message the sender kept within the announced SIZE is not refused for our own Received line).
+   */
+  async parse(raw: Buffer, traceBytes = 0): Promise<ParsedMessage> {
     // Every route (upload, APPEND, LMTP) comes through here, so an empty message is refused the same everywhere.
     if (raw.length === 0) throw invalidInput("The message is empty (0 bytes); there is nothing to store.");
-    assertMessageSize(raw.length, this.options.maxMessageBytes);
-    return parseMessage(raw, { maxSize: this.options.maxMessageBytes });
+    assertMessageSize(raw.length - traceBytes, this.options.maxMessageBytes);
+    return parseMessage(raw, { maxSize: this.options.maxMessageBytes + traceBytes });
   }
 
   /** Stores a message parsed by `parse` into one mailbox of one user. */

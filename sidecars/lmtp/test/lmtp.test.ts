@@ -164,6 +164,22 @@ describe("LMTP sidecar", () => {
     expect([(await inbox(t.url, alice)).length, (await inbox(t.url, bob)).length]).toEqual(before);
   });
 
+  it("stores a message of exactly the announced SIZE: the trace lines do not count against it", async () => {
+    const head = "Subject: at the limit\r\n\r\n";
+    const data = Buffer.from(head + "z".repeat(MAX - head.length - 2) + "\r\n");
+    expect(data.length).toBe(MAX);
+    const r = await pythonLmtp(port, {
+      from: "sender@remote.test",
+      rcpts: ["bob@example.com"],
+      data,
+      mailOptions: [`SIZE=${MAX}`],
+    });
+    expect(r.data).toEqual([[250, expect.stringMatching(/^2\.\d\.\d /)]]);
+    const [stored] = await inbox(t.url, bob);
+    const raw = await downloadRaw(t.url, stored.id, bob.token);
+    expectTraceThenData(raw.body, data, "sender@remote.test", "bob@example.com", port);
+  });
+
   it("refuses an empty message for every recipient, for good", async () => {
     const c = await RawLmtp.connect(port);
     await c.send(
@@ -208,5 +224,33 @@ describe("LMTP sidecar", () => {
     expect((await c.send("RCPT TO:<not an address>\r\n"))[0]).toMatch(/^5\d\d /);
     expect((await c.send("NOOP\r\n"))[0]).toMatch(/^250 /);
     expect((await c.send("QUIT\r\n"))[0]).toMatch(/^221 /);
+  });
+});
+
+describe("LMTP sidecar with over_quota_permanent", () => {
+  let t: TestEider;
+  beforeAll(async () => {
+    t = await startTestEider({ env: { EIDER_LMTP_OVER_QUOTA_PERMANENT: "true" } });
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it("answers a full mailbox with 552 5.2.2, at RCPT and after DATA", async () => {
+    const full = await createUser(t.url, "full", ["full@example.com"], 1000);
+    const c = await RawLmtp.connect(t.eider.lmtp!.port);
+    await c.send("LHLO mx.client.test\r\n");
+    expect(
+      await c.send("MAIL FROM:<s@remote.test> SIZE=5000\r\nRCPT TO:<full@example.com>\r\nRSET\r\n", 3),
+    ).toEqual([
+      expect.stringMatching(/^250 /),
+      expect.stringMatching(/^552 5\.2\.2 /),
+      expect.stringMatching(/^250 /),
+    ]);
+    await c.send("MAIL FROM:<s@remote.test>\r\nRCPT TO:<full@example.com>\r\nDATA\r\n", 3);
+    const after = await c.send(message("Full", "q".repeat(3000) + "\r\n").toString() + ".\r\n", 1);
+    expect(after[0]).toMatch(/^552 5\.2\.2 /);
+    expect(await inbox(t.url, full)).toHaveLength(0);
+    c.end();
   });
 });
