@@ -11,6 +11,7 @@ import { openEmbeddedStore } from "./storage/embedded/index.js";
 import type { Store } from "./storage/ports.js";
 import { startIdleGc } from "./runtime/idle-gc.js";
 import type { RunningLmtpServer } from "../sidecars/lmtp/server.js";
+import type { RunningPop3Server } from "../sidecars/pop3/index.js";
 
 /** `atStart`: this process is the server starting, so it cleans up what a crash of the last one left. */
 export async function openStore(config: EiderConfig, options: { atStart?: boolean } = {}): Promise<Store> {
@@ -91,12 +92,14 @@ export interface RunningEider {
   http: RunningHttpServer;
   /** Null when [lmtp] enabled = false. */
   lmtp: RunningLmtpServer | null;
+  /** Null when [pop3] enabled = false. */
+  pop3: RunningPop3Server | null;
   logger: Logger;
   stop(): Promise<void>;
 }
 
 /** The listeners one process can run; `eider serve --only lmtp` picks some. */
-export const PARTS = ["http", "lmtp"] as const;
+export const PARTS = ["http", "lmtp", "pop3"] as const;
 export type Part = (typeof PARTS)[number];
 
 /** What `--only` did not name is null. */
@@ -104,7 +107,9 @@ export type RunningParts = Omit<RunningEider, "http"> & { http: RunningHttpServe
 
 /** The parts the configuration turns on when no `--only` is given. */
 export function configuredParts(config: EiderConfig): Part[] {
-  return PARTS.filter((p) => p !== "lmtp" || config.lmtp.enabled);
+  return PARTS.filter((p) =>
+    p === "lmtp" ? config.lmtp.enabled : p === "pop3" ? config.pop3.enabled : true,
+  );
 }
 
 /** Starts everything in this process; `stop()` stops accepting, finishes in-flight work, closes the stores. */
@@ -125,6 +130,7 @@ export async function startParts(
   const { core, adapters, adminToken } = await openCore(config, logger, { atStart: true });
   let http: RunningHttpServer | null = null;
   let lmtp: RunningLmtpServer | null = null;
+  let pop3: RunningPop3Server | null = null;
   try {
     if (parts.includes("http")) http = await startHttp(config, core, logger);
     if (parts.includes("lmtp")) {
@@ -138,9 +144,14 @@ export async function startParts(
         shutdownGraceMs: config.http.shutdownGraceSeconds * 1000,
       });
     }
+    if (parts.includes("pop3")) {
+      const { startPop3Sidecar } = await import("../sidecars/pop3/index.js");
+      pop3 = await startPop3Sidecar(core, config, logger);
+    }
   } catch (err) {
     // One listener could not start (its port is taken): the others and the store close before the error goes up.
     await http?.close();
+    await lmtp?.close();
     await core.close();
     throw err;
   }
@@ -148,6 +159,7 @@ export async function startParts(
     {
       http: http?.url ?? null,
       lmtp: lmtp ? `${lmtp.host}:${lmtp.port}` : null,
+      pop3: pop3 ? `${pop3.host}:${pop3.port}` : null,
       store: adapters.store.kind,
       bus: config.bus.redisUrl ? "redis" : "memory",
     },
@@ -185,6 +197,7 @@ export async function startParts(
     adapters,
     http,
     lmtp,
+    pop3,
     logger,
     adminToken,
     stop() {
@@ -192,7 +205,7 @@ export async function startParts(
         clearInterval(maintenance);
         clearInterval(usageTimer);
         stopIdleGc();
-        await Promise.all([http?.close(), lmtp?.close()]);
+        await Promise.all([http?.close(), lmtp?.close(), pop3?.close()]);
         await usageRuns; // the store stays open until the start's recount is done
         await core.close();
         logger.info("eider stopped");

@@ -24,6 +24,8 @@ export function eiderEnv(s: StoreSetup, port: number): Record<string, string> {
     EIDER_ADMIN_TOKEN: ADMIN_TOKEN,
     EIDER_HTTP_PORT: String(port),
     EIDER_LMTP_PORT: "0",
+    EIDER_POP3_PORT: "0",
+    EIDER_POP3_TLS_PORT: "0",
     EIDER_LOG_LEVEL: "warn",
   };
   if (s.mongodbUrl) {

@@ -21,5 +21,9 @@ export interface Pop3Options {
   limits: Pop3Limits;
   /** Shown in the greeting. */
   hostname: string;
-  log?: (level: "info" | "warn" | "error", fields: Record<string, unknown>, message: string) => void;
+  log?: (
+    level: "debug" | "info" | "warn" | "error",
+    fields: Record<string, unknown>,
+    message: string,
+  ) => void;
 }

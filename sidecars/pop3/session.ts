@@ -194,7 +194,7 @@ export class Pop3Session {
     const started = performance.now();
     await this.guard(() => COMMAND_HANDLERS[request.command](this, request.args, request.rest));
     this.options.log?.(
-      "info",
+      "debug",
       {
         protocol: "pop3",
         command: request.command,

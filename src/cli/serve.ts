@@ -34,6 +34,8 @@ export async function serve(config: EiderConfig, only: Part[] | null = null): Pr
     eider.http &&
       `  GraphQL API (HTTP and WebSocket): ${eider.http.url}/graphql\n  Health: ${eider.http.url}/health   Metrics: ${eider.http.url}/metrics`,
     eider.lmtp && `  LMTP (local delivery): ${eider.lmtp.host}:${eider.lmtp.port}`,
+    eider.pop3 &&
+      `  POP3: ${eider.pop3.host}:${eider.pop3.port} (STLS)${eider.pop3.tlsPort === null ? "" : `, ${eider.pop3.host}:${eider.pop3.tlsPort} (TLS)`}`,
   ].filter(Boolean);
   console.log(`Eider is running.
 ${listening.join("\n")}
@@ -58,11 +60,15 @@ function listenFailure(err: unknown, config: EiderConfig): string | null {
   const e = err as NodeJS.ErrnoException;
   if (e?.syscall !== "listen") return null;
   // The error names the port; the LMTP one is told apart from the API's by it.
+  const failed = (e as { port?: number }).port;
   const part =
-    (e as { port?: number }).port === config.lmtp.port && config.lmtp.port !== config.http.port
+    failed === config.lmtp.port && config.lmtp.port !== config.http.port
       ? "lmtp"
-      : "http";
-  const { host, port } = config[part];
+      : failed !== config.http.port && (failed === config.pop3.port || failed === config.pop3.tlsPort)
+        ? "pop3"
+        : "http";
+  const { host } = config[part];
+  const port = failed ?? config[part].port;
   const where = `${host}:${port}`;
   const P = part.toUpperCase();
   const change = `set EIDER_${P}_PORT (or EIDER_${P}_HOST), or [${part}] port / host in a --config file`;

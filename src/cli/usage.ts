@@ -36,9 +36,10 @@ this process until SIGINT or SIGTERM. Listens on http.host:http.port (127.0.0.1:
 it with EIDER_HTTP_PORT / EIDER_HTTP_HOST or [http] in a --config file). Prints the generated admin
 token on every start until a request has used it.
 
-Also runs the LMTP sidecar on lmtp.host:lmtp.port (127.0.0.1:2424; [lmtp] enabled = false turns it off).
---only=lmtp (or --only=http, or both: --only=http,lmtp) runs just those parts, for example one LMTP
-process per box against a shared MongoDB and Redis.`,
+Also runs the LMTP sidecar on lmtp.host:lmtp.port (127.0.0.1:2424; [lmtp] enabled = false turns it off)
+and the POP3 sidecar on 127.0.0.1:1110 (STLS) and 1995 (TLS) ([pop3] enabled = false turns it off).
+--only=lmtp (or --only=http, --only=pop3, or several: --only=http,lmtp) runs just those parts, for
+example one LMTP process per box against a shared MongoDB and Redis. SIGHUP reloads TLS certificates.`,
   user: USER,
   "admin-token": `Usage: eider admin-token [--rotate]
 

@@ -37,6 +37,8 @@ export interface ServingEider {
   url: string;
   /** What it printed at start, up to and including the banner's last line. */
   banner: string;
+  /** Sends the process a signal (SIGHUP to reload certificates). */
+  kill(signal: NodeJS.Signals): void;
   stop(): Promise<EiderRun>;
 }
 
@@ -45,8 +47,15 @@ export function serveEider(env: Record<string, string>, args: string[] = []): Pr
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [EIDER_BIN, "serve", ...args], {
       cwd: REPO,
-      // LMTP on any free port unless the test picks one: tests run side by side.
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", EIDER_LMTP_PORT: "0", ...env },
+      // LMTP and POP3 on any free port unless the test picks one: tests run side by side.
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "",
+        EIDER_LMTP_PORT: "0",
+        EIDER_POP3_PORT: "0",
+        EIDER_POP3_TLS_PORT: "0",
+        ...env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -67,6 +76,7 @@ export function serveEider(env: Record<string, string>, args: string[] = []): Pr
       resolve({
         url,
         banner: stdout.slice(0, end + 1),
+        kill: (signal) => child.kill(signal),
         async stop() {
           child.kill("SIGTERM");
           const run = await exited;

@@ -40,6 +40,8 @@ function envFor(o: TestEiderOptions, port: number, dataDir: string): Record<stri
     EIDER_HTTP_PORT: String(port),
     // Any free port: tests run side by side (eider.lmtp says which one).
     EIDER_LMTP_PORT: "0",
+    EIDER_POP3_PORT: "0",
+    EIDER_POP3_TLS_PORT: "0",
     EIDER_LOG_LEVEL: "warn",
   };
   if (o.mongodbUrl) {

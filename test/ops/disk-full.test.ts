@@ -79,6 +79,8 @@ describe.skipIf(mounted !== null)("Disk full (data folder on a 16 MB tmpfs)", ()
         EIDER_ADMIN_TOKEN: ADMIN_TOKEN,
         EIDER_HTTP_PORT: "0",
         EIDER_LMTP_PORT: "0",
+        EIDER_POP3_PORT: "0",
+        EIDER_POP3_TLS_PORT: "0",
       },
     });
     eider = await startEider(config, pino({ level: "info" }, sink));

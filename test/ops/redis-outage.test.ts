@@ -144,6 +144,8 @@ describe.skipIf(!bin && process.env.CI !== "true")("Redis outage", () => {
           EIDER_ADMIN_TOKEN: ADMIN_TOKEN,
           EIDER_HTTP_PORT: "0",
           EIDER_LMTP_PORT: "0",
+          EIDER_POP3_PORT: "0",
+          EIDER_POP3_TLS_PORT: "0",
           EIDER_BUS_REDIS_URL: redis.url,
           EIDER_BUS_REDIS_PREFIX: `${uniqueDbName("outage")}:`,
           EIDER_BUS_COMMAND_TIMEOUT_MS: String(TIMEOUT_MS),

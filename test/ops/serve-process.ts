@@ -45,6 +45,8 @@ export async function startServe(o: ServeOptions = {}): Promise<ServeProcess> {
       EIDER_DATA_DIR: dataDir,
       EIDER_HTTP_PORT: String(port),
       EIDER_LMTP_PORT: "0", // any free port: tests run side by side
+      EIDER_POP3_PORT: "0",
+      EIDER_POP3_TLS_PORT: "0",
       ...o.env,
     },
     stdio: ["ignore", "pipe", "pipe"],

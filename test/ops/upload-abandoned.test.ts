@@ -32,6 +32,8 @@ describe("An upload the client abandons mid-body", () => {
         EIDER_ADMIN_TOKEN: ADMIN_TOKEN,
         EIDER_HTTP_PORT: "0",
         EIDER_LMTP_PORT: "0",
+        EIDER_POP3_PORT: "0",
+        EIDER_POP3_TLS_PORT: "0",
       },
     });
     eider = await startEider(config, pino({ level: "info" }, sink));

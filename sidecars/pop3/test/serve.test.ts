@@ -1,0 +1,102 @@
+// `eider serve` with the POP3 sidecar as an operator runs it: a user made with `eider user add`, the banner
+// naming both POP3 ports, STLS and implicit TLS with the certificate generated into the data folder, SIGHUP
+// swapping the certificate new connections get, and `--only pop3` without the API.
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { X509Certificate } from "node:crypto";
+import os from "node:os";
+import path from "node:path";
+import { connect } from "node:tls";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureBuild } from "../../../test/cli/ensure-build.js";
+import { runEider, serveEider } from "../../../test/cli/run-eider.js";
+import { freePort } from "../../../test/harness/services.js";
+import { TlsCertificates } from "../../shared/tls.js";
+import { poplib } from "./poplib.js";
+
+const tempDirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "eider-pop3-serve-"));
+  tempDirs.push(dir);
+  return dir;
+};
+beforeAll(async () => {
+  await ensureBuild();
+});
+afterAll(() => tempDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+function presented(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ port, host: "127.0.0.1", rejectUnauthorized: false }, () => {
+      resolve(s.getPeerX509Certificate()!.fingerprint256);
+      s.destroy();
+    });
+    s.on("error", reject);
+  });
+}
+
+describe("eider serve and the POP3 sidecar", () => {
+  it("serves POP3 with STLS and implicit TLS out of the box and reloads the certificate on SIGHUP", async () => {
+    const dataDir = tempDir();
+    const env = { EIDER_DATA_DIR: dataDir, EIDER_LOG_LEVEL: "warn", EIDER_HTTP_PORT: "0" };
+    const add = await runEider(["user", "add", "pat", "--password", "a long secret"], env);
+    expect(add.code).toBe(0);
+    const [port, tlsPort] = [await freePort(), await freePort()];
+    const eider = await serveEider({
+      ...env,
+      EIDER_POP3_PORT: String(port),
+      EIDER_POP3_TLS_PORT: String(tlsPort),
+    });
+    try {
+      expect(eider.banner).toContain(`POP3: 127.0.0.1:${port} (STLS), 127.0.0.1:${tlsPort} (TLS)`);
+      const cafile = path.join(dataDir, "tls", "self-signed.crt");
+      const r = await poplib<number[][]>(
+        { host: "127.0.0.1", port, tlsPort, cafile },
+        `
+        ctx = ssl.create_default_context(cafile=cafile)
+        p = poplib.POP3("localhost", port); p.stls(context=ctx); p.user("pat"); p.pass_("a long secret")
+        a = list(p.stat()); p.quit()
+        p = poplib.POP3_SSL("localhost", tls_port, context=ctx); p.user("pat"); p.pass_("a long secret")
+        b = list(p.stat()); p.quit()
+        print(json.dumps([a, b]))
+      `,
+      );
+      expect(r).toEqual([
+        [0, 0],
+        [0, 0],
+      ]);
+      const before = await presented(tlsPort);
+      expect(before).toBe(new X509Certificate(readFileSync(cafile)).fingerprint256);
+      const other = tempDir();
+      const next = await TlsCertificates.load({ dataDir: other, hostname: "next.test" });
+      copyFileSync(path.join(other, "tls", "self-signed.key"), path.join(dataDir, "tls", "self-signed.key"));
+      copyFileSync(path.join(other, "tls", "self-signed.crt"), cafile);
+      eider.kill("SIGHUP");
+      const want = new X509Certificate(next.pair().cert).fingerprint256;
+      await expect.poll(() => presented(tlsPort), { timeout: 10_000 }).toBe(want);
+    } finally {
+      expect((await eider.stop()).code).toBe(0);
+    }
+  });
+
+  it("--only pop3 serves POP3 without the API", async () => {
+    const dataDir = tempDir();
+    const env = { EIDER_DATA_DIR: dataDir, EIDER_LOG_LEVEL: "warn", EIDER_HTTP_PORT: "0" };
+    expect((await runEider(["user", "add", "quin", "--password", "a long secret"], env)).code).toBe(0);
+    const port = await freePort();
+    const eider = await serveEider({ ...env, EIDER_POP3_PORT: String(port) }, ["--only", "pop3"]);
+    try {
+      expect(eider.url).toBe("");
+      expect(eider.banner).not.toContain("LMTP");
+      const stat = await poplib<number[]>(
+        { host: "127.0.0.1", port, tlsPort: null },
+        `
+        p = poplib.POP3(host, port); p.user("quin"); p.pass_("a long secret")
+        print(json.dumps(list(p.stat())))
+      `,
+      );
+      expect(stat).toEqual([0, 0]);
+    } finally {
+      expect((await eider.stop()).code).toBe(0);
+    }
+  });
+});
