@@ -130,6 +130,7 @@ export async function startLmtpServer(
                 clientAddress: session.remoteAddress,
                 serverName,
                 sessionId: session.id,
+                smtpUtf8: (session.envelope as { smtpUtf8?: boolean }).smtpUtf8 === true,
                 date,
               }),
           });

@@ -36,6 +36,12 @@ describe("LMTP trace headers", () => {
     expect(lines).not.toMatch(/\r\nB:/);
   });
 
+  it("name the protocol UTF8LMTP when the sender asked for SMTPUTF8", () => {
+    expect(traceHeaders({ ...base, smtpUtf8: true })).toContain(
+      "\tby eider.example.com with UTF8LMTP id abc123\r\n",
+    );
+  });
+
   it("dates are RFC 5322 in UTC", () => {
     expect(rfc5322Date(new Date("2027-01-09T23:59:59Z"))).toBe("Sat, 9 Jan 2027 23:59:59 +0000");
   });

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/config.js";
 import { startEider, type RunningEider } from "../../src/main.js";
 import { messageWithAttachment, simpleMessage } from "../api/fixtures.js";
+import { RawLmtp } from "../../sidecars/lmtp/test/clients.js";
 import { ADMIN_TOKEN, createUser, downloadRaw, gql, upload, type TestUser } from "../harness/eider.js";
 
 const mountPoint = mkdtempSync(path.join(os.tmpdir(), "eider-full-"));
@@ -148,6 +149,32 @@ describe.skipIf(mounted !== null)("Disk full (data folder on a 16 MB tmpfs)", ()
       user.token,
     );
     expect(after.data.mailbox.total).toBe(2);
+  });
+
+  it("answers an LMTP delivery 452 4.3.1 per recipient (try again later) and logs the cause", async () => {
+    const lmtpUser = await createUser(url, "lena", ["lena@example.com"]);
+    const nearly = fill(mountPoint, 256 * 1024);
+    try {
+      const big = messageWithAttachment(Buffer.alloc(1024 * 1024, 0x5b), { subject: "LMTP on a full disk" });
+      const c = await RawLmtp.connect(eider.lmtp!.port);
+      await c.send("LHLO mx.test\r\nMAIL FROM:<s@remote.test>\r\nRCPT TO:<lena@example.com>\r\nDATA\r\n", 4);
+      // DATA is dot-stuffed on the wire; the fixture has no line starting with a dot, so it goes as it is.
+      expect(big.includes("\r\n.")).toBe(false);
+      const [reply] = await c.send(Buffer.concat([big, Buffer.from(".\r\n")]).toString("latin1"), 1);
+      expect(reply).toMatch(/^452 4\.3\.1 /);
+      c.end();
+      const failed = logs.find((l) => l.msg === "delivery failed" && l.protocol === "lmtp");
+      expect(JSON.stringify(failed?.err)).toMatch(/ENOSPC|SQLITE_FULL|EDQUOT/);
+    } finally {
+      rmSync(nearly);
+    }
+    const box = await gql(
+      url,
+      `query($id: ID!) { mailbox(id: $id) { total } }`,
+      { id: lmtpUser.inbox },
+      lmtpUser.token,
+    );
+    expect(box.data.mailbox.total).toBe(0);
   });
 });
 

@@ -123,6 +123,28 @@ describe("LMTP sidecar", () => {
     expectTraceThenData(raw.body, data, "", "alice+news@example.com", port);
   });
 
+  it("delivers to a Unicode address at an IDN domain under SMTPUTF8, to the user holding its punycode form", async () => {
+    const jorg = await createUser(t.url, "jorg", ["jörg@xn--bcher-kva.de"]);
+    const data = Buffer.from("Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=\r\nTo: jörg@bücher.de\r\n\r\nGrüße\r\n");
+    const c = await RawLmtp.connect(port);
+    const replies = await c.send(
+      "LHLO mx.client.test\r\nMAIL FROM:<sender@remote.test> SMTPUTF8 BODY=8BITMIME\r\nRCPT TO:<Jörg@Bücher.de>\r\nDATA\r\n",
+      4,
+    );
+    expect(replies.map((r) => r.slice(0, 3))).toEqual(["250", "250", "250", "354"]);
+    expect((await c.send(Buffer.concat([data, Buffer.from(".\r\n")]).toString("utf8"), 1))[0]).toMatch(
+      /^250 /,
+    );
+    c.end();
+    const [stored] = await inbox(t.url, jorg);
+    const raw = await downloadRaw(t.url, stored.id, jorg.token);
+    expect(raw.body.subarray(raw.body.length - data.length).equals(data)).toBe(true);
+    expect(raw.body.toString("utf8")).toMatch(
+      /^Return-Path: <sender@remote\.test>\r\nDelivered-To: Jörg@Bücher\.de\r\n/,
+    );
+    expect(raw.body.toString("utf8")).toContain(" with UTF8LMTP id ");
+  });
+
   it("refuses a trailing-dot domain at RCPT as a syntax error (RFC 5321 §4.1.2 has no root dot)", async () => {
     const r = await pythonLmtp(port, { from: "", rcpts: ["alice@example.com."], data: message("Dot") });
     expect(r.rcpt).toEqual([[501, expect.stringMatching(/^5\.\d\.\d /)]]);
