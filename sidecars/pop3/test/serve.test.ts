@@ -2,7 +2,7 @@
 // naming both POP3 ports, STLS and implicit TLS with the certificate generated into the data folder, SIGHUP
 // swapping the certificate new connections get, and `--only pop3` without the API.
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { X509Certificate } from "node:crypto";
+import { randomBytes, X509Certificate } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import { connect } from "node:tls";
@@ -11,6 +11,7 @@ import { ensureBuild } from "../../../test/cli/ensure-build.js";
 import { runEider, serveEider } from "../../../test/cli/run-eider.js";
 import { freePort } from "../../../test/harness/services.js";
 import { TlsCertificates } from "../../shared/tls.js";
+import { pythonLmtp } from "../../lmtp/test/clients.js";
 import { poplib } from "./poplib.js";
 
 const tempDirs: string[] = [];
@@ -95,6 +96,75 @@ describe("eider serve and the POP3 sidecar", () => {
       `,
       );
       expect(stat).toEqual([0, 0]);
+    } finally {
+      expect((await eider.stop()).code).toBe(0);
+    }
+  });
+
+  it("reads every message delivered over LMTP byte-exact over RETR (the trace lines, then DATA as sent)", async () => {
+    const dataDir = tempDir();
+    const env = { EIDER_DATA_DIR: dataDir, EIDER_LOG_LEVEL: "warn", EIDER_HTTP_PORT: "0" };
+    const add = await runEider(
+      ["user", "add", "rita", "--password", "a long secret", "--address", "rita@example.org"],
+      env,
+    );
+    expect(add.code).toBe(0);
+    const [lmtpPort, port] = [await freePort(), await freePort()];
+    const eider = await serveEider({
+      ...env,
+      EIDER_LMTP_PORT: String(lmtpPort),
+      EIDER_POP3_PORT: String(port),
+    });
+    const crlf = (lines: string[]) => Buffer.from(lines.join("\r\n"));
+    const sent = [
+      crlf([
+        "From: a@example.net",
+        "To: rita@example.org",
+        "Subject: dots",
+        "",
+        ".leading",
+        "..two",
+        "end",
+        "",
+      ]),
+      crlf([
+        "From: b@example.net",
+        "To: rita@example.org",
+        "Subject: attachment",
+        "Content-Type: multipart/mixed; boundary=q",
+        "",
+        "--q",
+        "Content-Type: application/octet-stream",
+        "Content-Transfer-Encoding: base64",
+        "",
+        randomBytes(300_000).toString("base64").replace(/.{76}/g, "$&\r\n"),
+        "--q--",
+        "",
+      ]),
+    ];
+    try {
+      for (const data of sent) {
+        const r = await pythonLmtp(lmtpPort, { from: "a@example.net", rcpts: ["rita@example.org"], data });
+        expect(r.data[0][0]).toBe(250);
+      }
+      const got = await poplib<{ list: string[]; retr: string[] }>(
+        { host: "127.0.0.1", port, tlsPort: null },
+        `
+        p = poplib.POP3(host, port); p.user("rita"); p.pass_("a long secret")
+        out = dict(list=[l.decode() for l in p.list()[1]], retr=[b64(p.retr(i)[1]) for i in (1, 2)])
+        p.quit()
+        print(json.dumps(out))
+      `,
+      );
+      got.retr.forEach((b64, i) => {
+        const bytes = Buffer.from(b64, "base64");
+        expect(got.list[i]).toBe(`${i + 1} ${bytes.length}`);
+        expect(bytes.subarray(bytes.length - sent[i].length).equals(sent[i])).toBe(true);
+        const trace = bytes.subarray(0, bytes.length - sent[i].length).toString();
+        expect(trace).toMatch(
+          /^Return-Path: <a@example\.net>\r\nDelivered-To: rita@example\.org\r\nReceived: [^]*\r\n$/,
+        );
+      });
     } finally {
       expect((await eider.stop()).code).toBe(0);
     }
