@@ -141,6 +141,8 @@ export async function startParts(
         port: config.lmtp.port,
         maxMessageBytes: config.limits.maxMessageBytes,
         overQuotaPermanent: config.lmtp.overQuotaPermanent,
+        maxConnections: config.lmtp.maxConnections,
+        idleTimeoutMs: config.lmtp.idleTimeoutSeconds * 1000,
         shutdownGraceMs: config.http.shutdownGraceSeconds * 1000,
       });
     }

@@ -12,6 +12,10 @@ export interface LmtpOptions {
   port: number;
   maxMessageBytes: number;
   overQuotaPermanent: boolean;
+  /** Connections at once; one more gets 421 and is closed. */
+  maxConnections: number;
+  /** A connection silent this long is closed. */
+  idleTimeoutMs: number;
   /** How long a stop waits for transactions in flight before it cuts their connections. */
   shutdownGraceMs: number;
   /** This host's name in the greeting and the Received line; default: the machine's. */
@@ -77,6 +81,8 @@ export async function startLmtpServer(
     hideENHANCEDSTATUSCODES: false,
     logger: false,
     closeTimeout: options.shutdownGraceMs,
+    maxClients: options.maxConnections,
+    socketTimeout: options.idleTimeoutMs,
     onConnect(session, callback) {
       log.debug({ session: session.id, remote: session.remoteAddress }, "lmtp connection");
       callback();

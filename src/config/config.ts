@@ -9,7 +9,14 @@ export interface EiderConfig {
   dataDir: string;
   adminToken: string;
   http: { host: string; port: number; shutdownGraceSeconds: number };
-  lmtp: { enabled: boolean; host: string; port: number; overQuotaPermanent: boolean };
+  lmtp: {
+    enabled: boolean;
+    host: string;
+    port: number;
+    overQuotaPermanent: boolean;
+    maxConnections: number;
+    idleTimeoutSeconds: number;
+  };
   store: { mongodbUrl: string; mongodbDatabase: string; mongodbBlobDatabase: string };
   bus: { redisUrl: string; redisPrefix: string; commandTimeoutMs: number };
   limits: {
@@ -191,6 +198,8 @@ function toConfig(t: any): EiderConfig {
       host: t.lmtp.host,
       port: t.lmtp.port,
       overQuotaPermanent: t.lmtp.over_quota_permanent,
+      maxConnections: t.lmtp.max_connections,
+      idleTimeoutSeconds: t.lmtp.idle_timeout_seconds,
     },
     store: {
       mongodbUrl: t.store.mongodb_url,

@@ -76,14 +76,15 @@ export class RawLmtp {
     void this.closed.then(() => this.waiters.splice(0).forEach((w) => w()));
   }
 
-  static async connect(port: number): Promise<RawLmtp> {
+  /** `greeting`: read (and drop) the 220 first; false leaves it to the caller. */
+  static async connect(port: number, greeting = true): Promise<RawLmtp> {
     const socket = net.connect(port, "127.0.0.1");
     await new Promise<void>((resolve, reject) => {
       socket.once("connect", resolve);
       socket.once("error", reject);
     });
     const client = new RawLmtp(socket);
-    await client.read(1); // the greeting
+    if (greeting) await client.read(1);
     return client;
   }
 

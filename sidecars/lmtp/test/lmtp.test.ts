@@ -276,3 +276,44 @@ describe("LMTP sidecar with over_quota_permanent", () => {
     c.end();
   });
 });
+
+describe("LMTP sidecar idle timeout", () => {
+  let t: TestEider;
+  beforeAll(async () => {
+    t = await startTestEider({ env: { EIDER_LMTP_IDLE_TIMEOUT_SECONDS: "1" } });
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it("closes a connection that stays silent past idle_timeout_seconds, with 421", async () => {
+    const c = await RawLmtp.connect(t.eider.lmtp!.port);
+    // Nothing is sent: the server ends it (the test waits for the close, not for a duration).
+    expect((await c.read(1))[0]).toMatch(/^421 /);
+    await c.closed;
+  });
+});
+
+describe("LMTP sidecar connection cap", () => {
+  let t: TestEider;
+  beforeAll(async () => {
+    t = await startTestEider({ env: { EIDER_LMTP_MAX_CONNECTIONS: "2" } });
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it("answers a connection past max_connections with 421 and closes it; the others go on", async () => {
+    const port = t.eider.lmtp!.port;
+    const a = await RawLmtp.connect(port);
+    const b = await RawLmtp.connect(port);
+    const third = await RawLmtp.connect(port, false);
+    expect((await third.read(1))[0]).toMatch(/^421 .*Too many connected clients/);
+    await third.closed;
+    expect((await a.send("NOOP\r\n"))[0]).toMatch(/^250 /);
+    for (const c of [a, b]) {
+      expect((await c.send("QUIT\r\n"))[0]).toMatch(/^221 /);
+      await c.closed;
+    }
+  });
+});
