@@ -115,61 +115,67 @@ export async function startLmtpServer(
         );
     },
     onData(stream, session, callback) {
-      receive(stream)
-        .then(async (raw) => {
-          // Over the limit: smtp-server answers 552 5.3.4 for every recipient whatever is said here.
-          if (!raw) return callback(null);
-          const recipients = session.envelope.rcptTo.map((r) => r.address);
-          const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : "";
-          const date = new Date();
-          const results = await core.delivery.deliver(DELIVERY, {
-            mailFrom,
-            recipients,
-            raw,
-            internalDate: date,
-            traceHeaders: (recipient) =>
-              traceHeaders({
-                mailFrom,
-                recipient,
-                clientName: session.hostNameAppearsAs ?? "",
-                clientHostname: session.clientHostname,
-                clientAddress: session.remoteAddress,
-                serverName,
-                sessionId: session.id,
-                smtpUtf8: (session.envelope as { smtpUtf8?: boolean }).smtpUtf8 === true,
-                date,
+      // then(ok, failed): a throw inside smtp-server's callback must not call it a second time.
+      void receiveAndDeliver(stream, session)
+        .then(
+          (replies) => callback(null, replies as any),
+          (err: unknown) => {
+            log.error({ err, session: session.id }, "lmtp delivery failed");
+            callback(
+              refusal({
+                ...TEMPORARY_FAILURE,
+                text: "The message could not be stored just now; try again later.",
               }),
-          });
-          log.info(
-            { session: session.id, from: mailFrom, bytes: raw.length, recipients: results.map(summary) },
-            "lmtp delivery",
-          );
-          for (const r of results)
-            if (r.cause)
-              log.error({ err: r.cause, session: session.id, rcpt: r.recipient }, "delivery failed");
-          callback(
-            null,
-            results.map((r) => {
-              const reply = replyFor(r.status, r.message, options, asDomainError(r.cause)?.code);
-              return reply ? refusal(reply) : `${r.message} <${r.recipient}>`;
-            }) as any,
-          );
-        })
-        .catch((err: unknown) => {
-          log.error({ err, session: session.id }, "lmtp delivery failed");
-          callback(
-            refusal({
-              ...TEMPORARY_FAILURE,
-              text: "The message could not be stored just now; try again later.",
-            }),
-          );
-        })
+            );
+          },
+        )
         .finally(() => {
           // Stopping: the replies go out first (smtp-server writes them when this callback returns), then the door.
           if (closing) setImmediate(() => connections.get(session.id)?.close());
         });
     },
   });
+
+  /** One reply per accepted recipient (a string for 250, an Error for a refusal); null when over the limit. */
+  async function receiveAndDeliver(
+    stream: SMTPServerDataStream,
+    session: SMTPServerSession,
+  ): Promise<Array<string | Error> | null> {
+    const raw = await receive(stream);
+    // Over the limit: smtp-server answers 552 5.3.4 for every recipient whatever is said here.
+    if (!raw) return null;
+    const recipients = session.envelope.rcptTo.map((r) => r.address);
+    const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : "";
+    const date = new Date();
+    const results = await core.delivery.deliver(DELIVERY, {
+      mailFrom,
+      recipients,
+      raw,
+      internalDate: date,
+      traceHeaders: (recipient) =>
+        traceHeaders({
+          mailFrom,
+          recipient,
+          clientName: session.hostNameAppearsAs ?? "",
+          clientHostname: session.clientHostname,
+          clientAddress: session.remoteAddress,
+          serverName,
+          sessionId: session.id,
+          smtpUtf8: (session.envelope as { smtpUtf8?: boolean }).smtpUtf8 === true,
+          date,
+        }),
+    });
+    log.info(
+      { session: session.id, from: mailFrom, bytes: raw.length, recipients: results.map(summary) },
+      "lmtp delivery",
+    );
+    for (const r of results)
+      if (r.cause) log.error({ err: r.cause, session: session.id, rcpt: r.recipient }, "delivery failed");
+    return results.map((r) => {
+      const reply = replyFor(r.status, r.message, options, asDomainError(r.cause)?.code);
+      return reply ? refusal(reply) : `${r.message} <${r.recipient}>`;
+    });
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
