@@ -1,5 +1,6 @@
 // The POP3 sidecar against Python's poplib and a raw socket, on a real core (SQLite + blob folder).
 import { mkdtempSync, rmSync } from "node:fs";
+import { Socket } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createHash, randomBytes } from "node:crypto";
@@ -442,5 +443,25 @@ describe("POP3 sidecar", () => {
     `,
     );
     expect(stat).toEqual([0, 0]);
+  });
+
+  it("writes a small message's RETR answer (status, body, terminator) in one socket write, not three", async () => {
+    await freshUser("jane");
+    const writes: string[] = [];
+    const write = Socket.prototype.write;
+    // Separate small writes meet Nagle and delayed ACKs (44 ms per RETR before); watch what the server writes.
+    Socket.prototype.write = function (this: Socket, data: unknown, ...rest: unknown[]) {
+      if (Buffer.isBuffer(data) || typeof data === "string") writes.push(data.toString());
+      return (write as (...a: unknown[]) => boolean).call(this, data, ...rest);
+    } as typeof write;
+    try {
+      const c = await RawPop3.connect(server.port);
+      c.send("USER jane\r\nPASS a long secret\r\nRETR 1\r\nQUIT\r\n");
+      await c.closed;
+    } finally {
+      Socket.prototype.write = write;
+    }
+    const answer = writes.find((w) => w.startsWith(`+OK ${MESSAGES[0].length} octets`));
+    expect(answer).toBe(`+OK ${MESSAGES[0].length} octets\r\n${MESSAGES[0].toString()}.\r\n`);
   });
 });
