@@ -46,7 +46,12 @@ async function add(core: Core, name: string, args: ParsedArgs): Promise<number> 
     addresses: args.options.get("address") ?? [],
     quotaBytes: quota === undefined ? 0 : parseBytes(quota),
   });
-  const addresses = (await core.users.addresses(ADMIN, user.id)).map((a) => a.address);
+  // In the order typed: the store lists by creation time, and addresses created in one millisecond tie.
+  const typed = (args.options.get("address") ?? []).map((a) => a.trim().normalize("NFC"));
+  const rank = (a: string) => (typed.includes(a) ? typed.indexOf(a) : typed.length);
+  const addresses = (await core.users.addresses(ADMIN, user.id))
+    .map((a) => a.address)
+    .sort((a, b) => rank(a) - rank(b));
   const mailboxes = (await core.mailboxes.list(ADMIN, user.id)).map((m) => ({
     id: m.id,
     path: m.path,
