@@ -66,6 +66,9 @@ async function insertWithFreshUid(ctx: MongoContext, userId: string, doc: Messag
       return next;
     } catch (err) {
       if (!isDuplicateKey(err) || attempt >= MAX_IDENTITY_RETRIES) throw err;
+      // Writers refused together retry together: a random pause (growing with each attempt) spreads them, so
+      // they do not take the same next UID again where the server lost the counter's updates (FerretDB v1).
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** attempt * 2));
     }
   }
 }
