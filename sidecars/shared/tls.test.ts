@@ -4,8 +4,9 @@ import { createPrivateKey, X509Certificate } from "node:crypto";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { connect, createServer, type Server } from "node:tls";
+import { createServer, type Server } from "node:tls";
 import { afterAll, describe, expect, it } from "vitest";
+import { presentedCertificate } from "../../test/harness/tls.js";
 import { trustedNetworks } from "./networks.js";
 import { TlsCertificates } from "./tls.js";
 
@@ -16,17 +17,6 @@ const tempDir = () => {
   return d;
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-/** The fingerprint of the certificate a TLS server at `port` presents. */
-function presented(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = connect({ port, host: "127.0.0.1", rejectUnauthorized: false }, () => {
-      resolve(s.getPeerX509Certificate()!.fingerprint256);
-      s.destroy();
-    });
-    s.on("error", reject);
-  });
-}
 
 describe("Sidecar TLS certificates", () => {
   it("generates a self-signed certificate for the host name and loopback once, then reuses it", async () => {
@@ -68,10 +58,10 @@ describe("Sidecar TLS certificates", () => {
     try {
       const port = (server.address() as { port: number }).port;
       const fp = (t: TlsCertificates) => new X509Certificate(t.pair().cert).fingerprint256;
-      expect(await presented(port)).toBe(fp(a));
+      expect(await presentedCertificate(port)).toBe(fp(a));
       install(b, bDir);
       process.emit("SIGHUP", "SIGHUP");
-      expect(await presented(port)).toBe(fp(b));
+      expect(await presentedCertificate(port)).toBe(fp(b));
       expect(new X509Certificate(tls.pair().cert).fingerprint256).toBe(fp(b));
     } finally {
       stop();

@@ -5,8 +5,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { randomBytes, X509Certificate } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
-import { connect } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { presentedCertificate } from "../../../test/harness/tls.js";
 import { ensureBuild } from "../../../test/cli/ensure-build.js";
 import { runEider, serveEider } from "../../../test/cli/run-eider.js";
 import { freePort } from "../../../test/harness/services.js";
@@ -24,16 +24,6 @@ beforeAll(async () => {
   await ensureBuild();
 });
 afterAll(() => tempDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-function presented(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = connect({ port, host: "127.0.0.1", rejectUnauthorized: false }, () => {
-      resolve(s.getPeerX509Certificate()!.fingerprint256);
-      s.destroy();
-    });
-    s.on("error", reject);
-  });
-}
 
 describe("eider serve and the POP3 sidecar", () => {
   it("serves POP3 with STLS and implicit TLS out of the box and reloads the certificate on SIGHUP", async () => {
@@ -65,7 +55,7 @@ describe("eider serve and the POP3 sidecar", () => {
         [0, 0],
         [0, 0],
       ]);
-      const before = await presented(tlsPort);
+      const before = await presentedCertificate(tlsPort);
       expect(before).toBe(new X509Certificate(readFileSync(cafile)).fingerprint256);
       const other = tempDir();
       const next = await TlsCertificates.load({ dataDir: other, hostname: "next.test" });
@@ -73,7 +63,7 @@ describe("eider serve and the POP3 sidecar", () => {
       copyFileSync(path.join(other, "tls", "self-signed.crt"), cafile);
       eider.kill("SIGHUP");
       const want = new X509Certificate(next.pair().cert).fingerprint256;
-      await expect.poll(() => presented(tlsPort), { timeout: 10_000 }).toBe(want);
+      await expect.poll(() => presentedCertificate(tlsPort), { timeout: 10_000 }).toBe(want);
     } finally {
       expect((await eider.stop()).code).toBe(0);
     }
