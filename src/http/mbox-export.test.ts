@@ -15,10 +15,6 @@ async function collect(stream: AsyncIterable<Buffer>): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-async function* once(b: Buffer) {
-  yield b;
-}
-
 describe("HTTP: a mailbox as mboxrd", () => {
   it("writes the asctime form of the internal date, in UTC", () => {
     expect(asctime(new Date("2002-08-02T07:05:09Z"))).toBe("Fri Aug  2 07:05:09 2002");
@@ -40,7 +36,7 @@ describe("HTTP: a mailbox as mboxrd", () => {
     expect(text).toContain("\r\n>From the start\r\n>>From once\r\n>>>From twice\r\nnot From here\r\n");
     expect(text.startsWith("From MAILER-DAEMON Wed Jan  3 11:00:00 2024\n")).toBe(true);
     const back = [];
-    for await (const m of readMbox(once(mbox))) back.push(m);
+    for await (const m of readMbox([mbox])) back.push(m);
     expect(back.map((m) => m.raw.toString("latin1"))).toEqual([first, `${second}\n`]);
     expect(back.map((m) => m.internalDate)).toEqual([d1, d2]);
   });

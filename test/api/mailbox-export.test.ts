@@ -6,10 +6,6 @@ import { corpusMessages } from "../../support/corpus.js";
 import { createUser, startTestEider, upload, type TestEider, type TestUser } from "../harness/eider.js";
 import { messageWithAttachment, simpleMessage } from "./fixtures.js";
 
-async function* once(b: Buffer) {
-  yield b;
-}
-
 describe("API: mailbox export as mboxrd", () => {
   let server: TestEider;
   let alice: TestUser;
@@ -46,7 +42,7 @@ describe("API: mailbox export as mboxrd", () => {
     expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="INBOX.mbox"/);
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     const back: Buffer[] = [];
-    for await (const m of readMbox(once(Buffer.from(await res.arrayBuffer())))) back.push(m.raw);
+    for await (const m of readMbox([Buffer.from(await res.arrayBuffer())])) back.push(m.raw);
     expect(back.length).toBe(uploaded.length);
     back.forEach((m, i) => expect(m.equals(uploaded[i]), `message ${i}`).toBe(true));
   });

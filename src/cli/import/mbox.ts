@@ -23,7 +23,7 @@ const QUOTED_FROM = /^>+From /;
  * start with a `From ` line (not an mbox).
  */
 export async function* readMbox(
-  input: AsyncIterable<Buffer>,
+  input: AsyncIterable<Buffer> | Iterable<Buffer>,
   options: { maxMessageBytes?: number } = {},
 ): AsyncGenerator<MboxMessage> {
   const cap = options.maxMessageBytes ?? Infinity;
