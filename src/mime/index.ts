@@ -5,6 +5,8 @@
 export { parseMessage, type ParseOptions, type ParsedMessage, type ImapMeta } from "./parse-message.js";
 export { MessageTooLargeError, BlobMismatchError } from "./errors.js";
 export type { ParsedHeaders } from "./message-headers.js";
+export { firstHeader, type HeaderField } from "./header-block.js";
+export { decodeWords } from "./charset.js";
 export type { MailAddress } from "./address.js";
 export type { AttachmentInfo } from "./attachments.js";
 export type { BodyParts, BodyRange } from "./body-parts.js";

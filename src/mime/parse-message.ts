@@ -6,6 +6,7 @@ import { selectBodyParts, type BodyParts } from "./body-parts.js";
 import { buildEnvelope, type Envelope } from "./envelope.js";
 import { MessageTooLargeError } from "./errors.js";
 import { DEFAULT_BLOB_FLOOR_BYTES, DEFAULT_BLOB_THRESHOLD_BYTES } from "./limits.js";
+import type { HeaderField } from "./header-block.js";
 import { readParsedHeaders, type ParsedHeaders } from "./message-headers.js";
 import { cutSegments, type BlobPayload, type Segment } from "./segments.js";
 import { splitMessage, type MimeNode } from "./split.js";
@@ -34,6 +35,8 @@ export interface ParsedMessage {
   /** Unique by hash: the payloads the store must keep. */
   blobs: BlobPayload[];
   headers: ParsedHeaders;
+  /** The top-level header fields as written (unfolded, not decoded), for rules that read any header (spam, lists). */
+  headerFields: HeaderField[];
   imap: ImapMeta;
   hasAttachments: boolean;
   attachments: AttachmentInfo[];
@@ -65,6 +68,7 @@ export async function parseMessage(raw: Buffer, options: ParseOptions = {}): Pro
     segments,
     blobs,
     headers: readParsedHeaders(fields),
+    headerFields: fields,
     imap: { envelope: buildEnvelope(fields), bodyStructure: buildBodyStructure(tree, headers), tree },
     hasAttachments: hasRealAttachments(attachments),
     attachments,
