@@ -275,6 +275,38 @@ export interface SessionRecord {
   expiresAt: Date;
 }
 
+/** A user's automatic reply (vacation): one per user, replaced whole. */
+export interface AutoreplyRecord {
+  userId: string;
+  enabled: boolean;
+  /** Replies go out only at or after this (null: at once). */
+  startsAt: Date | null;
+  /** ... and before this (null: until disabled). */
+  endsAt: Date | null;
+  /** null: "Auto: " followed by the original subject. */
+  subject: string | null;
+  text: string;
+  /** An HTML alternative to `text`; null: text only. */
+  html: string | null;
+  updatedAt: Date;
+}
+
+export interface AutoreplyStore {
+  get(userId: string): Promise<AutoreplyRecord | null>;
+  /** Replaces the user's setting and forgets whom it answered, so a new setting answers everyone once again. */
+  set(record: AutoreplyRecord): Promise<void>;
+  /**
+   * Records that `sender` is answered at `at`, unless it was answered after `notBefore`: true when this caller
+   * may send the reply. Of concurrent claims for one (user, sender) exactly one wins, in any number of
+   * processes (a unique key arbitrates; an expired record is dropped first).
+   */
+  claimReply(userId: string, sender: string, at: Date, notBefore: Date): Promise<boolean>;
+  /** Withdraws the claim made at `at` (its reply could not be sent), so the sender's next message is answered. */
+  releaseReply(userId: string, sender: string, at: Date): Promise<void>;
+  /** Drops the records of replies sent before `before` (they no longer hold anything back); returns how many. */
+  pruneReplies(before: Date): Promise<number>;
+}
+
 export interface UserStore {
   create(user: NewUser, mailboxes: NewMailbox[]): Promise<UserRecord>;
   get(id: string): Promise<UserRecord | null>;
@@ -423,6 +455,7 @@ export interface Store {
   journal: JournalStore;
   threads: ThreadStore;
   sessions: SessionStore;
+  autoreplies: AutoreplyStore;
   /**
    * Recounts blob references and quota usage from the messages, and removes blobs nobody references
    * that are older than `graceMs` (default 15 minutes, so a blob put just before its message is kept).

@@ -1,7 +1,13 @@
 // The one storage contract: every adapter's test file calls `storeContract` with a way to open a fresh store.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MessageRecord, NewMailbox, NewMessage, Store } from "../../src/storage/ports.js";
+import type {
+  AutoreplyRecord,
+  MessageRecord,
+  NewMailbox,
+  NewMessage,
+  Store,
+} from "../../src/storage/ports.js";
 import { StoreConflictError, StoreQuotaError } from "../../src/storage/ports.js";
 
 export interface StoreContractOptions {
@@ -837,6 +843,107 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
           expect((await store.messages.get(user.id, m.id))!.flags).toHaveLength(1);
         },
       );
+    });
+
+    describe("autoreplies", () => {
+      const DAY = 86_400_000;
+      const setting = (userId: string, over: Partial<AutoreplyRecord> = {}): AutoreplyRecord => ({
+        userId,
+        enabled: true,
+        startsAt: new Date("2026-01-01T00:00:00Z"),
+        endsAt: null,
+        subject: null,
+        text: "Away until Monday.",
+        html: null,
+        updatedAt: new Date("2025-12-31T00:00:00Z"),
+        ...over,
+      });
+
+      it("stores a user's setting, replaces it whole, and keeps users apart", async () => {
+        const { user } = await newUser();
+        const other = await newUser();
+        expect(await store.autoreplies.get(user.id)).toBeNull();
+        await store.autoreplies.set(setting(user.id, { subject: "Away", html: "<p>Away</p>" }));
+        expect(await store.autoreplies.get(user.id)).toEqual(
+          setting(user.id, { subject: "Away", html: "<p>Away</p>" }),
+        );
+        const next = setting(user.id, {
+          enabled: false,
+          startsAt: null,
+          endsAt: new Date(2e12),
+          text: "Back",
+        });
+        await store.autoreplies.set(next);
+        expect(await store.autoreplies.get(user.id)).toEqual(next);
+        expect(await store.autoreplies.get(other.user.id)).toBeNull();
+      });
+
+      it("lets a sender be answered once per period, per user", async () => {
+        const { user } = await newUser();
+        const other = await newUser();
+        const t0 = new Date("2026-02-01T00:00:00Z");
+        const at = (days: number) => new Date(t0.getTime() + days * DAY);
+        expect(await store.autoreplies.claimReply(user.id, "a@x.test", t0, at(-4))).toBe(true);
+        expect(await store.autoreplies.claimReply(user.id, "a@x.test", at(1), at(-3))).toBe(false);
+        expect(await store.autoreplies.claimReply(user.id, "b@x.test", at(1), at(-3))).toBe(true);
+        expect(await store.autoreplies.claimReply(other.user.id, "a@x.test", at(1), at(-3))).toBe(true);
+        // Four days on, the first answer no longer holds the next one back; the new one does.
+        expect(await store.autoreplies.claimReply(user.id, "a@x.test", at(4), at(0))).toBe(true);
+        expect(await store.autoreplies.claimReply(user.id, "a@x.test", at(5), at(1))).toBe(false);
+      });
+
+      it("forgets a released claim and all claims when the setting changes", async () => {
+        const { user } = await newUser();
+        const t0 = new Date("2026-02-01T00:00:00Z");
+        const before = new Date(t0.getTime() - 4 * DAY);
+        expect(await store.autoreplies.claimReply(user.id, "a@x.test", t0, before)).toBe(true);
+        await store.autoreplies.releaseReply(user.id, "a@x.test", new Date(t0.getTime() - 1));
+        expect(await store.autoreplies.claimReply(user.id, "a@x.test", t0, before)).toBe(false);
+        await store.autoreplies.releaseReply(user.id, "a@x.test", t0);
+        expect(await store.autoreplies.claimReply(user.id, "a@x.test", t0, before)).toBe(true);
+        await store.autoreplies.set(setting(user.id));
+        expect(await store.autoreplies.claimReply(user.id, "a@x.test", t0, before)).toBe(true);
+      });
+
+      it("lets exactly one of many concurrent claims for one sender win", async () => {
+        const { user } = await newUser();
+        const t0 = new Date("2026-02-01T00:00:00Z");
+        const before = new Date(t0.getTime() - 4 * DAY);
+        expect(await store.autoreplies.claimReply(user.id, "old@x.test", new Date(0), new Date(0))).toBe(
+          true,
+        );
+        for (const sender of ["new@x.test", "old@x.test"]) {
+          const wins = await Promise.all(
+            Array.from({ length: 20 }, (_, i) =>
+              store.autoreplies.claimReply(user.id, sender, new Date(t0.getTime() + i), before),
+            ),
+          );
+          expect(wins.filter(Boolean)).toHaveLength(1);
+        }
+      });
+
+      it("prunes reply records older than a date, and deleting a user takes its autoreply", async () => {
+        const { user } = await newUser();
+        const t0 = new Date("2026-02-01T00:00:00Z");
+        await store.autoreplies.set(setting(user.id));
+        expect(await store.autoreplies.claimReply(user.id, "a@x.test", t0, new Date(0))).toBe(true);
+        expect(
+          await store.autoreplies.claimReply(user.id, "b@x.test", new Date(t0.getTime() + DAY), new Date(0)),
+        ).toBe(true);
+        expect(await store.autoreplies.pruneReplies(new Date(t0.getTime() + 1))).toBeGreaterThanOrEqual(1);
+        // a@ is forgotten (answered anew even with a window reaching back to the epoch), b@ is not.
+        expect(
+          await store.autoreplies.claimReply(user.id, "a@x.test", new Date(t0.getTime() + 2), new Date(0)),
+        ).toBe(true);
+        expect(
+          await store.autoreplies.claimReply(user.id, "b@x.test", new Date(t0.getTime() + 2), new Date(0)),
+        ).toBe(false);
+        await store.users.delete(user.id);
+        expect(await store.autoreplies.get(user.id)).toBeNull();
+        expect(
+          await store.autoreplies.claimReply(user.id, "b@x.test", new Date(t0.getTime() + 3), new Date(0)),
+        ).toBe(true);
+      });
     });
 
     describe("restart", () => {

@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Store } from "../ports.js";
 import { SqliteAddressStore } from "./addresses.js";
+import { SqliteAutoreplyStore } from "./autoreplies.js";
 import { SqliteBlobStore, type BlobFileSystem } from "./blobs.js";
 import { EmbeddedContext } from "./context.js";
 import { SqliteJournalStore } from "./journal.js";
@@ -42,6 +43,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     journal: new SqliteJournalStore(ctx),
     threads: new SqliteThreadStore(ctx),
     sessions: new SqliteSessionStore(ctx),
+    autoreplies: new SqliteAutoreplyStore(ctx),
     repair: (opts) => repairEmbedded(ctx, blobs, opts?.graceMs, opts?.dryRun),
     reconcileUsage: () => reconcileUsageEmbedded(ctx),
     ping: async () => {

@@ -105,6 +105,24 @@ CREATE TABLE IF NOT EXISTS sessions (
   expires_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);
+CREATE TABLE IF NOT EXISTS autoreplies (
+  user_id TEXT PRIMARY KEY,
+  enabled INTEGER NOT NULL,
+  starts_at INTEGER,
+  ends_at INTEGER,
+  subject TEXT,
+  text TEXT NOT NULL,
+  html TEXT,
+  updated_at INTEGER NOT NULL
+);
+-- Whom each user's autoreply answered and when: one row per (user, sender), so a sender is answered once a period.
+CREATE TABLE IF NOT EXISTS autoreply_sent (
+  user_id TEXT NOT NULL,
+  sender TEXT NOT NULL,
+  sent_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, sender)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS autoreply_sent_at ON autoreply_sent (sent_at);
 `;
 
 /** Creates the tables on a new database; WAL with full sync so a committed change survives a crash. */

@@ -77,6 +77,8 @@ export class SqliteUserStore implements UserStore {
         "threads",
         "thread_refs",
         "sessions",
+        "autoreplies",
+        "autoreply_sent",
       ]) {
         this.ctx.stmt(`DELETE FROM ${table} WHERE user_id = ?`).run(id);
       }

@@ -1,6 +1,7 @@
 import { MongoClient, type MongoClientOptions } from "mongodb";
 import type { Store } from "../ports.js";
 import { MongoAddressStore } from "./addresses.js";
+import { MongoAutoreplyStore } from "./autoreplies.js";
 import { MongoBlobStore } from "./blobs.js";
 import { BLOB_BUCKET, MongoContext } from "./context.js";
 import { createIndexes } from "./schema.js";
@@ -46,6 +47,7 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Store>
       journal: new MongoJournalStore(ctx),
       threads: new MongoThreadStore(ctx),
       sessions: new MongoSessionStore(ctx),
+      autoreplies: new MongoAutoreplyStore(ctx),
       repair: (opts) => repairMongo(ctx, opts?.graceMs, opts?.dryRun),
       reconcileUsage: (window) => reconcileUsageMongo(ctx, window),
       ping: async () => {

@@ -22,6 +22,10 @@ export const INDEXES: Record<string, IndexDescription[]> = {
   threads: [{ key: { user: 1 }, name: "user" }],
   threadrefs: [{ key: { user: 1, ref: 1 }, name: "user_ref", unique: true }],
   sessions: [{ key: { user: 1 }, name: "user" }],
+  autoreplysent: [
+    { key: { user: 1, sender: 1 }, name: "user_sender", unique: true },
+    { key: { sentAt: 1 }, name: "sent_at" },
+  ],
   blobs: [{ key: { refs: 1, touchedAt: 1 }, name: "refs_touched" }],
 };
 

@@ -83,6 +83,8 @@ export class MongoUserStore implements UserStore {
     await ctx.threads.deleteMany({ user: id });
     await ctx.threadRefs.deleteMany({ user: id });
     await ctx.sessions.deleteMany({ user: id });
+    await ctx.db.collection<{ _id: string }>("autoreplies").deleteOne({ _id: id });
+    await ctx.db.collection("autoreplysent").deleteMany({ user: id });
     return (await ctx.users.deleteOne({ _id: id })).deletedCount > 0;
   }
 }
