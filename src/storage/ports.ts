@@ -24,6 +24,8 @@ export interface UserRecord {
   storageUsed: number;
   /** The account's change counter: every change to a mailbox or message takes the next value (JMAP state). */
   modseq: number;
+  /** The spam score from which the user's mail goes to Junk; null: the configured default. */
+  spamLevel: number | null;
   createdAt: Date;
 }
 
@@ -39,6 +41,8 @@ export interface UserPatch {
   passwordHash?: string;
   disabled?: boolean;
   quotaBytes?: number;
+  /** null clears it (back to the configured default). */
+  spamLevel?: number | null;
 }
 
 export interface AddressRecord {
@@ -307,6 +311,42 @@ export interface AutoreplyStore {
   pruneReplies(before: Date): Promise<number>;
 }
 
+/** Flat name -> value pairs (no arrays, no nesting: FerretDB-safe), opaque to the store. */
+export type FlatDocument = Record<string, string | number | boolean>;
+
+/** One of a user's delivery filters; the core gives `conditions` and `actions` their meaning. */
+export interface FilterRecord {
+  id: string;
+  userId: string;
+  name: string;
+  /** Order of application: lower first; ties by id. */
+  position: number;
+  enabled: boolean;
+  conditions: FlatDocument;
+  actions: FlatDocument;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface FilterPatch {
+  name?: string;
+  enabled?: boolean;
+  conditions?: FlatDocument;
+  actions?: FlatDocument;
+  updatedAt: Date;
+}
+
+export interface FilterStore {
+  create(filter: FilterRecord): Promise<void>;
+  get(userId: string, id: string): Promise<FilterRecord | null>;
+  /** The user's filters in order (position, then id). */
+  list(userId: string): Promise<FilterRecord[]>;
+  update(userId: string, id: string, patch: FilterPatch): Promise<FilterRecord | null>;
+  delete(userId: string, id: string): Promise<boolean>;
+  /** Gives each listed filter of the user its index in `ids` as its position (others are left alone). */
+  setPositions(userId: string, ids: string[]): Promise<void>;
+}
+
 export interface UserStore {
   create(user: NewUser, mailboxes: NewMailbox[]): Promise<UserRecord>;
   get(id: string): Promise<UserRecord | null>;
@@ -456,6 +496,7 @@ export interface Store {
   threads: ThreadStore;
   sessions: SessionStore;
   autoreplies: AutoreplyStore;
+  filters: FilterStore;
   /**
    * Recounts blob references and quota usage from the messages, and removes blobs nobody references
    * that are older than `graceMs` (default 15 minutes, so a blob put just before its message is kept).

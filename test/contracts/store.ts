@@ -109,6 +109,15 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         expect(await store.users.update(id(), { disabled: true })).toBeNull();
       });
 
+      it("keeps a spam level per user, null (the default) until set, clearable", async () => {
+        const { user } = await newUser();
+        expect(user.spamLevel).toBeNull();
+        expect((await store.users.update(user.id, { spamLevel: 7.5 }))?.spamLevel).toBe(7.5);
+        expect((await store.users.get(user.id))?.spamLevel).toBe(7.5);
+        expect((await store.users.update(user.id, { spamLevel: null }))?.spamLevel).toBeNull();
+        expect((await store.users.get(user.id))?.spamLevel).toBeNull();
+      });
+
       it("lists users by name in pages", async () => {
         await newUser();
         await newUser();
@@ -135,6 +144,89 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         expect(await store.mailboxes.list(user.id)).toEqual([]);
         expect(await store.addresses.listForUser(user.id)).toEqual([]);
         expect((await store.blobs.info(blob.hash))?.refs).toBe(0);
+      });
+    });
+
+    describe("filters", () => {
+      const filter = (userId: string, position: number, name = `f${position}`) => ({
+        id: id(),
+        userId,
+        name,
+        position,
+        enabled: true,
+        conditions: { from: "alice", largerThan: 10, spam: false },
+        actions: { moveTo: id(), markSeen: true },
+        createdAt: new Date("2024-01-01T00:00:00Z"),
+        updatedAt: new Date("2024-01-01T00:00:00Z"),
+      });
+
+      it("creates, reads back and lists a user's filters in position order", async () => {
+        const { user } = await newUser();
+        const b = filter(user.id, 1, "second");
+        const a = filter(user.id, 0, "first");
+        await store.filters.create(b);
+        await store.filters.create(a);
+        expect(await store.filters.get(user.id, a.id)).toEqual(a);
+        expect((await store.filters.list(user.id)).map((f) => f.name)).toEqual(["first", "second"]);
+      });
+
+      it("updates name, enabled, and replaces conditions and actions whole", async () => {
+        const { user } = await newUser();
+        const f = filter(user.id, 0);
+        await store.filters.create(f);
+        const later = new Date("2024-02-01T00:00:00Z");
+        const updated = await store.filters.update(user.id, f.id, {
+          name: "renamed",
+          enabled: false,
+          conditions: { subject: "hi" },
+          actions: { delete: true },
+          updatedAt: later,
+        });
+        expect(updated).toEqual({
+          ...f,
+          name: "renamed",
+          enabled: false,
+          conditions: { subject: "hi" },
+          actions: { delete: true },
+          updatedAt: later,
+        });
+        expect(await store.filters.get(user.id, f.id)).toEqual(updated);
+      });
+
+      it("sets positions from an ordered list of ids", async () => {
+        const { user } = await newUser();
+        const fs = [filter(user.id, 0, "a"), filter(user.id, 1, "b"), filter(user.id, 2, "c")];
+        for (const f of fs) await store.filters.create(f);
+        await store.filters.setPositions(user.id, [fs[2].id, fs[0].id, fs[1].id]);
+        const listed = await store.filters.list(user.id);
+        expect(listed.map((f) => [f.name, f.position])).toEqual([
+          ["c", 0],
+          ["a", 1],
+          ["b", 2],
+        ]);
+      });
+
+      it("never reads, changes, reorders or deletes another user's filter", async () => {
+        const { user: owner } = await newUser();
+        const { user: other } = await newUser();
+        const f = filter(owner.id, 5);
+        await store.filters.create(f);
+        expect(await store.filters.get(other.id, f.id)).toBeNull();
+        expect(await store.filters.list(other.id)).toEqual([]);
+        expect(await store.filters.update(other.id, f.id, { name: "x", updatedAt: new Date() })).toBeNull();
+        await store.filters.setPositions(other.id, [f.id]);
+        expect(await store.filters.delete(other.id, f.id)).toBe(false);
+        expect(await store.filters.get(owner.id, f.id)).toEqual(f);
+        expect(await store.filters.delete(owner.id, f.id)).toBe(true);
+        expect(await store.filters.get(owner.id, f.id)).toBeNull();
+      });
+
+      it("goes with its user", async () => {
+        const { user } = await newUser();
+        const f = filter(user.id, 0);
+        await store.filters.create(f);
+        await store.users.delete(user.id);
+        expect(await store.filters.get(user.id, f.id)).toBeNull();
       });
     });
 

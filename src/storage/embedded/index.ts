@@ -4,6 +4,7 @@ import path from "node:path";
 import type { Store } from "../ports.js";
 import { SqliteAddressStore } from "./addresses.js";
 import { SqliteAutoreplyStore } from "./autoreplies.js";
+import { SqliteFilterStore } from "./filters.js";
 import { SqliteBlobStore, type BlobFileSystem } from "./blobs.js";
 import { EmbeddedContext } from "./context.js";
 import { SqliteJournalStore } from "./journal.js";
@@ -44,6 +45,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     threads: new SqliteThreadStore(ctx),
     sessions: new SqliteSessionStore(ctx),
     autoreplies: new SqliteAutoreplyStore(ctx),
+    filters: new SqliteFilterStore(ctx),
     repair: (opts) => repairEmbedded(ctx, blobs, opts?.graceMs, opts?.dryRun),
     reconcileUsage: () => reconcileUsageEmbedded(ctx),
     ping: async () => {

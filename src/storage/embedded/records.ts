@@ -2,6 +2,8 @@ import type { EmbeddedContext } from "./context.js";
 import type {
   AddressValue,
   ContentSegment,
+  FilterRecord,
+  FlatDocument,
   MailboxRecord,
   MessageContent,
   MessageRecord,
@@ -21,7 +23,22 @@ export function toUser(r: Row): UserRecord {
     quotaBytes: r.quota_bytes,
     storageUsed: r.storage_used,
     modseq: r.modseq,
+    spamLevel: r.spam_level ?? null,
     createdAt: new Date(r.created_at),
+  };
+}
+
+export function toFilter(r: Row): FilterRecord {
+  return {
+    id: r.id,
+    userId: r.user_id,
+    name: r.name,
+    position: r.position,
+    enabled: r.enabled === 1,
+    conditions: JSON.parse(r.conditions) as FlatDocument,
+    actions: JSON.parse(r.actions) as FlatDocument,
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
   };
 }
 

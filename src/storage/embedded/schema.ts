@@ -123,7 +123,24 @@ CREATE TABLE IF NOT EXISTS autoreply_sent (
   PRIMARY KEY (user_id, sender)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS autoreply_sent_at ON autoreply_sent (sent_at);
+CREATE TABLE IF NOT EXISTS filters (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  enabled INTEGER NOT NULL,
+  conditions TEXT NOT NULL,
+  actions TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS filters_user ON filters (user_id, position, id);
 `;
+
+/** Columns added to existing tables since version 1, added to a database made before them. */
+const ADDED_COLUMNS: Array<{ table: string; column: string; definition: string }> = [
+  { table: "users", column: "spam_level", definition: "REAL" },
+];
 
 /** Creates the tables on a new database; WAL with full sync so a committed change survives a crash. */
 export function migrate(db: Database): void {
@@ -131,5 +148,10 @@ export function migrate(db: Database): void {
   db.pragma("synchronous = FULL");
   db.pragma("busy_timeout = 5000");
   db.exec(DDL);
+  for (const { table, column, definition } of ADDED_COLUMNS) {
+    const columns = db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === column))
+      db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+  }
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
 }

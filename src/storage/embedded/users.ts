@@ -58,6 +58,10 @@ export class SqliteUserStore implements UserStore {
       sets.push("quota_bytes = ?");
       values.push(patch.quotaBytes);
     }
+    if (patch.spamLevel !== undefined) {
+      sets.push("spam_level = ?");
+      values.push(patch.spamLevel);
+    }
     if (sets.length > 0)
       await this.ctx.write(() =>
         this.ctx.stmt(`UPDATE users SET ${sets.join(", ")} WHERE id = ?`).run(...values, id),
@@ -79,6 +83,7 @@ export class SqliteUserStore implements UserStore {
         "sessions",
         "autoreplies",
         "autoreply_sent",
+        "filters",
       ]) {
         this.ctx.stmt(`DELETE FROM ${table} WHERE user_id = ?`).run(id);
       }

@@ -12,6 +12,7 @@ import { isDuplicateKey } from "./constraint-errors.js";
 import {
   type AddressDoc,
   type BlobDoc,
+  type FilterDoc,
   type JournalDoc,
   type MailboxDoc,
   type MessageDoc,
@@ -50,6 +51,7 @@ export class MongoContext {
   readonly threads: Collection<ThreadDoc>;
   readonly threadRefs: Collection<ThreadRefDoc>;
   readonly sessions: Collection<SessionDoc>;
+  readonly filters: Collection<FilterDoc>;
   readonly bucket: GridFSBucket;
 
   constructor(
@@ -66,6 +68,7 @@ export class MongoContext {
     this.threads = db.collection("threads");
     this.threadRefs = db.collection("threadrefs");
     this.sessions = db.collection("sessions");
+    this.filters = db.collection("filters");
     this.bucket = new GridFSBucket(blobDb, { bucketName: BLOB_BUCKET });
   }
 

@@ -2,6 +2,7 @@ import { MongoClient, type MongoClientOptions } from "mongodb";
 import type { Store } from "../ports.js";
 import { MongoAddressStore } from "./addresses.js";
 import { MongoAutoreplyStore } from "./autoreplies.js";
+import { MongoFilterStore } from "./filters.js";
 import { MongoBlobStore } from "./blobs.js";
 import { BLOB_BUCKET, MongoContext } from "./context.js";
 import { createIndexes } from "./schema.js";
@@ -48,6 +49,7 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Store>
       threads: new MongoThreadStore(ctx),
       sessions: new MongoSessionStore(ctx),
       autoreplies: new MongoAutoreplyStore(ctx),
+      filters: new MongoFilterStore(ctx),
       repair: (opts) => repairMongo(ctx, opts?.graceMs, opts?.dryRun),
       reconcileUsage: (window) => reconcileUsageMongo(ctx, window),
       ping: async () => {

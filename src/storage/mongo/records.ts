@@ -2,6 +2,8 @@ import { Binary, type ObjectId } from "mongodb";
 import type {
   AddressValue,
   ContentSegment,
+  FilterRecord,
+  FlatDocument,
   JournalKind,
   MailboxRecord,
   MessageContent,
@@ -26,6 +28,8 @@ export interface UserDoc {
   journalFloor?: number;
   /** The last UIDVALIDITY given to one of the user's mailboxes. */
   lastUidValidity?: number;
+  /** Absent or null: the configured default. */
+  spamLevel?: number | null;
   createdAt: Date;
 }
 
@@ -113,6 +117,33 @@ export interface ThreadRefDoc {
   thread: string;
 }
 
+/** Conditions and actions are flat sub-documents (no arrays, no nesting). */
+export interface FilterDoc {
+  _id: string;
+  user: string;
+  name: string;
+  position: number;
+  enabled: boolean;
+  conditions: FlatDocument;
+  actions: FlatDocument;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function toFilter(d: FilterDoc): FilterRecord {
+  return {
+    id: d._id,
+    userId: d.user,
+    name: d.name,
+    position: d.position,
+    enabled: d.enabled,
+    conditions: d.conditions,
+    actions: d.actions,
+    createdAt: d.createdAt,
+    updatedAt: d.updatedAt,
+  };
+}
+
 export interface SessionDoc {
   _id: string;
   user: string;
@@ -151,6 +182,7 @@ export function toUser(d: UserDoc): UserRecord {
     quotaBytes: d.quotaBytes,
     storageUsed: d.storageUsed,
     modseq: d.modseq,
+    spamLevel: d.spamLevel ?? null,
     createdAt: d.createdAt,
   };
 }

@@ -26,6 +26,7 @@ export const INDEXES: Record<string, IndexDescription[]> = {
     { key: { user: 1, sender: 1 }, name: "user_sender", unique: true },
     { key: { sentAt: 1 }, name: "sent_at" },
   ],
+  filters: [{ key: { user: 1, position: 1, _id: 1 }, name: "user_position" }],
   blobs: [{ key: { refs: 1, touchedAt: 1 }, name: "refs_touched" }],
 };
 

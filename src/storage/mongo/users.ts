@@ -56,6 +56,7 @@ export class MongoUserStore implements UserStore {
     if (patch.passwordHash !== undefined) set.passwordHash = patch.passwordHash;
     if (patch.disabled !== undefined) set.disabled = patch.disabled;
     if (patch.quotaBytes !== undefined) set.quotaBytes = patch.quotaBytes;
+    if (patch.spamLevel !== undefined) set.spamLevel = patch.spamLevel;
     if (Object.keys(set).length === 0) return this.get(id);
     const d = await this.ctx.users.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: "after" });
     return d ? toUser(d) : null;
@@ -85,6 +86,7 @@ export class MongoUserStore implements UserStore {
     await ctx.sessions.deleteMany({ user: id });
     await ctx.db.collection<{ _id: string }>("autoreplies").deleteOne({ _id: id });
     await ctx.db.collection("autoreplysent").deleteMany({ user: id });
+    await ctx.filters.deleteMany({ user: id });
     return (await ctx.users.deleteOne({ _id: id })).deletedCount > 0;
   }
 }
