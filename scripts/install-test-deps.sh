@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs: redis-server, strace, .tools/ferretdb and node_modules (scripts/install.sh).
+# Installs what the test suite needs: redis-server, strace, swaks, fetchmail, curl, .tools/ferretdb and node_modules (scripts/install.sh).
 # Idempotent: each step is skipped when its result is already present and up to date.
 set -euo pipefail
 
@@ -21,15 +21,28 @@ else
   echo "redis-server: installed ($(redis-server --version | grep -o 'v=[0-9.]*'))"
 fi
 
-# strace: the durability test reads the system calls of a write to check its fsyncs (Debian's package).
-if command -v strace >/dev/null 2>&1; then
-  echo "strace: present ($(strace -V | head -1))"
-else
-  echo "strace: installing from apt"
+# Debian packages a test drives as a real client or tool. Each is installed only when its command is missing,
+# and all missing ones go in one apt run, so a machine that has them all spends no time here.
+#   strace: the durability test reads the system calls of a write to check its fsyncs;
+#   swaks: the LMTP tests' SMTP/LMTP client; fetchmail: drains a mailbox over POP3; curl: pop3:// URLs.
+declare -A apt_tools=([strace]=strace [swaks]=swaks [fetchmail]=fetchmail [curl]=curl)
+missing=()
+for tool in strace swaks fetchmail curl; do
+  if command -v "$tool" >/dev/null 2>&1; then
+    echo "$tool: present"
+  else
+    missing+=("${apt_tools[$tool]}")
+  fi
+done
+if ((${#missing[@]})); then
+  echo "${missing[*]}: installing from apt"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq strace >/dev/null
-  echo "strace: installed ($(strace -V | head -1))"
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  for tool in strace swaks fetchmail curl; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "$tool: still missing after apt-get install" >&2; exit 1; }
+  done
+  echo "${missing[*]}: installed"
 fi
 
 # .tools/ferretdb: built from test/ferretdb (FerretDB v1 embedded; see shared/stack.md).

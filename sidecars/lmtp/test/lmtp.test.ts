@@ -11,6 +11,7 @@ import {
   type TestUser,
 } from "../../../test/harness/eider.js";
 import { pythonLmtp, RawLmtp } from "./clients.js";
+import { expectTraceThenData } from "./trace.js";
 
 const MAX = 64 * 1024;
 
@@ -30,23 +31,6 @@ function message(subject: string, body = "Hello over LMTP.\r\n"): Buffer {
       `Message-ID: <${subject.replace(/\W/g, "")}@remote.test>\r\n\r\n${body}`,
   );
 }
-
-/** The stored copy must be exactly: Return-Path, Delivered-To, Received (3 lines), then the DATA bytes. */
-function expectTraceThenData(stored: Buffer, data: Buffer, mailFrom: string, rcpt: string, port: number) {
-  const text = stored.toString("utf8");
-  const prefix = new RegExp(
-    `^Return-Path: <${esc(mailFrom)}>\\r\\n` +
-      `Delivered-To: ${esc(rcpt)}\\r\\n` +
-      `Received: from mx\\.client\\.test \\((?:\\S+ )?\\[127\\.0\\.0\\.1\\]\\)\\r\\n` +
-      `\\tby \\S+ with LMTP id \\S+\\r\\n` +
-      `\\tfor <${esc(rcpt)}>; \\w{3}, \\d{1,2} \\w{3} \\d{4} \\d{2}:\\d{2}:\\d{2} \\+0000\\r\\n`,
-  );
-  const m = prefix.exec(text);
-  expect(m, `stored copy starts with the trace lines (port ${port}):\n${text.slice(0, 400)}`).not.toBeNull();
-  expect(stored.subarray(Buffer.byteLength(m![0])).equals(data)).toBe(true);
-}
-
-const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 describe("LMTP sidecar", () => {
   let t: TestEider;
