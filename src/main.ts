@@ -63,6 +63,8 @@ export async function openCore(
     loginAttempts: config.limits.loginAttempts,
     loginWindowMs: config.limits.loginWindowSeconds * 1000,
     journalRetentionMs: config.journal.retentionDays * 86_400_000,
+    duplicateWindowMs: config.delivery.duplicateWindowSeconds * 1000,
+    deliveryLogRetentionMs: config.delivery.logRetentionDays * 86_400_000,
     limits: {
       maxPageSize: config.limits.maxPageSize,
       maxBatchIds: config.limits.maxBatchIds,

@@ -148,6 +148,8 @@ export async function startLmtpServer(
     const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : "";
     const date = new Date();
     const results = await core.delivery.deliver(DELIVERY, {
+      via: "lmtp",
+      client: { ip: session.remoteAddress, name: session.hostNameAppearsAs ?? undefined },
       mailFrom,
       recipients,
       raw,

@@ -38,6 +38,7 @@ export interface EiderConfig {
     minPasswordLength: number;
   };
   journal: { retentionDays: number; maintenanceIntervalMinutes: number };
+  delivery: { duplicateWindowSeconds: number; logRetentionDays: number };
   /** Shared by every sidecar; empty cert and key: a self-signed pair in the data folder. */
   tls: { cert: string; key: string; trustedNetworks: string[] };
   pop3: {
@@ -232,6 +233,10 @@ function toConfig(t: any): EiderConfig {
     journal: {
       retentionDays: t.journal.retention_days,
       maintenanceIntervalMinutes: t.journal.maintenance_interval_minutes,
+    },
+    delivery: {
+      duplicateWindowSeconds: t.delivery.duplicate_window_seconds,
+      logRetentionDays: t.delivery.log_retention_days,
     },
     tls: {
       cert: t.tls.cert,

@@ -34,6 +34,7 @@ describe.each(testStores())("Core: deliver() on the $kind store", ({ kind, skip 
   it("stores the exact bytes in the recipient's INBOX and says where (message id, mailbox, UIDVALIDITY, uid)", async () => {
     const raw = message("exact");
     const [r] = await t.core.delivery.deliver(DELIVERY, {
+      via: "lmtp",
       mailFrom: "alice@example.net",
       recipients: ["bob@example.com"],
       raw,
@@ -48,6 +49,7 @@ describe.each(testStores())("Core: deliver() on the $kind store", ({ kind, skip 
   it("stores one copy for two addresses of one user (and a +label and case variant), answering each recipient", async () => {
     const before = (await bobsUids()).length;
     const results = await t.core.delivery.deliver(DELIVERY, {
+      via: "lmtp",
       mailFrom: "",
       recipients: ["bob@example.com", "Robert@Example.COM", "bob+lists@example.com", "carol@example.com"],
       raw: message("dedupe"),
@@ -64,6 +66,7 @@ describe.each(testStores())("Core: deliver() on the $kind store", ({ kind, skip 
     const traced = await t.addUser("trace", { addresses: ["trace@example.com"] });
     const seen: string[] = [];
     const results = await t.core.delivery.deliver(DELIVERY, {
+      via: "lmtp",
       mailFrom: "alice@example.net",
       recipients: ["Robert@Example.COM", "nobody@example.com", "bob@example.com", "trace@example.com"],
       raw,
@@ -88,6 +91,7 @@ describe.each(testStores())("Core: deliver() on the $kind store", ({ kind, skip 
 
   it("refuses an empty message with trace lines as without them: nothing is prepended to nothing", async () => {
     const results = await t.core.delivery.deliver(DELIVERY, {
+      via: "lmtp",
       mailFrom: "",
       recipients: ["bob@example.com"],
       raw: Buffer.alloc(0),
@@ -102,6 +106,7 @@ describe.each(testStores())("Core: deliver() on the $kind store", ({ kind, skip 
     });
     const before = (await bobsUids()).length;
     const results = await t.core.delivery.deliver(DELIVERY, {
+      via: "lmtp",
       mailFrom: "alice@example.net",
       recipients: ["bob@example.com.", "BOB@EXAMPLE.COM"],
       raw: message("trailing dot"),
@@ -116,6 +121,7 @@ describe.each(testStores())("Core: deliver() on the $kind store", ({ kind, skip 
 
   it("sends an unknown local part of a wildcard domain to the *@domain owner; an exact address wins", async () => {
     const results = await t.core.delivery.deliver(DELIVERY, {
+      via: "lmtp",
       mailFrom: "alice@example.net",
       recipients: ["nobody-here@example.org", "postmaster@example.org"],
       raw: message("wildcard"),
@@ -129,6 +135,7 @@ describe.each(testStores())("Core: deliver() on the $kind store", ({ kind, skip 
 
   it("answers unknown, invalid and disabled per recipient and still stores for the others", async () => {
     const results = await t.core.delivery.deliver(DELIVERY, {
+      via: "lmtp",
       mailFrom: "alice@example.net",
       recipients: ["nobody@example.com", "not an address", "dave@example.com", "bob@example.com"],
       raw: message("mixed"),
@@ -141,6 +148,7 @@ describe.each(testStores())("Core: deliver() on the $kind store", ({ kind, skip 
   it("answers over-quota for a user without room, storing nothing for it, and stores for the others", async () => {
     const big = message("big", "x".repeat(250));
     const results = await t.core.delivery.deliver(DELIVERY, {
+      via: "lmtp",
       mailFrom: "alice@example.net",
       recipients: ["carol@example.com", "bob@example.com"],
       raw: big,
@@ -154,6 +162,7 @@ describe.each(testStores())("Core: deliver() on the $kind store", ({ kind, skip 
   it("answers too-large for every known recipient of a message over the limit, unknown ones stay unknown", async () => {
     const before = await bobsUids();
     const results = await t.core.delivery.deliver(DELIVERY, {
+      via: "lmtp",
       mailFrom: "alice@example.net",
       recipients: ["bob@example.com", "nobody@example.com"],
       raw: message("huge", "y".repeat(5000)),
@@ -165,6 +174,7 @@ describe.each(testStores())("Core: deliver() on the $kind store", ({ kind, skip 
   it("rejects an empty message for every known recipient, storing nothing", async () => {
     const before = await bobsUids();
     const results = await t.core.delivery.deliver(DELIVERY, {
+      via: "lmtp",
       mailFrom: "",
       recipients: ["bob@example.com", "nobody@example.com"],
       raw: Buffer.alloc(0),
@@ -178,6 +188,7 @@ describe.each(testStores())("Core: deliver() on the $kind store", ({ kind, skip 
     const erin = await t.addUser("erin", { addresses: ["erin@example.com"] });
     await t.store.mailboxes.delete(erin.userId, erin.inboxId); // a broken account: no INBOX to deliver to
     const [r, ok] = await t.core.delivery.deliver(DELIVERY, {
+      via: "lmtp",
       mailFrom: "alice@example.net",
       recipients: ["erin@example.com", "bob@example.com"],
       raw: message("temp"),
@@ -191,6 +202,7 @@ describe.each(testStores())("Core: deliver() on the $kind store", ({ kind, skip 
     const seen: unknown[] = [];
     const off = await t.bus.subscribe(`mailbox:${bob.inboxId}`, (m) => seen.push(m));
     const [r] = await t.core.delivery.deliver(DELIVERY, {
+      via: "lmtp",
       mailFrom: "",
       recipients: ["bob@example.com"],
       raw: message("event"),
@@ -202,7 +214,7 @@ describe.each(testStores())("Core: deliver() on the $kind store", ({ kind, skip 
   });
 
   it("lets only the delivery agent and the admin deliver, and the delivery agent do nothing else", async () => {
-    const args = { mailFrom: "", recipients: ["bob@example.com"], raw: message("who") };
+    const args = { via: "lmtp" as const, mailFrom: "", recipients: ["bob@example.com"], raw: message("who") };
     await expect(t.core.delivery.deliver({ kind: "user", userId: bob.userId }, args)).rejects.toMatchObject({
       code: "FORBIDDEN",
     });
@@ -251,6 +263,7 @@ describe("Core: the RCPT-time recipient check", () => {
   });
   it("refuses a full mailbox even without a declared size", async () => {
     const [r] = await t.core.delivery.deliver(DELIVERY, {
+      via: "lmtp",
       mailFrom: "",
       recipients: ["bob@example.com"],
       raw: Buffer.from("Subject: fill\r\n\r\nx\r\n"),

@@ -2,6 +2,8 @@
 // `deliver()`, which parses it once, resolves the recipients to users and stores one copy per user.
 import type { ParsedMessage } from "../mime/index.js";
 import type { MailboxRecord, MessageCursor, Store, UserRecord } from "../storage/ports.js";
+import type { DuplicateGuard } from "./delivery/duplicates.js";
+import { deliveryEntries, type DeliverySource } from "./delivery/log.js";
 import { normalizeAddress, wildcardFor } from "./addresses.js";
 import { exceedsQuota, messageTooLarge } from "./admission.js";
 import { asDomainError, isDomainError, notFound } from "./errors.js";
@@ -47,9 +49,15 @@ export interface RecipientResult {
   stored?: StoredCopy;
   /** For a temporary failure: the error behind it, for the front end's log (never sent to a client). */
   cause?: unknown;
+  /** Not stored again: the same Message-ID reached this mailbox within the duplicate window; `stored` is that copy. */
+  duplicate?: boolean;
+  /** Where routing sent the copy ("inbox" when no filter or spam verdict moved it). */
+  verdict?: "inbox" | "mailbox" | "junk" | "discarded";
+  /** The user's filters that matched, in the order applied. */
+  matchedFilters?: Array<{ id: string; name: string }>;
 }
 
-export interface DeliverArgs {
+export interface DeliverArgs extends DeliverySource {
   /** The envelope sender (MAIL FROM), "" for the null reverse-path (bounces). */
   mailFrom: string;
   recipients: string[];
@@ -74,6 +82,8 @@ export interface RecipientCheck {
 
 export interface DeliveryOptions {
   maxMessageBytes: number;
+  /** Where a failure goes that must not fail a delivery already stored (writing its log entry). */
+  onBackgroundError?: (err: unknown) => void;
 }
 
 export class DeliveryService {
@@ -81,6 +91,7 @@ export class DeliveryService {
     private readonly store: Store,
     private readonly ingest: IngestService,
     private readonly mailboxes: MailboxService,
+    private readonly duplicates: DuplicateGuard,
     private readonly options: DeliveryOptions,
   ) {}
 
@@ -91,6 +102,26 @@ export class DeliveryService {
    */
   async deliver(p: Principal, args: DeliverArgs): Promise<RecipientResult[]> {
     requireDeliverer(p);
+    const at = args.internalDate ?? new Date();
+    const parsed: { headers: ParsedMessage["headers"] | null } = { headers: null };
+    const results = await this.deliverCopies({ ...args, internalDate: at }, parsed);
+    const entries = deliveryEntries(
+      { via: args.via, client: args.client, mailFrom: args.mailFrom, size: args.raw.length, at },
+      results,
+      parsed.headers,
+    );
+    // The copies are stored and their replies due: a log that cannot be written is reported, not a failure.
+    await this.store.deliveries
+      .append(entries)
+      .catch((err: unknown) => this.options.onBackgroundError?.(err));
+    return results;
+  }
+
+  /** Resolves, parses and stores; `parsed.headers` is set from the first successful parse, for the log. */
+  private async deliverCopies(
+    args: DeliverArgs,
+    parsed: { headers: ParsedMessage["headers"] | null },
+  ): Promise<RecipientResult[]> {
     const resolved = await Promise.all(args.recipients.map((r) => this.resolve(r)));
     const results: RecipientResult[] = resolved.map((r, i) =>
       "user" in r
@@ -113,26 +144,28 @@ export class DeliveryService {
       // One user at a time: each copy is a new buffer as large as the message, so this bounds the memory.
       for (const user of users.values()) {
         const prefix = Buffer.from(traceHeaders(firstRecipient.get(user.id)!), "utf8");
-        let parsed: ParsedMessage;
+        let copy: ParsedMessage;
         try {
-          parsed = await this.ingest.parse(Buffer.concat([prefix, args.raw]), prefix.length);
+          copy = await this.ingest.parse(Buffer.concat([prefix, args.raw]), prefix.length);
         } catch (err) {
           outcomes.set(user.id, { userId: user.id, ...failureOf(err) });
           continue;
         }
-        outcomes.set(user.id, await this.storeFor(user, parsed, args.internalDate));
+        parsed.headers ??= copy.headers;
+        outcomes.set(user.id, await this.storeFor(user, copy, args.internalDate));
       }
     } else {
-      let parsed: ParsedMessage;
+      let copy: ParsedMessage;
       try {
-        parsed = await this.ingest.parse(args.raw);
+        copy = await this.ingest.parse(args.raw);
       } catch (err) {
         const failure = failureOf(err);
         return results.map((r) => (r.status === "stored" ? { ...r, ...failure } : r));
       }
+      parsed.headers = copy.headers;
       await Promise.all(
         [...users.values()].map(async (user) => {
-          outcomes.set(user.id, await this.storeFor(user, parsed, args.internalDate));
+          outcomes.set(user.id, await this.storeFor(user, copy, args.internalDate));
         }),
       );
     }
@@ -221,7 +254,40 @@ export class DeliveryService {
       return failureOf(err);
     }
     if (!inbox) return failureOf(new Error(`User ${user.id} has no INBOX.`));
-    return this.storeIn(user, inbox, parsed, [], internalDate);
+    return this.storeOnce(user, inbox, parsed, [], internalDate);
+  }
+
+  /** Stores into one mailbox unless duplicate suppression finds this Message-ID already delivered there. */
+  private async storeOnce(
+    user: UserRecord,
+    mailbox: MailboxRecord,
+    parsed: ParsedMessage,
+    flags: string[] = [],
+    internalDate?: Date,
+  ): Promise<Omit<RecipientResult, "recipient">> {
+    let guarded;
+    try {
+      guarded = await this.duplicates.storeOnce(user.id, mailbox.id, parsed.headers.messageId, () =>
+        this.storeIn(user, mailbox, parsed, flags, internalDate),
+      );
+    } catch (err) {
+      return { userId: user.id, ...failureOf(err) };
+    }
+    if ("copy" in guarded) return guarded.copy;
+    const earlier = guarded.duplicateOf;
+    return {
+      status: "stored",
+      duplicate: true,
+      message: `Already delivered as UID ${earlier.uid} in ${mailbox.path} (same Message-ID); not stored again.`,
+      userId: user.id,
+      stored: {
+        userId: user.id,
+        messageId: earlier.messageId,
+        mailboxId: mailbox.id,
+        uidValidity: mailbox.uidValidity,
+        uid: earlier.uid,
+      },
+    };
   }
 
   private async storeIn(

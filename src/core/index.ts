@@ -6,6 +6,8 @@ import { AuthService } from "./auth.js";
 import { Credentials } from "./credentials.js";
 import { ChangesService } from "./changes.js";
 import { DeliveryService } from "./delivery.js";
+import { DuplicateGuard } from "./delivery/duplicates.js";
+import { DeliveryLogService } from "./delivery/log.js";
 import { EventPublisher } from "./events.js";
 import { checkHealth } from "./health.js";
 import { IngestService } from "./ingest.js";
@@ -26,6 +28,12 @@ export interface CoreOptions {
   loginAttempts: number;
   loginWindowMs: number;
   journalRetentionMs: number;
+  /** A Message-ID delivered into a mailbox suppresses another copy for this long; 0: no suppression. Default: a day. */
+  duplicateWindowMs?: number;
+  /** Delivery log entries older than this are pruned. Default: 30 days. */
+  deliveryLogRetentionMs?: number;
+  /** The clock of the duplicate window (tests move it). */
+  now?: () => Date;
   /** Where errors go that must not fail a committed change (a bus publish after the commit). */
   onBackgroundError?: (err: unknown) => void;
   /** Caps on what one request may ask; each missing one takes its default. */
@@ -44,6 +52,8 @@ export interface Core {
   mailboxes: MailboxService;
   messages: MessageService;
   delivery: DeliveryService;
+  /** The delivery log: what arrived for whom, through what, and what became of it. */
+  deliveryLog: DeliveryLogService;
   uidMailboxes: UidMailboxService;
   changes: ChangesService;
   maintenance: MaintenanceService;
@@ -73,6 +83,9 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
   const changes = new ChangesService(store, limits);
   const mailboxes = new MailboxService(store, events, limits);
   const messages = new MessageService(store, events, ingest, limits);
+  const duplicateWindowMs = options.duplicateWindowMs ?? 86_400_000;
+  const deliveryLogRetentionMs = options.deliveryLogRetentionMs ?? 30 * 86_400_000;
+  const duplicates = new DuplicateGuard(store, bus, { windowMs: duplicateWindowMs, now: options.now });
   let closing: Promise<void> | null = null;
   return {
     users,
@@ -80,9 +93,17 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
     mailboxes,
     messages,
     uidMailboxes: new UidMailboxService(store, events, ingest, messages),
-    delivery: new DeliveryService(store, ingest, mailboxes, { maxMessageBytes: options.maxMessageBytes }),
+    delivery: new DeliveryService(store, ingest, mailboxes, duplicates, {
+      maxMessageBytes: options.maxMessageBytes,
+      onBackgroundError: options.onBackgroundError,
+    }),
+    deliveryLog: new DeliveryLogService(store, limits, { retentionMs: deliveryLogRetentionMs }),
     changes,
-    maintenance: new MaintenanceService(store, bus, { journalRetentionMs: options.journalRetentionMs }),
+    maintenance: new MaintenanceService(store, bus, {
+      journalRetentionMs: options.journalRetentionMs,
+      deliveryLogRetentionMs,
+      duplicateWindowMs,
+    }),
     nodes: new NodeService(users, mailboxes, messages),
     watch: new WatchService(store, events, changes, auth),
     health: () => checkHealth(store, bus),
@@ -109,6 +130,7 @@ export {
 } from "./errors.js";
 export { ADMIN, ANONYMOUS, DELIVERY, type Principal } from "./principal.js";
 export { messageTooLarge } from "./admission.js";
+export type { DeliveryLogPage, DeliverySource } from "./delivery/log.js";
 export type {
   DeliverArgs,
   RecipientCheck,

@@ -7,6 +7,16 @@ import { DEFAULT_MAILBOXES, newUidValidity } from "./special-use.js";
 export interface MaintenanceOptions {
   /** Journal entries older than this are pruned; clients further behind get CANNOT_CALCULATE_CHANGES. */
   journalRetentionMs: number;
+  /** Delivery log entries older than this are pruned (none when absent). */
+  deliveryLogRetentionMs?: number;
+  /** The duplicate window: delivered Message-IDs older than it suppress nothing and are pruned (none when absent). */
+  duplicateWindowMs?: number;
+}
+
+export interface MaintenanceResult {
+  journalEntriesPruned: number;
+  deliveriesPruned: number;
+  deliveredIdsPruned: number;
 }
 
 const LOCK_TTL_MS = 10 * 60_000;
@@ -84,16 +94,22 @@ export class MaintenanceService {
     }
   }
 
-  /** Prunes the journal; returns null when another process holds the maintenance lock. */
-  async runOnce(p: Principal, now = new Date()): Promise<{ journalEntriesPruned: number } | null> {
+  /** Prunes the journal, the delivery log and old delivered Message-IDs; null when another process holds the lock. */
+  async runOnce(p: Principal, now = new Date()): Promise<MaintenanceResult | null> {
     requireAdmin(p);
     const lock = await this.bus.tryLock("maintenance", LOCK_TTL_MS);
     if (!lock) return null;
     try {
-      const journalEntriesPruned = await this.store.journal.prune(
-        new Date(now.getTime() - this.options.journalRetentionMs),
-      );
-      return { journalEntriesPruned };
+      const ago = (ms: number) => new Date(now.getTime() - ms);
+      const { deliveryLogRetentionMs, duplicateWindowMs } = this.options;
+      const journalEntriesPruned = await this.store.journal.prune(ago(this.options.journalRetentionMs));
+      const deliveriesPruned =
+        deliveryLogRetentionMs === undefined
+          ? 0
+          : await this.store.deliveries.prune(ago(deliveryLogRetentionMs));
+      const deliveredIdsPruned =
+        duplicateWindowMs === undefined ? 0 : await this.store.deliveredIds.prune(ago(duplicateWindowMs));
+      return { journalEntriesPruned, deliveriesPruned, deliveredIdsPruned };
     } finally {
       await lock.release();
     }

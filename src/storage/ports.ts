@@ -484,6 +484,76 @@ export interface SessionStore {
   deleteForUser(userId: string, keepTokenHash?: string): Promise<number>;
 }
 
+/** Through what a message arrived. */
+export type DeliveryVia = "lmtp" | "mx" | "submission" | "import";
+
+/** What became of one delivered message for one user. */
+export type DeliveryOutcome = "stored" | "duplicate" | "discarded" | "refused";
+
+/** One entry of the delivery log: a message as it reached one user (per recipient user, not per address). */
+export interface DeliveryRecord {
+  id: string;
+  userId: string;
+  at: Date;
+  via: DeliveryVia;
+  /** The connecting client's IP and HELO/LHLO name, when the route has a client. */
+  clientIp: string | null;
+  clientName: string | null;
+  /** The envelope sender (MAIL FROM); "" for the null reverse-path. */
+  mailFrom: string;
+  /** The From header's addresses (empty when the message was not parsed). */
+  from: AddressValue[];
+  /** The first of the user's recipient addresses, as the client gave it. */
+  recipient: string;
+  messageIdHeader: string | null;
+  subject: string;
+  size: number;
+  outcome: DeliveryOutcome;
+  /** The delivery status ("stored", "over-quota", "disabled", ...) and its sentence. */
+  status: string;
+  detail: string;
+  /** Where the copy is (for "stored", and for "duplicate": the copy stored before). */
+  mailboxId: string | null;
+  uid: number | null;
+  messageId: string | null;
+  /** The routing verdict: "inbox", "mailbox", "junk", "discarded"; null when it was not routed. */
+  verdict: string | null;
+  matchedFilters: Array<{ id: string; name: string }>;
+}
+
+/** Delivery log order: newest first by time, ties by id; the cursor is the last row's key. */
+export interface DeliveryCursor {
+  at: Date;
+  id: string;
+}
+
+export interface DeliveryLogStore {
+  append(entries: DeliveryRecord[]): Promise<void>;
+  /** Newest first; one user's when `userId` is given, else everyone's. */
+  list(options: { userId?: string; limit: number; after?: DeliveryCursor }): Promise<DeliveryRecord[]>;
+  /** Drops entries older than `before`; returns how many went. */
+  prune(before: Date): Promise<number>;
+}
+
+/** The last delivery of a Message-ID into a mailbox, for duplicate suppression: one per (mailbox, Message-ID). */
+export interface DeliveredIdRecord {
+  userId: string;
+  mailboxId: string;
+  messageIdHeader: string;
+  /** The stored copy. */
+  messageId: string;
+  uid: number;
+  at: Date;
+}
+
+export interface DeliveredIdStore {
+  find(userId: string, mailboxId: string, messageIdHeader: string): Promise<DeliveredIdRecord | null>;
+  /** Records (or replaces) the one entry of its mailbox and Message-ID. */
+  record(entry: DeliveredIdRecord): Promise<void>;
+  /** Drops entries recorded before `before`; returns how many went. */
+  prune(before: Date): Promise<number>;
+}
+
 /** A store: the sum of its parts, opened and closed as one. */
 export interface Store {
   readonly kind: "embedded" | "mongo";
@@ -497,6 +567,8 @@ export interface Store {
   sessions: SessionStore;
   autoreplies: AutoreplyStore;
   filters: FilterStore;
+  deliveries: DeliveryLogStore;
+  deliveredIds: DeliveredIdStore;
   /**
    * Recounts blob references and quota usage from the messages, and removes blobs nobody references
    * that are older than `graceMs` (default 15 minutes, so a blob put just before its message is kept).

@@ -3,6 +3,7 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type {
   AutoreplyRecord,
+  DeliveryRecord,
   MessageRecord,
   NewMailbox,
   NewMessage,
@@ -838,6 +839,169 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         expect(await store.blobs.info(orphan.hash)).toBeNull();
         expect((await store.blobs.info(kept.hash))?.refs).toBe(1);
         expect((await store.blobs.read(kept.hash)).equals(kept.data)).toBe(true);
+      });
+    });
+
+    describe("delivery log and delivered Message-IDs", () => {
+      function entry(userId: string, at: Date, over: Partial<DeliveryRecord> = {}): DeliveryRecord {
+        return {
+          id: id(),
+          userId,
+          at,
+          via: "lmtp",
+          clientIp: "192.0.2.7",
+          clientName: "mx.client.test",
+          mailFrom: "sender@remote.test",
+          from: [{ name: "Sender", address: "sender@remote.test" }],
+          recipient: "bob@example.com",
+          messageIdHeader: "<m1@remote.test>",
+          subject: "Hello",
+          size: 1234,
+          outcome: "stored",
+          status: "stored",
+          detail: "Stored as UID 1 in INBOX.",
+          mailboxId: id(),
+          uid: 1,
+          messageId: id(),
+          verdict: "inbox",
+          matchedFilters: [{ id: id(), name: "Lists" }],
+          ...over,
+        };
+      }
+
+      it("appends entries and lists one user's newest first, a page at a time after a cursor", async () => {
+        const { user } = await newUser();
+        const { user: other } = await newUser();
+        const t = Date.UTC(2030, 0, 1);
+        const entries = [
+          entry(user.id, new Date(t)),
+          entry(user.id, new Date(t + 2000), {
+            outcome: "refused",
+            status: "over-quota",
+            mailboxId: null,
+            uid: null,
+            messageId: null,
+            verdict: null,
+            matchedFilters: [],
+            from: [],
+          }),
+          entry(user.id, new Date(t + 1000), {
+            outcome: "duplicate",
+            messageIdHeader: null,
+            clientIp: null,
+            clientName: null,
+          }),
+          entry(other.id, new Date(t + 1500)),
+        ];
+        await store.deliveries.append(entries);
+        const all = await store.deliveries.list({ userId: user.id, limit: 10 });
+        expect(all.map((e) => e.id)).toEqual([entries[1].id, entries[2].id, entries[0].id]);
+        expect(all[2]).toEqual(entries[0]);
+        expect(all[0]).toEqual(entries[1]);
+        expect(all[1]).toEqual(entries[2]);
+        const first = await store.deliveries.list({ userId: user.id, limit: 2 });
+        expect(first.map((e) => e.id)).toEqual([entries[1].id, entries[2].id]);
+        const rest = await store.deliveries.list({
+          userId: user.id,
+          limit: 2,
+          after: { at: first[1].at, id: first[1].id },
+        });
+        expect(rest.map((e) => e.id)).toEqual([entries[0].id]);
+        // Without a user: everyone's, newest first (the admin's view).
+        const everyone = await store.deliveries.list({ limit: 1000 });
+        const mine = everyone.filter((e) => e.userId === user.id || e.userId === other.id);
+        expect(mine.map((e) => e.id)).toEqual([entries[1].id, entries[3].id, entries[2].id, entries[0].id]);
+      });
+
+      it("breaks ties of one time by id, so a cursor neither skips nor repeats an entry", async () => {
+        const { user } = await newUser();
+        const at = new Date(Date.UTC(2031, 0, 1));
+        const entries = Array.from({ length: 5 }, () => entry(user.id, at));
+        await store.deliveries.append(entries);
+        const seen: string[] = [];
+        let after: { at: Date; id: string } | undefined;
+        for (;;) {
+          const page = await store.deliveries.list({ userId: user.id, limit: 2, after });
+          seen.push(...page.map((e) => e.id));
+          if (page.length < 2) break;
+          after = { at: page[1].at, id: page[1].id };
+        }
+        expect(seen).toEqual(
+          entries
+            .map((e) => e.id)
+            .sort()
+            .reverse(),
+        );
+      });
+
+      it("prunes entries older than a date and keeps the newer", async () => {
+        const { user } = await newUser();
+        const old = entry(user.id, new Date(Date.UTC(2001, 0, 1)));
+        const kept = entry(user.id, new Date(Date.UTC(2001, 0, 3)));
+        await store.deliveries.append([old, kept]);
+        expect(await store.deliveries.prune(new Date(Date.UTC(2001, 0, 2)))).toBeGreaterThanOrEqual(1);
+        expect((await store.deliveries.list({ userId: user.id, limit: 10 })).map((e) => e.id)).toEqual([
+          kept.id,
+        ]);
+      });
+
+      it("keeps one delivered-id entry per mailbox and Message-ID, replaced by a later record", async () => {
+        const { user, inbox, trash } = await newUser();
+        const msgid = `<${"x".repeat(2000)}@long.test>`; // a long header still makes one key
+        const first = {
+          userId: user.id,
+          mailboxId: inbox,
+          messageIdHeader: msgid,
+          messageId: id(),
+          uid: 1,
+          at: new Date(Date.UTC(2030, 0, 1)),
+        };
+        expect(await store.deliveredIds.find(user.id, inbox, msgid)).toBeNull();
+        await store.deliveredIds.record(first);
+        expect(await store.deliveredIds.find(user.id, inbox, msgid)).toEqual(first);
+        expect(await store.deliveredIds.find(user.id, trash, msgid)).toBeNull();
+        expect(await store.deliveredIds.find(user.id, inbox, "<other@long.test>")).toBeNull();
+        const second = { ...first, messageId: id(), uid: 2, at: new Date(Date.UTC(2030, 0, 2)) };
+        await store.deliveredIds.record(second);
+        expect(await store.deliveredIds.find(user.id, inbox, msgid)).toEqual(second);
+        // Another user naming this mailbox finds nothing.
+        const { user: other } = await newUser();
+        expect(await store.deliveredIds.find(other.id, inbox, msgid)).toBeNull();
+      });
+
+      it("prunes delivered ids recorded before a date", async () => {
+        const { user, inbox } = await newUser();
+        const old = {
+          userId: user.id,
+          mailboxId: inbox,
+          messageIdHeader: "<old@x>",
+          messageId: id(),
+          uid: 1,
+          at: new Date(Date.UTC(2001, 0, 1)),
+        };
+        const kept = { ...old, messageIdHeader: "<kept@x>", at: new Date(Date.UTC(2001, 0, 3)) };
+        await store.deliveredIds.record(old);
+        await store.deliveredIds.record(kept);
+        expect(await store.deliveredIds.prune(new Date(Date.UTC(2001, 0, 2)))).toBeGreaterThanOrEqual(1);
+        expect(await store.deliveredIds.find(user.id, inbox, "<old@x>")).toBeNull();
+        expect(await store.deliveredIds.find(user.id, inbox, "<kept@x>")).toEqual(kept);
+      });
+
+      it("deleting a user drops its delivery log and delivered ids", async () => {
+        const { user, inbox } = await newUser();
+        await store.deliveries.append([entry(user.id, new Date())]);
+        const rec = {
+          userId: user.id,
+          mailboxId: inbox,
+          messageIdHeader: "<gone@x>",
+          messageId: id(),
+          uid: 1,
+          at: new Date(),
+        };
+        await store.deliveredIds.record(rec);
+        await store.users.delete(user.id);
+        expect(await store.deliveries.list({ userId: user.id, limit: 10 })).toEqual([]);
+        expect(await store.deliveredIds.find(user.id, inbox, "<gone@x>")).toBeNull();
       });
     });
 

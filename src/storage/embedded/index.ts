@@ -7,6 +7,8 @@ import { SqliteAutoreplyStore } from "./autoreplies.js";
 import { SqliteFilterStore } from "./filters.js";
 import { SqliteBlobStore, type BlobFileSystem } from "./blobs.js";
 import { EmbeddedContext } from "./context.js";
+import { SqliteDeliveredIdStore } from "./delivered-ids.js";
+import { SqliteDeliveryLogStore } from "./deliveries.js";
 import { SqliteJournalStore } from "./journal.js";
 import { SqliteMailboxStore } from "./mailboxes.js";
 import { SqliteMessageStore } from "./messages.js";
@@ -46,6 +48,8 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     sessions: new SqliteSessionStore(ctx),
     autoreplies: new SqliteAutoreplyStore(ctx),
     filters: new SqliteFilterStore(ctx),
+    deliveries: new SqliteDeliveryLogStore(ctx),
+    deliveredIds: new SqliteDeliveredIdStore(ctx),
     repair: (opts) => repairEmbedded(ctx, blobs, opts?.graceMs, opts?.dryRun),
     reconcileUsage: () => reconcileUsageEmbedded(ctx),
     ping: async () => {

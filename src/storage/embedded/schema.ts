@@ -135,6 +135,42 @@ CREATE TABLE IF NOT EXISTS filters (
   updated_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS filters_user ON filters (user_id, position, id);
+CREATE TABLE IF NOT EXISTS deliveries (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  via TEXT NOT NULL,
+  client_ip TEXT,
+  client_name TEXT,
+  mail_from TEXT NOT NULL,
+  addr_from TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  msgid TEXT,
+  subject TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  outcome TEXT NOT NULL,
+  status TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  mailbox_id TEXT,
+  uid INTEGER,
+  message_id TEXT,
+  verdict TEXT,
+  matched_filters TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deliveries_user_at ON deliveries (user_id, at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS deliveries_at ON deliveries (at DESC, id DESC);
+-- One row per (mailbox, Message-ID): the key that makes a concurrent second delivery find the first.
+CREATE TABLE IF NOT EXISTS delivered_ids (
+  mailbox_id TEXT NOT NULL,
+  msgid TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  uid INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (mailbox_id, msgid)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS delivered_ids_at ON delivered_ids (at);
+CREATE INDEX IF NOT EXISTS delivered_ids_user ON delivered_ids (user_id);
 `;
 
 /** Columns added to existing tables since version 1, added to a database made before them. */

@@ -84,6 +84,8 @@ export class SqliteUserStore implements UserStore {
         "autoreplies",
         "autoreply_sent",
         "filters",
+        "deliveries",
+        "delivered_ids",
       ]) {
         this.ctx.stmt(`DELETE FROM ${table} WHERE user_id = ?`).run(id);
       }

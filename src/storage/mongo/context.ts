@@ -13,6 +13,8 @@ import {
   type AddressDoc,
   type BlobDoc,
   type FilterDoc,
+  type DeliveredIdDoc,
+  type DeliveryDoc,
   type JournalDoc,
   type MailboxDoc,
   type MessageDoc,
@@ -52,6 +54,8 @@ export class MongoContext {
   readonly threadRefs: Collection<ThreadRefDoc>;
   readonly sessions: Collection<SessionDoc>;
   readonly filters: Collection<FilterDoc>;
+  readonly deliveries: Collection<DeliveryDoc>;
+  readonly deliveredIds: Collection<DeliveredIdDoc>;
   readonly bucket: GridFSBucket;
 
   constructor(
@@ -69,6 +73,8 @@ export class MongoContext {
     this.threadRefs = db.collection("threadrefs");
     this.sessions = db.collection("sessions");
     this.filters = db.collection("filters");
+    this.deliveries = db.collection("deliveries");
+    this.deliveredIds = db.collection("deliveredids");
     this.bucket = new GridFSBucket(blobDb, { bucketName: BLOB_BUCKET });
   }
 

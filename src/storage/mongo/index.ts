@@ -5,6 +5,8 @@ import { MongoAutoreplyStore } from "./autoreplies.js";
 import { MongoFilterStore } from "./filters.js";
 import { MongoBlobStore } from "./blobs.js";
 import { BLOB_BUCKET, MongoContext } from "./context.js";
+import { MongoDeliveredIdStore } from "./delivered-ids.js";
+import { MongoDeliveryLogStore } from "./deliveries.js";
 import { createIndexes } from "./schema.js";
 import { MongoJournalStore } from "./journal.js";
 import { MongoMailboxStore } from "./mailboxes.js";
@@ -50,6 +52,8 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Store>
       sessions: new MongoSessionStore(ctx),
       autoreplies: new MongoAutoreplyStore(ctx),
       filters: new MongoFilterStore(ctx),
+      deliveries: new MongoDeliveryLogStore(ctx),
+      deliveredIds: new MongoDeliveredIdStore(ctx),
       repair: (opts) => repairMongo(ctx, opts?.graceMs, opts?.dryRun),
       reconcileUsage: (window) => reconcileUsageMongo(ctx, window),
       ping: async () => {

@@ -4,6 +4,8 @@ import type {
   ContentSegment,
   FilterRecord,
   FlatDocument,
+  DeliveryOutcome,
+  DeliveryVia,
   JournalKind,
   MailboxRecord,
   MessageContent,
@@ -149,6 +151,40 @@ export interface SessionDoc {
   user: string;
   createdAt: Date;
   expiresAt: Date;
+}
+
+export interface DeliveryDoc {
+  _id: string;
+  user: string;
+  at: Date;
+  via: DeliveryVia;
+  clientIp: string | null;
+  clientName: string | null;
+  mailFrom: string;
+  from: AddressValue[];
+  recipient: string;
+  msgid: string | null;
+  subject: string;
+  size: number;
+  outcome: DeliveryOutcome;
+  status: string;
+  detail: string;
+  mailbox: string | null;
+  uid: number | null;
+  message: string | null;
+  verdict: string | null;
+  matchedFilters: Array<{ id: string; name: string }>;
+}
+
+/** `_id` is the mailbox and a hash of the Message-ID: one document per pair, whatever the header's length. */
+export interface DeliveredIdDoc {
+  _id: string;
+  user: string;
+  mailbox: string;
+  msgid: string;
+  message: string;
+  uid: number;
+  at: Date;
 }
 
 /** The fields of a message summary: lists and search never read segments, meta or search text. */

@@ -27,6 +27,14 @@ export const INDEXES: Record<string, IndexDescription[]> = {
     { key: { sentAt: 1 }, name: "sent_at" },
   ],
   filters: [{ key: { user: 1, position: 1, _id: 1 }, name: "user_position" }],
+  deliveries: [
+    { key: { user: 1, at: -1, _id: -1 }, name: "user_at" },
+    { key: { at: -1, _id: -1 }, name: "at" },
+  ],
+  deliveredids: [
+    { key: { at: 1 }, name: "at" },
+    { key: { user: 1 }, name: "user" },
+  ],
   blobs: [{ key: { refs: 1, touchedAt: 1 }, name: "refs_touched" }],
 };
 

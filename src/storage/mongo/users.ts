@@ -87,6 +87,8 @@ export class MongoUserStore implements UserStore {
     await ctx.db.collection<{ _id: string }>("autoreplies").deleteOne({ _id: id });
     await ctx.db.collection("autoreplysent").deleteMany({ user: id });
     await ctx.filters.deleteMany({ user: id });
+    await ctx.deliveries.deleteMany({ user: id });
+    await ctx.deliveredIds.deleteMany({ user: id });
     return (await ctx.users.deleteOne({ _id: id })).deletedCount > 0;
   }
 }

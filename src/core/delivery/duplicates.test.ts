@@ -1,0 +1,231 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RedisBus } from "../../bus/redis.js";
+import { openMongoStore } from "../../storage/mongo/index.js";
+import type { Store } from "../../storage/ports.js";
+import { openTestCore, testStores, type TestCore } from "../../../test/harness/core.js";
+import { serviceUrl, skipReason, uniqueDbName } from "../../../test/harness/services.js";
+import { ADMIN, createCore, DELIVERY, type Core, type DeliverArgs } from "../index.js";
+
+const DAY_MS = 86_400_000;
+
+function message(messageId: string | null, subject = "Hello"): Buffer {
+  return Buffer.from(
+    `From: Alice <alice@example.net>\r\nTo: bob@example.com\r\nSubject: ${subject}\r\n` +
+      (messageId === null ? "" : `Message-ID: ${messageId}\r\n`) +
+      `\r\nHi there.\r\n`,
+  );
+}
+
+const args = (recipients: string[], raw: Buffer): DeliverArgs => ({
+  via: "lmtp",
+  mailFrom: "alice@example.net",
+  recipients,
+  raw,
+});
+
+let unique = 0;
+const newMessageId = () => `<dup-${process.pid}-${Date.now()}-${++unique}@example.net>`;
+
+describe.each(testStores())("Core: duplicate suppression on the $kind store", ({ kind, skip }) => {
+  if (skip) {
+    it.skip(`needs a MongoDB-protocol server (${skip})`, () => {});
+    return;
+  }
+  let t: TestCore;
+  let clock = new Date();
+  // One store call fails on demand: the first copy of a delivery that must then be retried.
+  let failNextAppend = false;
+  let bob: { userId: string; inboxId: string };
+  let carol: { userId: string; inboxId: string };
+
+  beforeAll(async () => {
+    t = await openTestCore({
+      store: kind,
+      duplicateWindowMs: DAY_MS,
+      now: () => clock,
+      wrapStore: (store: Store): Store => ({
+        ...store,
+        messages: Object.assign(Object.create(store.messages), {
+          append: (m: Parameters<Store["messages"]["append"]>[0]) => {
+            if (failNextAppend) {
+              failNextAppend = false;
+              return Promise.reject(new Error("the disk went away"));
+            }
+            return store.messages.append(m);
+          },
+        }),
+      }),
+    });
+    bob = await t.addUser("bob", { addresses: ["bob@example.com"] });
+    carol = await t.addUser("carol", { addresses: ["carol@example.com"] });
+  });
+  afterAll(async () => t?.close());
+
+  const inboxCount = async (u: { userId: string; inboxId: string }) =>
+    (await t.store.messages.listUids(u.userId, u.inboxId)).length;
+
+  it("stores the same Message-ID into one mailbox once within the window; the second still succeeds, naming the first copy", async () => {
+    const before = await inboxCount(bob);
+    const raw = message(newMessageId());
+    const [first] = await t.core.delivery.deliver(DELIVERY, args(["bob@example.com"], raw));
+    const [second] = await t.core.delivery.deliver(DELIVERY, args(["bob@example.com"], raw));
+    expect(first.status).toBe("stored");
+    expect(first.duplicate).toBeUndefined();
+    expect(second.status).toBe("stored");
+    expect(second.duplicate).toBe(true);
+    expect(second.stored).toEqual(first.stored);
+    expect(await inboxCount(bob)).toBe(before + 1);
+  });
+
+  it("stores it again once the window has passed", async () => {
+    const before = await inboxCount(bob);
+    const raw = message(newMessageId());
+    const [first] = await t.core.delivery.deliver(DELIVERY, args(["bob@example.com"], raw));
+    clock = new Date(clock.getTime() + DAY_MS - 1000);
+    const [inside] = await t.core.delivery.deliver(DELIVERY, args(["bob@example.com"], raw));
+    clock = new Date(clock.getTime() + 2000);
+    const [outside] = await t.core.delivery.deliver(DELIVERY, args(["bob@example.com"], raw));
+    expect(inside.duplicate).toBe(true);
+    expect(outside.duplicate).toBeUndefined();
+    expect(outside.stored!.uid).toBeGreaterThan(first.stored!.uid);
+    expect(await inboxCount(bob)).toBe(before + 2);
+  });
+
+  it("suppresses per mailbox: another user's mailbox gets its copy", async () => {
+    const raw = message(newMessageId());
+    const [bobFirst] = await t.core.delivery.deliver(DELIVERY, args(["bob@example.com"], raw));
+    const carolBefore = await inboxCount(carol);
+    const [bobAgain, carolFirst] = await t.core.delivery.deliver(
+      DELIVERY,
+      args(["bob@example.com", "carol@example.com"], raw),
+    );
+    expect(bobAgain.duplicate).toBe(true);
+    expect(bobAgain.stored!.messageId).toBe(bobFirst.stored!.messageId);
+    expect(carolFirst.duplicate).toBeUndefined();
+    expect(carolFirst.stored!.mailboxId).toBe(carol.inboxId);
+    expect(await inboxCount(carol)).toBe(carolBefore + 1);
+  });
+
+  it("never suppresses a message without a Message-ID", async () => {
+    const before = await inboxCount(bob);
+    const raw = message(null);
+    const results = [
+      ...(await t.core.delivery.deliver(DELIVERY, args(["bob@example.com"], raw))),
+      ...(await t.core.delivery.deliver(DELIVERY, args(["bob@example.com"], raw))),
+    ];
+    expect(results.map((r) => [r.status, r.duplicate])).toEqual([
+      ["stored", undefined],
+      ["stored", undefined],
+    ]);
+    expect(await inboxCount(bob)).toBe(before + 2);
+  });
+
+  it("does not suppress the retry of a delivery whose first copy failed to store", async () => {
+    const before = await inboxCount(bob);
+    const raw = message(newMessageId());
+    failNextAppend = true;
+    const [failed] = await t.core.delivery.deliver(DELIVERY, args(["bob@example.com"], raw));
+    expect(failed.status).toBe("temporary-failure");
+    expect(await inboxCount(bob)).toBe(before);
+    const [retry] = await t.core.delivery.deliver(DELIVERY, args(["bob@example.com"], raw));
+    expect(retry.status).toBe("stored");
+    expect(retry.duplicate).toBeUndefined();
+    expect(await inboxCount(bob)).toBe(before + 1);
+    // And the stored retry now suppresses the next one.
+    const [third] = await t.core.delivery.deliver(DELIVERY, args(["bob@example.com"], raw));
+    expect(third.duplicate).toBe(true);
+  });
+
+  it("stores once when eight deliveries of one Message-ID arrive at the same time", async () => {
+    const before = await inboxCount(bob);
+    const raw = message(newMessageId());
+    const results = (
+      await Promise.all(
+        Array.from({ length: 8 }, () => t.core.delivery.deliver(DELIVERY, args(["bob@example.com"], raw))),
+      )
+    ).flat();
+    expect(results.every((r) => r.status === "stored")).toBe(true);
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.stored!.messageId)).size).toBe(1);
+    expect(await inboxCount(bob)).toBe(before + 1);
+  });
+
+  it("treats Message-IDs that differ only in surrounding space as one", async () => {
+    const before = await inboxCount(bob);
+    const id = newMessageId();
+    await t.core.delivery.deliver(DELIVERY, args(["bob@example.com"], message(id)));
+    const [again] = await t.core.delivery.deliver(DELIVERY, args(["bob@example.com"], message(`  ${id}  `)));
+    expect(again.duplicate).toBe(true);
+    expect(await inboxCount(bob)).toBe(before + 1);
+  });
+});
+
+describe("Core: duplicate suppression turned off", () => {
+  it("stores every copy when [delivery] duplicate_window_seconds is 0", async () => {
+    const t = await openTestCore({ duplicateWindowMs: 0 });
+    try {
+      const bob = await t.addUser("bob", { addresses: ["bob@example.com"] });
+      const raw = message(newMessageId());
+      await t.core.delivery.deliver(DELIVERY, args(["bob@example.com"], raw));
+      const [second] = await t.core.delivery.deliver(DELIVERY, args(["bob@example.com"], raw));
+      expect(second.duplicate).toBeUndefined();
+      expect(await t.store.messages.listUids(bob.userId, bob.inboxId)).toHaveLength(2);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+const mongoUrl = serviceUrl("mongodb");
+const redisUrl = serviceUrl("redis");
+const clusterSkip = !mongoUrl ? skipReason("mongodb") : !redisUrl ? skipReason("redis") : undefined;
+
+describe("Core: duplicate suppression across two processes' cores (MongoDB protocol + Redis)", () => {
+  if (clusterSkip) {
+    it.skip(`needs a MongoDB-protocol server and Redis (${clusterSkip})`, () => {});
+    return;
+  }
+  const cores: Array<{ core: Core; store: Store }> = [];
+  beforeAll(async () => {
+    const dbName = uniqueDbName("eider_dup");
+    const prefix = `${dbName}:`;
+    for (let i = 0; i < 2; i++) {
+      const store = await openMongoStore({ url: mongoUrl!, dbName });
+      const bus = new RedisBus(redisUrl!, { keyPrefix: prefix });
+      const core = createCore(store, bus, {
+        adminToken: "test-admin-token-0123456789",
+        sessionTtlMs: 3600_000,
+        maxMessageBytes: 1024 * 1024,
+        loginAttempts: 10,
+        loginWindowMs: 60_000,
+        journalRetentionMs: DAY_MS,
+      });
+      cores.push({ core, store });
+    }
+  });
+  afterAll(async () => {
+    for (const c of cores) await c.core.close();
+  });
+
+  it("stores once when the same Message-ID reaches both at the same time, several times over", async () => {
+    const [a, b] = cores;
+    const user = await a.core.users.create(ADMIN, {
+      username: "dana",
+      password: "a long secret",
+      addresses: ["dana@example.com"],
+      quotaBytes: 0,
+    });
+    const inbox = (await a.store.mailboxes.getByPath(user.id, "INBOX"))!;
+    for (let round = 0; round < 5; round++) {
+      const raw = message(newMessageId(), `round ${round}`);
+      const results = (
+        await Promise.all(
+          [a, b, a, b].map((c) => c.core.delivery.deliver(DELIVERY, args(["dana@example.com"], raw))),
+        )
+      ).flat();
+      expect(results.every((r) => r.status === "stored")).toBe(true);
+      expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+    }
+    expect(await a.store.messages.listUids(user.id, inbox.id)).toHaveLength(5);
+  });
+});
