@@ -1,5 +1,6 @@
 // The LMTP listener (RFC 2033): smtp-server in LMTP mode does the protocol (LHLO, pipelining, dot-stuffing,
 // SIZE, one reply per recipient after DATA); this file maps its hooks onto the core's delivery service.
+import type { EventEmitter } from "node:events";
 import os from "node:os";
 import type { Logger } from "pino";
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
@@ -25,6 +26,8 @@ export interface LmtpOptions {
 export interface RunningLmtpServer {
   host: string;
   port: number;
+  /** Connections open now (a session ends when its client leaves, however it leaves). */
+  sessions(): number;
   /** Stops accepting, lets a DATA in flight finish and get its replies, then closes every connection. */
   close(): Promise<void>;
 }
@@ -33,8 +36,32 @@ export interface RunningLmtpServer {
 interface Connection {
   session: SMTPServerSession;
   _dataStream: unknown;
+  /** Its command parser, made anew after STARTTLS by `_createParser`. */
+  _parser: EventEmitter | false;
+  _createParser(): EventEmitter;
   send(code: number, data?: string, context?: string | false): void;
   close(): void;
+}
+
+/**
+ * A command line longer than smtp-server's limit (16 kB) breaks its parser, which answers 421 (try again later).
+ * Nothing that long will ever be accepted, so the reply is RFC 5321's "500 Line too long" (permanent), then the
+ * connection closes: the rest of the line cannot be told apart from the next command.
+ */
+function refuseLongLines(connection: Connection): void {
+  const guard = (parser: EventEmitter) => {
+    const [original] = parser.listeners("error") as Array<(err: Error) => void>;
+    parser.removeAllListeners("error");
+    parser.on("error", (err: Error) => {
+      if (err.message !== "Command line too long") return original?.(err);
+      connection.send(500, "5.5.2 Line too long", false);
+      connection.close();
+    });
+    return parser;
+  };
+  if (connection._parser) guard(connection._parser);
+  const create = connection._createParser.bind(connection);
+  connection._createParser = () => guard(create());
 }
 
 // A reply text that starts with its own RFC 3463 code: smtp-server would otherwise add its default for the
@@ -64,6 +91,7 @@ export async function startLmtpServer(
         context === undefined && typeof data === "string" && OWN_ENHANCED_CODE.test(data)
           ? send(code, data, false)
           : send(code, data, context);
+      refuseLongLines(connection);
       connections.set(connection.session.id, connection);
     }
   }
@@ -120,7 +148,10 @@ export async function startLmtpServer(
         .then(
           (replies) => callback(null, replies as any),
           (err: unknown) => {
-            log.error({ err, session: session.id }, "lmtp delivery failed");
+            // A client that leaves mid-DATA is not a server failure: nothing was stored, nobody awaits a reply.
+            if ((err as NodeJS.ErrnoException).code === "ECONNECTION")
+              log.info({ session: session.id }, "client left during DATA; nothing stored");
+            else log.error({ err, session: session.id }, "lmtp delivery failed");
             callback(
               refusal({
                 ...TEMPORARY_FAILURE,
@@ -193,6 +224,7 @@ export async function startLmtpServer(
   return {
     host: address.address,
     port: address.port,
+    sessions: () => connections.size,
     close() {
       stopped ??= new Promise<void>((resolve) => {
         closing = true;

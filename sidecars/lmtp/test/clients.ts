@@ -106,7 +106,13 @@ export class RawLmtp {
     return this.read(replies);
   }
 
+  /** Half-closes: the server reads EOF, this side can still read. */
   end(): void {
     this.socket.end();
+  }
+
+  /** Vanishes: the socket is closed at once, whatever was in flight. */
+  destroy(): void {
+    this.socket.destroy();
   }
 }
