@@ -73,7 +73,9 @@ export async function openCore(
       maxChanges: config.limits.maxChanges,
       maxUsersPage: config.limits.maxUsersPage,
       minPasswordLength: config.limits.minPasswordLength,
+      maxFiltersPerUser: config.limits.maxFiltersPerUser,
     },
+    spam: { headers: config.delivery.spamHeaders, defaultLevel: config.delivery.spamLevel },
     onBackgroundError: (err) => logger.error({ err }, "event publish failed after a committed change"),
     onAdminTokenUse: () => {
       if (!unusedToken) return;

@@ -101,4 +101,20 @@ describe("Config: the [pop3] and [tls] sections", () => {
       /"pop3.dele_action" must be one of "trash", "delete", not "shred"/,
     );
   });
+  it("reads the trusted spam headers and the default spam level, and refuses a header Eider does not read", () => {
+    const c = loadConfig({ env: {} });
+    expect(c.delivery).toMatchObject({
+      spamHeaders: ["X-Spam-Status", "X-Spam-Flag", "X-Spam-Score", "X-Rspamd-Score", "X-Rspamd-Action"],
+      spamLevel: 5,
+    });
+    expect(c.limits.maxFiltersPerUser).toBe(100);
+    const only = loadConfig({
+      env: { EIDER_DELIVERY_SPAM_HEADERS: " x-rspamd-action ", EIDER_DELIVERY_SPAM_LEVEL: "8.5" },
+    });
+    expect(only.delivery).toMatchObject({ spamHeaders: ["x-rspamd-action"], spamLevel: 8.5 });
+    expect(loadConfig({ env: { EIDER_DELIVERY_SPAM_HEADERS: "" } }).delivery.spamHeaders).toEqual([]);
+    expect(() => loadConfig({ env: { EIDER_DELIVERY_SPAM_HEADERS: "X-Spam-Status, X-Virus" } })).toThrow(
+      /delivery.spam_headers.*"X-Virus"/,
+    );
+  });
 });

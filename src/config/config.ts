@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse, TomlError } from "smol-toml";
+import { SPAM_HEADERS } from "../core/index.js";
 import { closestName } from "./closest-name.js";
 
 /** The whole configuration; `config/default.toml` documents every option. */
@@ -36,9 +37,15 @@ export interface EiderConfig {
     maxChanges: number;
     maxUsersPage: number;
     minPasswordLength: number;
+    maxFiltersPerUser: number;
   };
   journal: { retentionDays: number; maintenanceIntervalMinutes: number };
-  delivery: { duplicateWindowSeconds: number; logRetentionDays: number };
+  delivery: {
+    duplicateWindowSeconds: number;
+    logRetentionDays: number;
+    spamHeaders: string[];
+    spamLevel: number;
+  };
   /** Shared by every sidecar; empty cert and key: a self-signed pair in the data folder. */
   tls: { cert: string; key: string; trustedNetworks: string[] };
   pop3: {
@@ -229,6 +236,7 @@ function toConfig(t: any): EiderConfig {
       maxChanges: t.limits.max_changes,
       maxUsersPage: t.limits.max_users_page,
       minPasswordLength: t.limits.min_password_length,
+      maxFiltersPerUser: t.limits.max_filters_per_user,
     },
     journal: {
       retentionDays: t.journal.retention_days,
@@ -237,6 +245,8 @@ function toConfig(t: any): EiderConfig {
     delivery: {
       duplicateWindowSeconds: t.delivery.duplicate_window_seconds,
       logRetentionDays: t.delivery.log_retention_days,
+      spamHeaders: spamHeaders(t.delivery.spam_headers),
+      spamLevel: t.delivery.spam_level,
     },
     tls: {
       cert: t.tls.cert,
@@ -259,6 +269,21 @@ function toConfig(t: any): EiderConfig {
     },
     log: { level: t.log.level },
   };
+}
+
+/** `[delivery] spam_headers`: a comma-separated list of the header names Eider reads. */
+function spamHeaders(value: string): string[] {
+  const names = value
+    .split(",")
+    .map((h) => h.trim())
+    .filter(Boolean);
+  const known = new Map(SPAM_HEADERS.map((h) => [h.toLowerCase(), h]));
+  for (const name of names)
+    if (!known.has(name.toLowerCase()))
+      throw new ConfigError(
+        `Option "delivery.spam_headers" names "${name}", which is not one of ${SPAM_HEADERS.join(", ")}.`,
+      );
+  return names;
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], name: string): T {

@@ -6,6 +6,16 @@ import type { DuplicateGuard } from "./delivery/duplicates.js";
 import { deliveryEntries, type DeliverySource } from "./delivery/log.js";
 import { normalizeAddress, wildcardFor } from "./addresses.js";
 import { exceedsQuota, messageTooLarge } from "./admission.js";
+import { messageFacts } from "./delivery/filters.js";
+import {
+  JUNK_KEYWORD,
+  routeMessage,
+  type MatchedFilter,
+  type Route,
+  type RouteVerdict,
+} from "./delivery/route.js";
+import { judgeSpam, type SpamVerdict } from "./delivery/spam.js";
+import { toFilter } from "./filters.js";
 import { asDomainError, isDomainError, notFound } from "./errors.js";
 import type { IngestService } from "./ingest.js";
 import { importKey, ImportSession, type ImportTarget } from "./import-session.js";
@@ -51,10 +61,14 @@ export interface RecipientResult {
   cause?: unknown;
   /** Not stored again: the same Message-ID reached this mailbox within the duplicate window; `stored` is that copy. */
   duplicate?: boolean;
-  /** Where routing sent the copy ("inbox" when no filter or spam verdict moved it). */
-  verdict?: "inbox" | "mailbox" | "junk" | "discarded";
+  /** Where routing sent the copy ("inbox" when no filter or spam verdict moved it); `stored` says which mailbox. */
+  verdict?: RouteVerdict;
   /** The user's filters that matched, in the order applied. */
-  matchedFilters?: Array<{ id: string; name: string }>;
+  matchedFilters?: MatchedFilter[];
+  /** What the trusted spam headers said, against the user's spam level. */
+  spam?: SpamVerdict;
+  /** A filter's mailbox that no longer exists; the copy went to INBOX instead. */
+  missingMailboxId?: string;
 }
 
 export interface DeliverArgs extends DeliverySource {
@@ -84,7 +98,12 @@ export interface DeliveryOptions {
   maxMessageBytes: number;
   /** Where a failure goes that must not fail a delivery already stored (writing its log entry). */
   onBackgroundError?: (err: unknown) => void;
+  /** Spam headers trusted from the MTA in front (lower-case names), and the level for users who set none. */
+  spam: { trustedHeaders: ReadonlySet<string>; defaultLevel: number };
 }
+
+/** Where Junk is made when a user has no \\Junk mailbox. */
+const JUNK_PATH = "Junk";
 
 export class DeliveryService {
   constructor(
@@ -242,19 +261,75 @@ export class DeliveryService {
     }
   }
 
+  /**
+   * Routes the user's copy through its filters and the spam verdict, then stores it where they say (once per
+   * Message-ID in that mailbox), or, when a filter deletes it, nowhere: still a "stored" status (the user asked).
+   */
   private async storeFor(
     user: UserRecord,
     parsed: ParsedMessage,
     internalDate?: Date,
   ): Promise<Omit<RecipientResult, "recipient">> {
-    let inbox: MailboxRecord | null;
+    let route: Route;
+    let target: { mailbox: MailboxRecord; verdict: RouteVerdict; missingMailboxId?: string } | null;
     try {
-      inbox = await this.store.mailboxes.getByPath(user.id, "INBOX");
+      const filters = (await this.store.filters.list(user.id)).map(toFilter);
+      const spam = judgeSpam(parsed.headerFields, {
+        trustedHeaders: this.options.spam.trustedHeaders,
+        level: user.spamLevel ?? this.options.spam.defaultLevel,
+      });
+      route = routeMessage(filters, () => messageFacts(parsed), spam);
+      target = await this.target(user, route);
     } catch (err) {
-      return failureOf(err);
+      return { userId: user.id, ...failureOf(err) };
     }
-    if (!inbox) return failureOf(new Error(`User ${user.id} has no INBOX.`));
-    return this.storeOnce(user, inbox, parsed, [], internalDate);
+    const routing = { matchedFilters: route.matchedFilters, spam: route.spam };
+    if (!target)
+      return {
+        status: "stored",
+        message: `Discarded at the user's request by filter "${route.decidedBy?.name ?? ""}".`,
+        userId: user.id,
+        verdict: "discarded",
+        ...routing,
+      };
+    const { mailbox, verdict, missingMailboxId } = target;
+    const flags = verdict === "junk" ? [...new Set([...route.flags, JUNK_KEYWORD])] : route.flags;
+    const result = await this.storeOnce(user, mailbox, parsed, flags, internalDate);
+    if (!missingMailboxId) return { ...result, verdict, ...routing };
+    return {
+      ...result,
+      message: `${result.message} (The filter's mailbox ${missingMailboxId} no longer exists.)`,
+      verdict,
+      ...routing,
+      missingMailboxId,
+    };
+  }
+
+  /**
+   * The mailbox a route names: INBOX, the user's Junk (made when missing), or a filter's mailbox, which may have
+   * been deleted since the filter was saved: then INBOX, and `missingMailboxId` says which. Null when discarded.
+   */
+  private async target(
+    user: UserRecord,
+    route: Route,
+  ): Promise<{ mailbox: MailboxRecord; verdict: RouteVerdict; missingMailboxId?: string } | null> {
+    if (route.verdict === "discarded") return null;
+    if (route.verdict === "junk") {
+      const asUser: Principal = { kind: "user", userId: user.id };
+      return { mailbox: await this.mailboxes.ensureSpecialUse(asUser, "\\Junk", JUNK_PATH), verdict: "junk" };
+    }
+    if (route.verdict === "mailbox" && route.mailboxId) {
+      const chosen = await this.store.mailboxes.get(user.id, route.mailboxId);
+      if (chosen) return { mailbox: chosen, verdict: chosen.specialUse === "\\Junk" ? "junk" : "mailbox" };
+      return { mailbox: await this.inbox(user), verdict: "inbox", missingMailboxId: route.mailboxId };
+    }
+    return { mailbox: await this.inbox(user), verdict: "inbox" };
+  }
+
+  private async inbox(user: UserRecord): Promise<MailboxRecord> {
+    const inbox = await this.store.mailboxes.getByPath(user.id, "INBOX");
+    if (!inbox) throw new Error(`User ${user.id} has no INBOX.`);
+    return inbox;
   }
 
   /** Stores into one mailbox unless duplicate suppression finds this Message-ID already delivered there. */

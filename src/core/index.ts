@@ -8,7 +8,9 @@ import { ChangesService } from "./changes.js";
 import { DeliveryService } from "./delivery.js";
 import { DuplicateGuard } from "./delivery/duplicates.js";
 import { DeliveryLogService } from "./delivery/log.js";
+import { DEFAULT_SPAM_LEVEL, SPAM_HEADERS, trustedSpamHeaders } from "./delivery/spam.js";
 import { EventPublisher } from "./events.js";
+import { FilterService } from "./filters.js";
 import { checkHealth } from "./health.js";
 import { IngestService } from "./ingest.js";
 import { MaintenanceService } from "./maintenance.js";
@@ -40,6 +42,8 @@ export interface CoreOptions {
   limits?: Partial<CoreLimits>;
   /** Called when a request presents the admin token (the composition root records its first use). */
   onAdminTokenUse?: () => void;
+  /** Spam routing: the trusted spam headers (`[delivery] spam_headers`) and the default spam level. */
+  spam?: { headers?: readonly string[]; defaultLevel?: number };
 }
 
 /**
@@ -54,6 +58,8 @@ export interface Core {
   delivery: DeliveryService;
   /** The delivery log: what arrived for whom, through what, and what became of it. */
   deliveryLog: DeliveryLogService;
+  /** A user's delivery filters (delivery applies them). */
+  filters: FilterService;
   uidMailboxes: UidMailboxService;
   changes: ChangesService;
   maintenance: MaintenanceService;
@@ -96,8 +102,13 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
     delivery: new DeliveryService(store, ingest, mailboxes, duplicates, {
       maxMessageBytes: options.maxMessageBytes,
       onBackgroundError: options.onBackgroundError,
+      spam: {
+        trustedHeaders: trustedSpamHeaders(options.spam?.headers ?? SPAM_HEADERS),
+        defaultLevel: options.spam?.defaultLevel ?? DEFAULT_SPAM_LEVEL,
+      },
     }),
     deliveryLog: new DeliveryLogService(store, limits, { retentionMs: deliveryLogRetentionMs }),
+    filters: new FilterService(store, limits),
     changes,
     maintenance: new MaintenanceService(store, bus, {
       journalRetentionMs: options.journalRetentionMs,
@@ -138,6 +149,10 @@ export type {
   RecipientStatus,
   StoredCopy,
 } from "./delivery.js";
+export type { Filter, FilterInput, FilterUpdate } from "./filters.js";
+export type { FilterActions, FilterConditions } from "./delivery/filters.js";
+export type { MatchedFilter, RouteVerdict } from "./delivery/route.js";
+export { SPAM_HEADERS, type SpamVerdict } from "./delivery/spam.js";
 export type {
   AppendResult,
   CopyResult,

@@ -17,6 +17,8 @@ export interface CoreLimits {
   maxUsersPage: number;
   /** Characters a new password needs at least. */
   minPasswordLength: number;
+  /** Delivery filters one user may have. */
+  maxFiltersPerUser: number;
 }
 
 export const DEFAULT_LIMITS: CoreLimits = {
@@ -27,4 +29,5 @@ export const DEFAULT_LIMITS: CoreLimits = {
   maxChanges: 5000,
   maxUsersPage: 500,
   minPasswordLength: 8,
+  maxFiltersPerUser: 100,
 };

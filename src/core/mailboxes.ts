@@ -53,21 +53,31 @@ export class MailboxService {
     const userId = requireUser(p);
     const clean = normalizePath(path, this.limits.maxMailboxPathChars);
     try {
-      const box = await this.store.mailboxes.create({
-        id: newId(),
-        userId,
-        path: clean,
-        specialUse: null,
-        subscribed: true,
-        uidValidity: newUidValidity(),
-        createdAt: new Date(),
-      });
-      await this.publish("mailbox-create", box);
-      return box;
+      return await this.insert(userId, clean, null);
     } catch (err) {
       if (err instanceof StoreConflictError)
         throw new DomainError("ALREADY_EXISTS", `Mailbox "${clean}" already exists.`);
       throw err;
+    }
+  }
+
+  /**
+   * The user's mailbox with a special use (\\Junk), else the one at `path`, else a new one at `path` with that
+   * use (RFC 6154), so delivery always has somewhere to put what it routes there.
+   */
+  async ensureSpecialUse(p: Principal, specialUse: string, path: string): Promise<MailboxRecord> {
+    const userId = requireUser(p);
+    const boxes = await this.store.mailboxes.list(userId);
+    const found = boxes.find((b) => b.specialUse === specialUse) ?? boxes.find((b) => b.path === path);
+    if (found) return found;
+    try {
+      return await this.insert(userId, path, specialUse);
+    } catch (err) {
+      // Another delivery made it first.
+      if (!(err instanceof StoreConflictError)) throw err;
+      const made = await this.store.mailboxes.getByPath(userId, path);
+      if (!made) throw err;
+      return made;
     }
   }
 
@@ -118,8 +128,21 @@ export class MailboxService {
     }
   }
 
-  private async publish(kind: "mailbox-create", box: MailboxRecord): Promise<void> {
-    await this.events.changed(box.userId, [mailboxEvent(kind, box.userId, box.id, box.highestModseq)]);
+  /** A new subscribed mailbox, announced; StoreConflictError when the path is taken. */
+  private async insert(userId: string, path: string, specialUse: string | null): Promise<MailboxRecord> {
+    const box = await this.store.mailboxes.create({
+      id: newId(),
+      userId,
+      path,
+      specialUse,
+      subscribed: true,
+      uidValidity: newUidValidity(),
+      createdAt: new Date(),
+    });
+    await this.events.changed(box.userId, [
+      mailboxEvent("mailbox-create", box.userId, box.id, box.highestModseq),
+    ]);
+    return box;
   }
 }
 

@@ -165,9 +165,24 @@ describe("routeMessage", () => {
         { id: a.id, name: a.name },
         { id: b.id, name: b.name },
       ],
+      decidedBy: { id: a.id, name: a.name },
       spam: NOT_SPAM,
     });
     expect(routeMessage([b, a], f, NOT_SPAM).mailboxId).toBe("box-b");
+  });
+
+  it("reads the message's facts only when a filter is checked", async () => {
+    let reads = 0;
+    const f = await facts();
+    const lazy = () => (reads++, f);
+    routeMessage([filter({ enabled: false, actions: { flag: true } })], lazy, NOT_SPAM);
+    expect(reads).toBe(0);
+    routeMessage(
+      [filter({ actions: { flag: true } }), filter({ actions: { markSeen: true } })],
+      lazy,
+      NOT_SPAM,
+    );
+    expect(reads).toBe(1);
   });
 
   it("stops after a filter with stop, and skips disabled ones", async () => {
@@ -184,7 +199,12 @@ describe("routeMessage", () => {
 
   it("sends spam to Junk with $Junk, where only a delete or a filter about spam may take it elsewhere", async () => {
     const f = await facts();
-    expect(routeMessage([], f, spam)).toMatchObject({ verdict: "junk", flags: ["$Junk"], spam });
+    expect(routeMessage([], f, spam)).toMatchObject({
+      verdict: "junk",
+      flags: ["$Junk"],
+      spam,
+      decidedBy: null,
+    });
     const invoices = filter({ conditions: { subject: "quarterly" }, actions: { moveTo: "invoices" } });
     expect(routeMessage([invoices], f, spam)).toMatchObject({
       verdict: "junk",
@@ -207,5 +227,6 @@ describe("routeMessage", () => {
       NOT_SPAM,
     );
     expect(r).toMatchObject({ verdict: "junk", mailboxId: null, flags: ["$Junk"], spam: NOT_SPAM });
+    expect(r.decidedBy).toEqual(r.matchedFilters[0]);
   });
 });

@@ -26,6 +26,8 @@ export interface Route {
   /** Flags the copy is stored with (\Seen, \Flagged from filters; $Junk for junk). */
   flags: string[];
   matchedFilters: MatchedFilter[];
+  /** The filter that chose the destination; null when none did (INBOX, or Junk by the spam verdict). */
+  decidedBy: MatchedFilter | null;
   spam: SpamVerdict;
 }
 
@@ -41,27 +43,36 @@ export const JUNK_KEYWORD = "$Junk";
  */
 export function routeMessage(
   filters: readonly RoutingFilter[],
-  facts: MessageFacts,
+  facts: MessageFacts | (() => MessageFacts),
   spam: SpamVerdict,
 ): Route {
   const flags = new Set<string>();
   const matchedFilters: MatchedFilter[] = [];
-  let destination: { verdict: RouteVerdict; mailboxId: string | null } | null = null;
+  let destination: { verdict: RouteVerdict; mailboxId: string | null; decidedBy: MatchedFilter } | null =
+    null;
+  // Read when a filter is first checked: a user without filters costs no lower-casing of the body.
+  let known = typeof facts === "function" ? null : facts;
+  const read = () => (known ??= (facts as () => MessageFacts)());
   for (const f of filters) {
-    if (!f.enabled || !matches(f.conditions, facts, spam.spam)) continue;
-    matchedFilters.push({ id: f.id, name: f.name });
+    if (!f.enabled || !matches(f.conditions, read(), spam.spam)) continue;
+    const matched = { id: f.id, name: f.name };
+    matchedFilters.push(matched);
     const a = f.actions;
     if (a.markSeen) flags.add("\\Seen");
     if (a.flag) flags.add("\\Flagged");
     if (!destination) {
-      if (a.delete) destination = { verdict: "discarded", mailboxId: null };
-      else if (a.markSpam) destination = { verdict: "junk", mailboxId: null };
+      if (a.delete) destination = { verdict: "discarded", mailboxId: null, decidedBy: matched };
+      else if (a.markSpam) destination = { verdict: "junk", mailboxId: null, decidedBy: matched };
       else if (a.moveTo && (!spam.spam || f.conditions.spam === true))
-        destination = { verdict: "mailbox", mailboxId: a.moveTo };
+        destination = { verdict: "mailbox", mailboxId: a.moveTo, decidedBy: matched };
     }
     if (a.stop) break;
   }
-  destination ??= spam.spam ? { verdict: "junk", mailboxId: null } : { verdict: "inbox", mailboxId: null };
-  if (destination.verdict === "junk") flags.add(JUNK_KEYWORD);
-  return { ...destination, flags: [...flags], matchedFilters, spam };
+  const chosen = destination ?? {
+    verdict: spam.spam ? ("junk" as const) : ("inbox" as const),
+    mailboxId: null,
+    decidedBy: null,
+  };
+  if (chosen.verdict === "junk") flags.add(JUNK_KEYWORD);
+  return { ...chosen, flags: [...flags], matchedFilters, spam };
 }

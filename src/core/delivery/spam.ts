@@ -17,6 +17,9 @@ export interface SpamVerdict {
   reason: string | null;
 }
 
+/** SpamAssassin's own default `required_score`. */
+export const DEFAULT_SPAM_LEVEL = 5;
+
 export const NOT_SPAM: SpamVerdict = { spam: false, score: null, reason: null };
 
 /** The header names Eider understands; `[delivery] spam_headers` picks which of them are trusted. */
