@@ -62,9 +62,18 @@ export async function openCore(
     maxMessageBytes: config.limits.maxMessageBytes,
     loginAttempts: config.limits.loginAttempts,
     loginWindowMs: config.limits.loginWindowSeconds * 1000,
+    loginAttemptsPerIp: config.limits.loginAttemptsPerIp,
+    loginLimitExemptNetworks: config.limits.loginLimitExemptNetworks,
     journalRetentionMs: config.journal.retentionDays * 86_400_000,
     duplicateWindowMs: config.delivery.duplicateWindowSeconds * 1000,
     deliveryLogRetentionMs: config.delivery.logRetentionDays * 86_400_000,
+    authLogRetentionMs: config.authLog.retentionDays * 86_400_000,
+    authLogFloodEntriesPerHour: config.authLog.floodEntriesPerHour,
+    onAuthLogFlood: (kept) =>
+      logger.warn(
+        { kept },
+        "auth log: this hour's allowance for unknown-name and rate-limited attempts is spent; further ones are not stored",
+      ),
     limits: {
       maxPageSize: config.limits.maxPageSize,
       maxBatchIds: config.limits.maxBatchIds,
@@ -76,7 +85,8 @@ export async function openCore(
       maxFiltersPerUser: config.limits.maxFiltersPerUser,
     },
     spam: { headers: config.delivery.spamHeaders, defaultLevel: config.delivery.spamLevel },
-    onBackgroundError: (err) => logger.error({ err }, "event publish failed after a committed change"),
+    onBackgroundError: (err) =>
+      logger.error({ err }, "background write failed (an event after a committed change, or the auth log)"),
     onAdminTokenUse: () => {
       if (!unusedToken) return;
       unusedToken = false;

@@ -237,7 +237,7 @@ describe("POP3 sidecar", () => {
     expect(tls.generated).toBe(true);
   });
 
-  it("answers a wrong password -ERR [AUTH], then [LOGIN-DELAY] once the core's rate limit is reached", async () => {
+  it("answers a wrong password -ERR [AUTH], then [SYS/TEMP] with the time to wait once the core's limit is reached", async () => {
     await freshUser("erin");
     const r = await poplib<string[]>(
       target,
@@ -251,9 +251,10 @@ describe("POP3 sidecar", () => {
     `,
     );
     expect(r.slice(0, 3)).toEqual(Array(3).fill("-ERR [AUTH] The username or password is wrong."));
-    expect(
-      r.slice(3).every((l) => l.startsWith("-ERR [LOGIN-DELAY] Too many failed password attempts")),
-    ).toBe(true);
+    for (const line of r.slice(3))
+      expect(line).toMatch(
+        /^-ERR \[SYS\/TEMP\] Too many failed password attempts for "erin"; try again in ([1-9]\d*) seconds\.$/,
+      );
   });
 
   it("runs pipelined commands in order, skips an overlong line, refuses commands in the wrong state", async () => {

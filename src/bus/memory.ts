@@ -156,6 +156,12 @@ export class MemoryBus implements Bus {
     return this.#counters.get(key)?.value ?? 0;
   }
 
+  async counterTtl(key: string): Promise<number | null> {
+    this.#assertOpen("counterTtl");
+    const expiresAt = this.#counters.get(key)?.expiresAt;
+    return expiresAt === undefined ? null : Math.max(1, expiresAt - Date.now());
+  }
+
   async hit(key: string, limit: number, windowMs: number): Promise<RateLimitResult> {
     this.#assertOpen("hit");
     assertRateLimit(limit, windowMs);

@@ -60,6 +60,8 @@ export interface Bus {
   increment(key: string, by?: number, ttlMs?: number): Promise<number>;
   /** The counter's value; 0 when it does not exist or has expired. */
   getCounter(key: string): Promise<number>;
+  /** Milliseconds until the counter expires; null when it does not exist or has no TTL (a limit's "retry after"). */
+  counterTtl(key: string): Promise<number | null>;
   /** Fixed-window rate limit: counts this hit in the current window of `windowMs` and says whether it is within `limit`. */
   hit(key: string, limit: number, windowMs: number): Promise<RateLimitResult>;
   /** Try to take an exclusive lock with a TTL; null when somebody else holds it. release() only releases our own token. */

@@ -181,6 +181,13 @@ export class RedisBus implements Bus {
     return value === null ? 0 : Number(value);
   }
 
+  async counterTtl(key: string): Promise<number | null> {
+    this.#assertOpen("counterTtl");
+    // PTTL answers -2 for a missing key and -1 for one without a TTL.
+    const ms = await this.#call("counterTtl", () => this.#commands.pttl(`${this.#prefix}counter:${key}`));
+    return ms < 0 ? null : Math.max(1, ms);
+  }
+
   async hit(key: string, limit: number, windowMs: number): Promise<RateLimitResult> {
     this.#assertOpen("hit");
     assertRateLimit(limit, windowMs);

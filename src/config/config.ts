@@ -30,6 +30,8 @@ export interface EiderConfig {
     sessionTtlHours: number;
     loginAttempts: number;
     loginWindowSeconds: number;
+    loginAttemptsPerIp: number;
+    loginLimitExemptNetworks: string[];
     maxPageSize: number;
     maxBatchIds: number;
     maxSearchTextChars: number;
@@ -46,6 +48,7 @@ export interface EiderConfig {
     spamHeaders: string[];
     spamLevel: number;
   };
+  authLog: { retentionDays: number; floodEntriesPerHour: number };
   /** Shared by every sidecar; empty cert and key: a self-signed pair in the data folder. */
   tls: { cert: string; key: string; trustedNetworks: string[] };
   pop3: {
@@ -229,6 +232,8 @@ function toConfig(t: any): EiderConfig {
       sessionTtlHours: t.limits.session_ttl_hours,
       loginAttempts: t.limits.login_attempts,
       loginWindowSeconds: t.limits.login_window_seconds,
+      loginAttemptsPerIp: t.limits.login_attempts_per_ip,
+      loginLimitExemptNetworks: commaList(t.limits.login_limit_exempt_networks),
       maxPageSize: t.limits.max_page_size,
       maxBatchIds: t.limits.max_batch_ids,
       maxSearchTextChars: t.limits.max_search_text_chars,
@@ -248,13 +253,14 @@ function toConfig(t: any): EiderConfig {
       spamHeaders: spamHeaders(t.delivery.spam_headers),
       spamLevel: t.delivery.spam_level,
     },
+    authLog: {
+      retentionDays: t.auth_log.retention_days,
+      floodEntriesPerHour: t.auth_log.flood_entries_per_hour,
+    },
     tls: {
       cert: t.tls.cert,
       key: t.tls.key,
-      trustedNetworks: (t.tls.trusted_networks as string)
-        .split(",")
-        .map((n) => n.trim())
-        .filter(Boolean),
+      trustedNetworks: commaList(t.tls.trusted_networks),
     },
     pop3: {
       enabled: t.pop3.enabled,
@@ -273,10 +279,7 @@ function toConfig(t: any): EiderConfig {
 
 /** `[delivery] spam_headers`: a comma-separated list of the header names Eider reads. */
 function spamHeaders(value: string): string[] {
-  const names = value
-    .split(",")
-    .map((h) => h.trim())
-    .filter(Boolean);
+  const names = commaList(value);
   const known = new Map(SPAM_HEADERS.map((h) => [h.toLowerCase(), h]));
   for (const name of names)
     if (!known.has(name.toLowerCase()))
@@ -284,6 +287,13 @@ function spamHeaders(value: string): string[] {
         `Option "delivery.spam_headers" names "${name}", which is not one of ${SPAM_HEADERS.join(", ")}.`,
       );
   return names;
+}
+
+function commaList(value: string): string[] {
+  return value
+    .split(",")
+    .map((n) => n.trim())
+    .filter(Boolean);
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], name: string): T {

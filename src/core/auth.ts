@@ -1,22 +1,24 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import type { Bus } from "../bus/ports.js";
 import type { Store } from "../storage/ports.js";
+import type { AuthLogService, AuthOrigin, AuthReason, AuthResult } from "./auth-log.js";
 import type { EventPublisher, RevocationEvent } from "./events.js";
 import { DomainError } from "./errors.js";
 import { ADMIN, ANONYMOUS, requireUser, type Principal } from "./principal.js";
-import type { Credentials } from "./credentials.js";
+import type { Credentials, PasswordCheck } from "./credentials.js";
+import { isRefusal, type LoginLimiter, type LoginReservation } from "./login-limits.js";
 import type { UserService } from "./users.js";
 
 export interface AuthOptions {
   adminToken: string;
   sessionTtlMs: number;
-  /** Failed logins allowed per username within `loginWindowMs`, counted on the bus (so across processes). */
-  loginAttempts: number;
-  loginWindowMs: number;
   onAdminTokenUse?: () => void;
+  /** Where a failure to write the auth log goes (it never fails the login itself). */
+  onBackgroundError?: (err: unknown) => void;
 }
 
 const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+
+const WRONG_CREDENTIALS = "The username or password is wrong.";
 
 /** Bearer tokens: login issues one (stored only as its hash), logout revokes it, every request resolves one. */
 export class AuthService {
@@ -26,7 +28,8 @@ export class AuthService {
     private readonly store: Store,
     private readonly users: UserService,
     private readonly credentials: Credentials,
-    private readonly bus: Bus,
+    private readonly limiter: LoginLimiter,
+    private readonly log: AuthLogService,
     private readonly events: EventPublisher,
     private readonly options: AuthOptions,
   ) {
@@ -36,8 +39,9 @@ export class AuthService {
   async login(
     username: string,
     password: string,
+    origin: AuthOrigin,
   ): Promise<{ token: string; userId: string; expiresAt: Date }> {
-    const user = await this.checkPassword(username, password);
+    const user = await this.checkPassword(username, password, origin);
     const token = randomBytes(32).toString("base64url");
     const expiresAt = new Date(Date.now() + this.options.sessionTtlMs);
     await this.store.sessions.create({
@@ -50,49 +54,79 @@ export class AuthService {
   }
 
   /**
-   * Verifies a password (for login here and for IMAP/POP3 later), refusing with RATE_LIMITED once a
-   * username has had `loginAttempts` failures in the window, so passwords cannot be guessed at speed.
+   * Verifies a password for any front end (GraphQL login, POP3, IMAP, submission), under the per-username and
+   * per-client failure limits, and writes the attempt to the auth log. A refused attempt does no password
+   * work and says when to retry (RATE_LIMITED with `retryAfterMs`).
    */
-  async checkPassword(username: string, password: string) {
-    return this.limitGuesses(username, () => this.credentials.verify(username, password));
+  async checkPassword(username: string, password: string, origin: AuthOrigin) {
+    const reservation = await this.reserve(username, origin);
+    let check: PasswordCheck;
+    try {
+      check = await this.credentials.check(username, password);
+    } catch (err) {
+      await reservation.settle(false);
+      throw err;
+    }
+    await reservation.settle(check.outcome === "wrong-password" || check.outcome === "unknown-user");
+    const reason = check.outcome === "ok" ? "password" : check.outcome;
+    const result = check.outcome === "ok" ? "success" : "failure";
+    await this.log.record(origin, username, { result, reason, userId: check.user?.id ?? null }, this.onError);
+    if (check.outcome === "ok") return check.user;
+    if (check.outcome === "account-disabled")
+      throw new DomainError("ACCOUNT_DISABLED", `Account "${check.user.username}" is disabled.`);
+    throw new DomainError("AUTH_FAILED", WRONG_CREDENTIALS);
   }
 
   /**
-   * A user changes its own password. A wrong current password counts against the same per-username
-   * limit as a failed login, so this is no faster way to guess. The session that asked stays; every
+   * A user changes its own password. A wrong current password counts against the same limits as a failed
+   * login, so this is no faster way to guess, and is logged as one. The session that asked stays; every
    * other session of the user ends.
    */
-  async changePassword(p: Principal, token: string | null, current: string, next: string): Promise<void> {
+  async changePassword(
+    p: Principal,
+    token: string | null,
+    current: string,
+    next: string,
+    origin: AuthOrigin,
+  ): Promise<void> {
     const user = await this.users.get(p);
-    await this.limitGuesses(user.username, () =>
-      this.credentials.change(user, current, next, token ? hashToken(token) : undefined),
+    const reservation = await this.reserve(user.username, origin);
+    const entry = (result: AuthResult, reason: AuthReason) =>
+      this.log.record(origin, user.username, { result, reason, userId: user.id }, this.onError);
+    try {
+      await this.credentials.change(user, current, next, token ? hashToken(token) : undefined);
+    } catch (err) {
+      const wrong = err instanceof DomainError && err.code === "AUTH_FAILED";
+      await reservation.settle(wrong);
+      if (wrong) await entry("failure", "wrong-password");
+      throw err;
+    }
+    await reservation.settle(false);
+    await entry("success", "password-changed");
+  }
+
+  /** Counts an attempt against the limits, or logs and refuses it (RATE_LIMITED) without checking anything. */
+  private async reserve(username: string, origin: AuthOrigin): Promise<LoginReservation> {
+    const verdict = await this.limiter.reserve(username, origin.ip);
+    if (!isRefusal(verdict)) return verdict;
+    await this.log.record(
+      origin,
+      username,
+      { result: "limited", reason: verdict.by === "user" ? "user-limit" : "ip-limit", userId: null },
+      this.onError,
+      async () => (await this.store.users.getByName(username.trim().toLowerCase()))?.id ?? null,
+    );
+    const seconds = Math.ceil(verdict.retryAfterMs / 1000);
+    throw new DomainError(
+      "RATE_LIMITED",
+      verdict.by === "user"
+        ? `Too many failed password attempts for "${username}"; try again in ${seconds} seconds.`
+        : `Too many failed password attempts from this address; try again in ${seconds} seconds.`,
+      { retryAfterMs: verdict.retryAfterMs },
     );
   }
 
-  /**
-   * Runs a password check under the per-username limit. Counted before the (slow) check so that parallel
-   * guesses cannot all slip in; only AUTH_FAILED keeps its count, anything else (a success) gives it back.
-   */
-  private async limitGuesses<T>(username: string, attempt: () => Promise<T>): Promise<T> {
-    const key = `login-attempts:${username.trim().toLowerCase()}`;
-    const attempts = await this.bus.increment(key, 1, this.options.loginWindowMs);
-    if (attempts > this.options.loginAttempts) {
-      await this.bus.increment(key, -1);
-      throw new DomainError(
-        "RATE_LIMITED",
-        `Too many failed password attempts for "${username}"; try again in ${Math.ceil(this.options.loginWindowMs / 1000)} seconds.`,
-      );
-    }
-    let result: T;
-    try {
-      result = await attempt();
-    } catch (err) {
-      if (!(err instanceof DomainError && err.code === "AUTH_FAILED")) await this.bus.increment(key, -1);
-      throw err;
-    }
-    await this.bus.increment(key, -1);
-    return result;
-  }
+  private readonly onError = (err: unknown) => this.options.onBackgroundError?.(err);
 
   /** Revokes a token; live subscriptions opened with it end. */
   async logout(token: string): Promise<boolean> {

@@ -3,6 +3,10 @@ import { DomainError } from "./errors.js";
 import type { EventPublisher } from "./events.js";
 import { assertPassword, hashPassword, verifyNothing, verifyPassword } from "./passwords.js";
 
+export type PasswordCheck =
+  | { outcome: "unknown-user"; user: null }
+  | { outcome: "ok" | "wrong-password" | "account-disabled"; user: UserRecord };
+
 /**
  * Password checks and session endings. Not on `Core`: the only door to a password check is AuthService, which
  * counts every wrong guess against the per-username limit, so no front end can reach an unlimited oracle.
@@ -15,15 +19,16 @@ export class Credentials {
   ) {}
 
   /**
-   * Checks a username and password; the same error whatever was wrong, and the same hash work for an
-   * unknown name as for a known one (disabled or not), so names cannot be probed by answer or by time.
+   * Checks a username and password, saying what was wrong for the auth log (the front end's answer is the same
+   * whatever it was), with the same hash work for an unknown name as for a known one, disabled or not, so
+   * names cannot be probed by time. A disabled account is reported only with its right password.
    */
-  async verify(username: string, password: string): Promise<UserRecord> {
+  async check(username: string, password: string): Promise<PasswordCheck> {
     const user = await this.store.users.getByName(username.trim().toLowerCase());
     const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyNothing(password);
-    if (!user || !ok) throw new DomainError("AUTH_FAILED", "The username or password is wrong.");
-    if (user.disabled) throw new DomainError("ACCOUNT_DISABLED", `Account "${user.username}" is disabled.`);
-    return user;
+    if (!user) return { outcome: "unknown-user", user: null };
+    if (!ok) return { outcome: "wrong-password", user };
+    return { outcome: user.disabled ? "account-disabled" : "ok", user };
   }
 
   /** Replaces a password after proving the current one; every other session ends, `keepTokenHash`'s stays. */

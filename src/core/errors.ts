@@ -21,12 +21,15 @@ export type ErrorCode =
 /** An error the client caused or may see: a stable code and a one-sentence message with no protocol words. */
 export class DomainError extends Error {
   override readonly name = "DomainError";
+  /** For RATE_LIMITED: milliseconds until the same request may succeed. */
+  readonly retryAfterMs: number | undefined;
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number },
   ) {
     super(message, options);
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 

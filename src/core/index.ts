@@ -3,6 +3,7 @@
 import type { Bus } from "../bus/ports.js";
 import type { Store } from "../storage/ports.js";
 import { AuthService } from "./auth.js";
+import { AuthLogService } from "./auth-log.js";
 import { Credentials } from "./credentials.js";
 import { ChangesService } from "./changes.js";
 import { DeliveryService } from "./delivery.js";
@@ -13,6 +14,8 @@ import { EventPublisher } from "./events.js";
 import { FilterService } from "./filters.js";
 import { checkHealth } from "./health.js";
 import { IngestService } from "./ingest.js";
+import { LoginLimiter } from "./login-limits.js";
+import { addressMatcher } from "./networks.js";
 import { MaintenanceService } from "./maintenance.js";
 import { MailboxService } from "./mailboxes.js";
 import { MessageService } from "./messages.js";
@@ -27,8 +30,13 @@ export interface CoreOptions {
   adminToken: string;
   sessionTtlMs: number;
   maxMessageBytes: number;
+  /** Failed logins allowed per username within `loginWindowMs`, counted on the bus (so across processes). */
   loginAttempts: number;
   loginWindowMs: number;
+  /** Failed logins allowed from one client (IPv4 address, IPv6 /64) within the window; default 100. */
+  loginAttemptsPerIp?: number;
+  /** Networks whose clients are not limited per address (still per username); default none, not even loopback. */
+  loginLimitExemptNetworks?: string[];
   journalRetentionMs: number;
   /** A Message-ID delivered into a mailbox suppresses another copy for this long; 0: no suppression. Default: a day. */
   duplicateWindowMs?: number;
@@ -36,6 +44,12 @@ export interface CoreOptions {
   deliveryLogRetentionMs?: number;
   /** The clock of the duplicate window (tests move it). */
   now?: () => Date;
+  /** Auth log entries older than this are pruned; default 30 days. */
+  authLogRetentionMs?: number;
+  /** Unknown-name and rate-limited attempts the auth log keeps per hour; default 600 (see AuthLogOptions). */
+  authLogFloodEntriesPerHour?: number;
+  /** Told once an hour's flood allowance of the auth log is spent. */
+  onAuthLogFlood?: (kept: number) => void;
   /** Where errors go that must not fail a committed change (a bus publish after the commit). */
   onBackgroundError?: (err: unknown) => void;
   /** Caps on what one request may ask; each missing one takes its default. */
@@ -53,6 +67,8 @@ export interface CoreOptions {
 export interface Core {
   users: UserService;
   auth: AuthService;
+  /** Every password check, for the user (its own) and the admin (all). */
+  authLog: AuthLogService;
   mailboxes: MailboxService;
   messages: MessageService;
   delivery: DeliveryService;
@@ -73,18 +89,31 @@ export interface Core {
   close(): Promise<void>;
 }
 
+const DEFAULT_LOGIN_ATTEMPTS_PER_IP = 100;
+const DEFAULT_AUTH_LOG_RETENTION_MS = 30 * 86_400_000;
+const DEFAULT_AUTH_LOG_FLOOD_PER_HOUR = 600;
+
 export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
   const events = new EventPublisher(bus, store, options.onBackgroundError);
   const limits: CoreLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const credentials = new Credentials(store, events, limits.minPasswordLength);
   const users = new UserService(store, events, credentials, limits);
   const ingest = new IngestService(store, events, { maxMessageBytes: options.maxMessageBytes });
-  const auth = new AuthService(store, users, credentials, bus, events, {
+  const limiter = new LoginLimiter(bus, {
+    perUser: options.loginAttempts,
+    perClient: options.loginAttemptsPerIp ?? DEFAULT_LOGIN_ATTEMPTS_PER_IP,
+    windowMs: options.loginWindowMs,
+    isExempt: addressMatcher(options.loginLimitExemptNetworks ?? []),
+  });
+  const authLog = new AuthLogService(store, bus, limits, {
+    floodEntriesPerHour: options.authLogFloodEntriesPerHour ?? DEFAULT_AUTH_LOG_FLOOD_PER_HOUR,
+    onFlood: options.onAuthLogFlood,
+  });
+  const auth = new AuthService(store, users, credentials, limiter, authLog, events, {
     adminToken: options.adminToken,
     sessionTtlMs: options.sessionTtlMs,
-    loginAttempts: options.loginAttempts,
-    loginWindowMs: options.loginWindowMs,
     onAdminTokenUse: options.onAdminTokenUse,
+    onBackgroundError: options.onBackgroundError,
   });
   const changes = new ChangesService(store, limits);
   const mailboxes = new MailboxService(store, events, limits);
@@ -96,6 +125,7 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
   return {
     users,
     auth,
+    authLog,
     mailboxes,
     messages,
     uidMailboxes: new UidMailboxService(store, events, ingest, messages),
@@ -114,6 +144,7 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
       journalRetentionMs: options.journalRetentionMs,
       deliveryLogRetentionMs,
       duplicateWindowMs,
+      authLogRetentionMs: options.authLogRetentionMs ?? DEFAULT_AUTH_LOG_RETENTION_MS,
     }),
     nodes: new NodeService(users, mailboxes, messages),
     watch: new WatchService(store, events, changes, auth),
@@ -176,6 +207,15 @@ export {
   type RevocationEvent,
 } from "./events.js";
 export { normalizeAddress } from "./addresses.js";
+export { addressMatcher } from "./networks.js";
+export type {
+  AuthLogEntry,
+  AuthLogPage,
+  AuthOrigin,
+  AuthProtocol,
+  AuthReason,
+  AuthResult,
+} from "./auth-log.js";
 export type { Changes, ChangeSet } from "./changes.js";
 export type { MessagePage, RawMessage } from "./messages.js";
 export type { Watch, WatchOptions } from "./watch.js";

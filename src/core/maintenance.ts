@@ -11,12 +11,15 @@ export interface MaintenanceOptions {
   deliveryLogRetentionMs?: number;
   /** The duplicate window: delivered Message-IDs older than it suppress nothing and are pruned (none when absent). */
   duplicateWindowMs?: number;
+  /** Auth log entries older than this are pruned, so the log cannot grow without bound (none when absent). */
+  authLogRetentionMs?: number;
 }
 
 export interface MaintenanceResult {
   journalEntriesPruned: number;
   deliveriesPruned: number;
   deliveredIdsPruned: number;
+  authLogEntriesPruned: number;
 }
 
 const LOCK_TTL_MS = 10 * 60_000;
@@ -94,14 +97,14 @@ export class MaintenanceService {
     }
   }
 
-  /** Prunes the journal, the delivery log and old delivered Message-IDs; null when another process holds the lock. */
+  /** Prunes the journal, the delivery log, old delivered Message-IDs and the auth log; null when another process holds the lock. */
   async runOnce(p: Principal, now = new Date()): Promise<MaintenanceResult | null> {
     requireAdmin(p);
     const lock = await this.bus.tryLock("maintenance", LOCK_TTL_MS);
     if (!lock) return null;
     try {
       const ago = (ms: number) => new Date(now.getTime() - ms);
-      const { deliveryLogRetentionMs, duplicateWindowMs } = this.options;
+      const { deliveryLogRetentionMs, duplicateWindowMs, authLogRetentionMs } = this.options;
       const journalEntriesPruned = await this.store.journal.prune(ago(this.options.journalRetentionMs));
       const deliveriesPruned =
         deliveryLogRetentionMs === undefined
@@ -109,7 +112,9 @@ export class MaintenanceService {
           : await this.store.deliveries.prune(ago(deliveryLogRetentionMs));
       const deliveredIdsPruned =
         duplicateWindowMs === undefined ? 0 : await this.store.deliveredIds.prune(ago(duplicateWindowMs));
-      return { journalEntriesPruned, deliveriesPruned, deliveredIdsPruned };
+      const authLogEntriesPruned =
+        authLogRetentionMs === undefined ? 0 : await this.store.authLog.prune(ago(authLogRetentionMs));
+      return { journalEntriesPruned, deliveriesPruned, deliveredIdsPruned, authLogEntriesPruned };
     } finally {
       await lock.release();
     }

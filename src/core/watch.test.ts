@@ -141,8 +141,9 @@ describe("Core: watch a mailbox", () => {
     t = await openTestCore();
     const { userId, inboxId } = await t.addUser("leaver");
     const user: Principal = { kind: "user", userId };
-    const { token } = await t.core.auth.login("leaver", "a long secret");
-    const other = await t.core.auth.login("leaver", "a long secret");
+    const from = { ip: "192.0.2.1", protocol: "graphql" } as const;
+    const { token } = await t.core.auth.login("leaver", "a long secret", from);
+    const other = await t.core.auth.login("leaver", "a long secret", from);
     const watch = await t.core.watch.mailbox(user, inboxId, { token });
     const untouched = await t.core.watch.mailbox(user, inboxId, { token: other.token });
     await t.core.auth.logout(token);

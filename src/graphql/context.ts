@@ -17,6 +17,8 @@ export interface GraphQLContext {
   core: Core;
   loaders: Loaders;
   requestId: string;
+  /** The client's address: the socket's (there is no trusted-proxy setting, so X-Forwarded-For is not read). */
+  clientIp: string;
 }
 
 export interface Loaders {

@@ -38,7 +38,11 @@ export function formatError(logger: Logger) {
         message: domain.message,
         locations: formatted.locations,
         path: formatted.path,
-        extensions: { code: domain.code },
+        // A refusal by a limit says when to retry, in seconds as HTTP's Retry-After does.
+        extensions:
+          domain.retryAfterMs === undefined
+            ? { code: domain.code }
+            : { code: domain.code, retryAfterSeconds: Math.ceil(domain.retryAfterMs / 1000) },
       };
     }
     const code = formatted.extensions?.code;

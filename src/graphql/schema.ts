@@ -3,6 +3,7 @@ import type { GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { AccountResolver } from "./resolvers/account.js";
 import { AdminResolver } from "./resolvers/admin.js";
+import { AuthLogResolver } from "./resolvers/auth-log.js";
 import { MailboxResolver } from "./resolvers/mailboxes.js";
 import { MessageResolver } from "./resolvers/messages.js";
 import { NodeResolver } from "./resolvers/node.js";
@@ -14,6 +15,7 @@ export async function buildEiderSchema(): Promise<GraphQLSchema> {
     resolvers: [
       AccountResolver,
       AdminResolver,
+      AuthLogResolver,
       MailboxResolver,
       MessageResolver,
       NodeResolver,

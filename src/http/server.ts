@@ -93,17 +93,18 @@ export async function startHttpServer(
   };
   // Over HTTP the context is made before the document is parsed; it starts anonymous and the token is
   // looked up only once the operation has passed validation and the cost limit (didResolveOperation below).
-  const anonymousContext = (token: string | null): GraphQLContext => ({
+  const anonymousContext = (token: string | null, clientIp: string): GraphQLContext => ({
     principal: ANONYMOUS,
     token,
     core,
     loaders: createLoaders(core, ANONYMOUS, options.maxBodiesPerRequest),
     requestId: randomUUID(),
+    clientIp,
   });
-  const contextFor = async (token: string | null): Promise<GraphQLContext> => {
+  const contextFor = async (token: string | null, clientIp: string): Promise<GraphQLContext> => {
     const principal = await principalFor(token);
     return {
-      ...anonymousContext(token),
+      ...anonymousContext(token, clientIp),
       principal,
       loaders: createLoaders(core, principal, options.maxBodiesPerRequest),
     };
@@ -136,6 +137,7 @@ export async function startHttpServer(
           guardOperation(schema, document, payload.operationName, payload.variables, costLimits, "websocket");
           contextValue = await contextFor(
             bearerToken((ctx.connectionParams as Record<string, unknown> | undefined)?.authorization),
+            ctx.extra.request.socket.remoteAddress ?? "",
           );
         } catch (err) {
           return [err instanceof GraphQLError ? err : new GraphQLError(String(err))];
@@ -260,7 +262,8 @@ export async function startHttpServer(
     express.json({ limit: options.maxBodyBytes }),
     graphqlPrecheck(schema, documentLimits),
     expressMiddleware(apollo, {
-      context: async ({ req }) => anonymousContext(bearerToken(req.headers.authorization)),
+      context: async ({ req }) =>
+        anonymousContext(bearerToken(req.headers.authorization), req.socket.remoteAddress ?? ""),
     }),
   );
   app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {

@@ -347,6 +347,36 @@ export interface FilterStore {
   setPositions(userId: string, ids: string[]): Promise<void>;
 }
 
+/** One password check, as the auth log keeps it. */
+export interface AuthLogRecord {
+  /** A new id (time first), which also orders entries of the same millisecond. */
+  id: string;
+  at: Date;
+  /** The name as the client sent it (cut short by the core). */
+  username: string;
+  /** The account the name belongs to, when there is one. */
+  userId: string | null;
+  ip: string;
+  protocol: string;
+  result: "success" | "failure" | "limited";
+  reason: string;
+}
+
+/** Which entries of the auth log to read: newest first, strictly older than `before` (a page's last entry). */
+export interface AuthLogQuery {
+  userId?: string;
+  ip?: string;
+  before?: { at: Date; id: string };
+}
+
+export interface AuthLogStore {
+  append(entry: AuthLogRecord): Promise<void>;
+  /** Entries matching the query, newest first (by time, then id), at most `limit`. */
+  list(query: AuthLogQuery, limit: number): Promise<AuthLogRecord[]>;
+  /** Drops entries older than `before`; returns how many went. */
+  prune(before: Date): Promise<number>;
+}
+
 export interface UserStore {
   create(user: NewUser, mailboxes: NewMailbox[]): Promise<UserRecord>;
   get(id: string): Promise<UserRecord | null>;
@@ -569,6 +599,7 @@ export interface Store {
   filters: FilterStore;
   deliveries: DeliveryLogStore;
   deliveredIds: DeliveredIdStore;
+  authLog: AuthLogStore;
   /**
    * Recounts blob references and quota usage from the messages, and removes blobs nobody references
    * that are older than `graceMs` (default 15 minutes, so a blob put just before its message is kept).

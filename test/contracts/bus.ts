@@ -265,6 +265,24 @@ export function busContract(name: string, open: () => Promise<Bus>, opts: BusCon
         expect(await bus.getCounter(long)).toBe(3);
       });
 
+      it("tells how long a counter has left: its first TTL, none without one, none once it is gone", async () => {
+        const key = unique("ttl-left");
+        expect(await bus.counterTtl(key)).toBeNull();
+        await bus.increment(key, 1, 60_000);
+        await bus.increment(key, 1, 10 * 60_000);
+        const left = await bus.counterTtl(key);
+        expect(left).toBeGreaterThan(0);
+        expect(left).toBeLessThanOrEqual(60_000);
+        const lasting = unique("ttl-none");
+        await bus.increment(lasting);
+        expect(await bus.counterTtl(lasting)).toBeNull();
+        const fleeting = unique("ttl-gone");
+        await bus.increment(fleeting, 1, 30);
+        await eventually("the counter to expire", async () =>
+          (await bus.counterTtl(fleeting)) === null ? true : undefined,
+        );
+      });
+
       it("rejects an amount or TTL that is not a whole number", async () => {
         const key = unique("bad");
         await expect(bus.increment(key, 1.5)).rejects.toThrow(RangeError);

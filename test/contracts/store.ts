@@ -2,6 +2,7 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type {
+  AuthLogRecord,
   AutoreplyRecord,
   DeliveryRecord,
   MessageRecord,
@@ -776,6 +777,70 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         expect(await store.sessions.get(tokenHash)).toMatchObject({ userId: user.id, expiresAt });
         expect(await store.sessions.delete(tokenHash)).toBe(true);
         expect(await store.sessions.get(tokenHash)).toBeNull();
+      });
+
+      describe("auth log", () => {
+        const entry = (over: Partial<AuthLogRecord>): AuthLogRecord => ({
+          id: id(),
+          at: new Date(),
+          username: "someone",
+          userId: null,
+          ip: "192.0.2.1",
+          protocol: "pop3",
+          result: "failure",
+          reason: "unknown-user",
+          ...over,
+        });
+
+        it("lists one user's entries newest first, a page at a time, and no other user's", async () => {
+          const { user } = await newUser();
+          const other = (await newUser()).user;
+          const base = Date.parse("2030-01-01T00:00:00Z");
+          // Two entries share a millisecond: the id orders them, so paging neither skips nor repeats one.
+          const mine = [0, 1, 1, 2].map((ms, i) =>
+            entry({
+              id: `${ms}`.padStart(4, "0") + id().slice(4, 23) + i,
+              at: new Date(base + ms),
+              userId: user.id,
+            }),
+          );
+          for (const e of mine) await store.authLog.append(e);
+          await store.authLog.append(entry({ at: new Date(base + 5), userId: other.id }));
+          const newestFirst = [...mine].sort(
+            (a, b) => b.at.getTime() - a.at.getTime() || (b.id < a.id ? -1 : 1),
+          );
+          expect(await store.authLog.list({ userId: user.id }, 10)).toEqual(newestFirst);
+          const first = await store.authLog.list({ userId: user.id }, 2);
+          const last = first[first.length - 1];
+          const rest = await store.authLog.list(
+            { userId: user.id, before: { at: last.at, id: last.id } },
+            10,
+          );
+          expect([...first, ...rest]).toEqual(newestFirst);
+        });
+
+        it("filters by address, and keeps the name as typed with no account", async () => {
+          const ip = `2001:db8::${randomBytes(2).toString("hex")}`;
+          const a = entry({
+            ip,
+            username: "Nobody@Example.COM",
+            at: new Date(Date.parse("2030-02-01T00:00:00Z")),
+          });
+          const b = entry({ ip, result: "limited", reason: "ip-limit", at: new Date(a.at.getTime() + 1) });
+          await store.authLog.append(a);
+          await store.authLog.append(b);
+          await store.authLog.append(entry({ ip: "198.51.100.7" }));
+          expect(await store.authLog.list({ ip }, 10)).toEqual([b, a]);
+        });
+
+        it("prunes entries older than a time and keeps the younger", async () => {
+          const ip = `203.0.113.${randomBytes(1)[0]}`;
+          const old = [1, 2, 3].map((d) => entry({ ip, at: new Date(Date.UTC(2001, 0, d)) }));
+          const young = entry({ ip, at: new Date(Date.UTC(2001, 0, 10)) });
+          for (const e of [...old, young]) await store.authLog.append(e);
+          expect(await store.authLog.prune(new Date(Date.UTC(2001, 0, 5)))).toBe(3);
+          expect(await store.authLog.list({ ip }, 10)).toEqual([young]);
+        });
       });
 
       it("deletes every session of one user, or all but one, and no other user's", async () => {

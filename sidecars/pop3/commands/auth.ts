@@ -1,5 +1,5 @@
 // USER/PASS (RFC 1939 §7) and AUTH PLAIN with an initial response (RFC 5034). Passwords go to
-// core.auth.checkPassword only, which limits guesses per username.
+// core.auth.checkPassword only, which limits guesses per username and per client and logs every attempt.
 import { Maildrop } from "../maildrop.js";
 import { decodePlain } from "../protocol/sasl-plain.js";
 import { err, ok } from "../protocol/response.js";
@@ -45,7 +45,10 @@ export async function auth(s: Pop3Session, args: string[]): Promise<void> {
 
 async function logIn(s: Pop3Session, username: string, password: string): Promise<void> {
   const core = s.options.core;
-  const account = await core.auth.checkPassword(username, password);
+  const account = await core.auth.checkPassword(username, password, {
+    ip: s.remoteAddress,
+    protocol: "pop3",
+  });
   const principal = { kind: "user", userId: account.id } as const;
   const maildrop = await Maildrop.open(core, principal, s.options.listingSize);
   if (s.closing) return;

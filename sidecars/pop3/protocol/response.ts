@@ -12,14 +12,21 @@ export function err(text: string, code?: ResponseCode): string {
   return code ? `-ERR [${code}] ${text}\r\n` : `-ERR ${text}\r\n`;
 }
 
-/** What a domain error code becomes on the wire (RFC 3206): the client can tell "wrong password" from "try later". */
+/**
+ * What a domain error code becomes on the wire (RFC 3206), so a client can tell "ask the user for another
+ * password" ([AUTH]) from "keep the password and try later" ([SYS/TEMP]) from "call the admin" ([SYS/PERM]).
+ * The login limits answer [SYS/TEMP], not [LOGIN-DELAY]: RFC 2449 §8.1.2 ties LOGIN-DELAY to the interval a
+ * server advertises in CAPA for logins that succeeded; a client seeing it may wait that interval and
+ * retry blindly, while ours depends on failures and states its own time in the text. A disabled account
+ * is [SYS/PERM] (RFC 3206 §4: needs human intervention); its password was right, so [AUTH] would mislead.
+ */
 export function codeForError(code: string | undefined): ResponseCode {
   switch (code) {
     case "AUTH_FAILED":
-    case "ACCOUNT_DISABLED":
       return "AUTH";
+    case "ACCOUNT_DISABLED":
+      return "SYS/PERM";
     case "RATE_LIMITED":
-      return "LOGIN-DELAY";
     case "STORAGE_FULL":
     case "BUS_UNAVAILABLE":
       return "SYS/TEMP";

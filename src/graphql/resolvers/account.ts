@@ -11,7 +11,10 @@ export class AccountResolver {
     @Arg("password", () => String) password: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<LoginResult> {
-    const result = await ctx.core.auth.login(username, password);
+    const result = await ctx.core.auth.login(username, password, {
+      ip: ctx.clientIp,
+      protocol: "graphql",
+    });
     const session = { kind: "user", userId: result.userId } as const;
     const [user, state] = await Promise.all([ctx.core.users.get(session), ctx.core.changes.state(session)]);
     return {
@@ -36,7 +39,10 @@ export class AccountResolver {
     @Arg("next", () => String) next: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<boolean> {
-    await ctx.core.auth.changePassword(ctx.principal, ctx.token, current, next);
+    await ctx.core.auth.changePassword(ctx.principal, ctx.token, current, next, {
+      ip: ctx.clientIp,
+      protocol: "graphql",
+    });
     return true;
   }
 

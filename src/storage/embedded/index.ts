@@ -5,6 +5,7 @@ import type { Store } from "../ports.js";
 import { SqliteAddressStore } from "./addresses.js";
 import { SqliteAutoreplyStore } from "./autoreplies.js";
 import { SqliteFilterStore } from "./filters.js";
+import { SqliteAuthLogStore } from "./auth-log.js";
 import { SqliteBlobStore, type BlobFileSystem } from "./blobs.js";
 import { EmbeddedContext } from "./context.js";
 import { SqliteDeliveredIdStore } from "./delivered-ids.js";
@@ -50,6 +51,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     filters: new SqliteFilterStore(ctx),
     deliveries: new SqliteDeliveryLogStore(ctx),
     deliveredIds: new SqliteDeliveredIdStore(ctx),
+    authLog: new SqliteAuthLogStore(ctx),
     repair: (opts) => repairEmbedded(ctx, blobs, opts?.graceMs, opts?.dryRun),
     reconcileUsage: () => reconcileUsageEmbedded(ctx),
     ping: async () => {

@@ -171,6 +171,19 @@ CREATE TABLE IF NOT EXISTS delivered_ids (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS delivered_ids_at ON delivered_ids (at);
 CREATE INDEX IF NOT EXISTS delivered_ids_user ON delivered_ids (user_id);
+CREATE TABLE IF NOT EXISTS auth_log (
+  id TEXT PRIMARY KEY,
+  at INTEGER NOT NULL,
+  username TEXT NOT NULL,
+  user_id TEXT,
+  ip TEXT NOT NULL,
+  protocol TEXT NOT NULL,
+  result TEXT NOT NULL,
+  reason TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS auth_log_at ON auth_log (at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS auth_log_user ON auth_log (user_id, at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS auth_log_ip ON auth_log (ip, at DESC, id DESC);
 `;
 
 /** Columns added to existing tables since version 1, added to a database made before them. */

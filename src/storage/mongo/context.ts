@@ -11,6 +11,7 @@ import { StoreQuotaError } from "../ports.js";
 import { isDuplicateKey } from "./constraint-errors.js";
 import {
   type AddressDoc,
+  type AuthLogDoc,
   type BlobDoc,
   type FilterDoc,
   type DeliveredIdDoc,
@@ -56,6 +57,7 @@ export class MongoContext {
   readonly filters: Collection<FilterDoc>;
   readonly deliveries: Collection<DeliveryDoc>;
   readonly deliveredIds: Collection<DeliveredIdDoc>;
+  readonly authLog: Collection<AuthLogDoc>;
   readonly bucket: GridFSBucket;
 
   constructor(
@@ -75,6 +77,7 @@ export class MongoContext {
     this.filters = db.collection("filters");
     this.deliveries = db.collection("deliveries");
     this.deliveredIds = db.collection("deliveredids");
+    this.authLog = db.collection("authlog");
     this.bucket = new GridFSBucket(blobDb, { bucketName: BLOB_BUCKET });
   }
 

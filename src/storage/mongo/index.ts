@@ -13,6 +13,7 @@ import { MongoMailboxStore } from "./mailboxes.js";
 import { MongoMessageStore } from "./messages.js";
 import { reconcileUsageMongo, repairMongo } from "./repair.js";
 import { MongoSessionStore } from "./sessions.js";
+import { MongoAuthLogStore } from "./auth-log.js";
 import { MongoThreadStore } from "./threads.js";
 import { MongoUserStore } from "./users.js";
 
@@ -54,6 +55,7 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Store>
       filters: new MongoFilterStore(ctx),
       deliveries: new MongoDeliveryLogStore(ctx),
       deliveredIds: new MongoDeliveredIdStore(ctx),
+      authLog: new MongoAuthLogStore(ctx),
       repair: (opts) => repairMongo(ctx, opts?.graceMs, opts?.dryRun),
       reconcileUsage: (window) => reconcileUsageMongo(ctx, window),
       ping: async () => {

@@ -146,6 +146,17 @@ export function toFilter(d: FilterDoc): FilterRecord {
   };
 }
 
+export interface AuthLogDoc {
+  _id: string;
+  at: Date;
+  username: string;
+  user: string | null;
+  ip: string;
+  protocol: string;
+  result: "success" | "failure" | "limited";
+  reason: string;
+}
+
 export interface SessionDoc {
   _id: string;
   user: string;

@@ -35,6 +35,11 @@ export const INDEXES: Record<string, IndexDescription[]> = {
     { key: { at: 1 }, name: "at" },
     { key: { user: 1 }, name: "user" },
   ],
+  authlog: [
+    { key: { at: -1, _id: -1 }, name: "at" },
+    { key: { user: 1, at: -1, _id: -1 }, name: "user_at" },
+    { key: { ip: 1, at: -1, _id: -1 }, name: "ip_at" },
+  ],
   blobs: [{ key: { refs: 1, touchedAt: 1 }, name: "refs_touched" }],
 };
 
