@@ -125,7 +125,11 @@ export async function startLmtpServer(
           (session.envelope.mailFrom.args as any).SIZE,
       );
       core.delivery
-        .checkRecipient(DELIVERY, address.address, Number.isFinite(size) && size > 0 ? size : undefined)
+        .checkRecipient(DELIVERY, address.address, Number.isFinite(size) && size > 0 ? size : undefined, {
+          via: "lmtp",
+          client: { ip: session.remoteAddress, name: session.hostNameAppearsAs ?? undefined },
+          mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
+        })
         .then(
           (check) => {
             const reply = replyFor(check.status, check.message, options);

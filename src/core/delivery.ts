@@ -3,7 +3,7 @@
 import type { ParsedMessage } from "../mime/index.js";
 import type { MailboxRecord, MessageCursor, Store, UserRecord } from "../storage/ports.js";
 import type { DuplicateGuard } from "./delivery/duplicates.js";
-import { deliveryEntries, type DeliverySource } from "./delivery/log.js";
+import { deliveryEntries, refusalEntry, type DeliverySource } from "./delivery/log.js";
 import { normalizeAddress, wildcardFor } from "./addresses.js";
 import { exceedsQuota, messageTooLarge } from "./admission.js";
 import { messageFacts } from "./delivery/filters.js";
@@ -192,8 +192,25 @@ export class DeliveryService {
   }
 
   /** RCPT-time check: the address resolves to an enabled user with room for `size` bytes (or any room). */
-  async checkRecipient(p: Principal, recipient: string, size?: number): Promise<RecipientCheck> {
+  async checkRecipient(
+    p: Principal,
+    recipient: string,
+    size?: number,
+    source?: DeliverySource & { mailFrom: string },
+  ): Promise<RecipientCheck> {
     requireDeliverer(p);
+    const check = await this.check(recipient, size);
+    // A known user refused before the message is sent (over quota, disabled) is logged, so the user can see why
+    // mail did not arrive; an unknown address has nobody to log it for.
+    const { userId } = check;
+    if (source && userId && check.status !== "ok")
+      await this.store.deliveries
+        .append([refusalEntry({ ...source, size: size ?? 0, at: new Date() }, { ...check, userId })])
+        .catch((err: unknown) => this.options.onBackgroundError?.(err));
+    return check;
+  }
+
+  private async check(recipient: string, size?: number): Promise<RecipientCheck> {
     if (size !== undefined && size > this.options.maxMessageBytes)
       return {
         recipient,

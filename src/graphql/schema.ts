@@ -4,6 +4,7 @@ import { buildSchema } from "type-graphql";
 import { AccountResolver } from "./resolvers/account.js";
 import { AdminResolver } from "./resolvers/admin.js";
 import { AuthLogResolver } from "./resolvers/auth-log.js";
+import { DeliveryResolver, UserDeliveriesResolver } from "./resolvers/deliveries.js";
 import { MailboxResolver } from "./resolvers/mailboxes.js";
 import { MessageResolver } from "./resolvers/messages.js";
 import { NodeResolver } from "./resolvers/node.js";
@@ -16,6 +17,8 @@ export async function buildEiderSchema(): Promise<GraphQLSchema> {
       AccountResolver,
       AdminResolver,
       AuthLogResolver,
+      DeliveryResolver,
+      UserDeliveriesResolver,
       MailboxResolver,
       MessageResolver,
       NodeResolver,

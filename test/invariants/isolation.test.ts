@@ -79,6 +79,16 @@ function isolationSuite(options: () => TestEiderOptions): void {
       () => ({ id: owner.inbox }),
     ],
     ["user by id", `query($id: ID!) { user(id: $id) { id username } }`, () => ({ id: owner.id })],
+    [
+      "delivery log by user id",
+      `query($id: ID!) { deliveries(userId: $id) { edges { node { id subject } } } }`,
+      () => ({ id: owner.id }),
+    ],
+    [
+      "deliveries through the user",
+      `query($id: ID!) { user(id: $id) { deliveries { edges { node { id } } } } }`,
+      () => ({ id: owner.id }),
+    ],
   ];
 
   for (const [name, query, vars] of reads) {

@@ -7,7 +7,7 @@ import type {
   DeliveryVia,
   Store,
 } from "../../storage/ports.js";
-import type { RecipientResult } from "../delivery.js";
+import type { RecipientCheck, RecipientResult } from "../delivery.js";
 import { invalidInput } from "../errors.js";
 import { newId } from "../ids.js";
 import type { CoreLimits } from "../limits.js";
@@ -97,6 +97,35 @@ export function deliveryEntries(
     });
   }
   return entries;
+}
+
+/** The log entry of a known user's recipient refused before the message was sent (at LMTP's RCPT). */
+export function refusalEntry(
+  source: DeliverySource & { mailFrom: string; size: number; at: Date },
+  check: RecipientCheck & { userId: string },
+): DeliveryRecord {
+  return {
+    id: newId(),
+    userId: check.userId,
+    at: source.at,
+    via: source.via,
+    clientIp: source.client?.ip || null,
+    clientName: source.client?.name || null,
+    mailFrom: source.mailFrom,
+    from: [],
+    recipient: check.recipient,
+    messageIdHeader: null,
+    subject: "",
+    size: source.size,
+    outcome: "refused",
+    status: check.status,
+    detail: check.message,
+    mailboxId: null,
+    uid: null,
+    messageId: null,
+    verdict: null,
+    matchedFilters: [],
+  };
 }
 
 function outcomeOf(r: RecipientResult): DeliveryOutcome {
