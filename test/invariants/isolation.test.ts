@@ -89,6 +89,16 @@ function isolationSuite(options: () => TestEiderOptions): void {
       `query($id: ID!) { user(id: $id) { deliveries { edges { node { id } } } } }`,
       () => ({ id: owner.id }),
     ],
+    [
+      "auth log",
+      `query($id: ID!) { authLog(userId: $id) { edges { node { id } } } }`,
+      () => ({ id: owner.id }),
+    ],
+    [
+      "auth log through the user",
+      `query($id: ID!) { user(id: $id) { authLog { edges { node { id } } } } }`,
+      () => ({ id: owner.id }),
+    ],
   ];
 
   for (const [name, query, vars] of reads) {
@@ -114,6 +124,22 @@ function isolationSuite(options: () => TestEiderOptions): void {
       intruder.token,
     );
     expect(changes.changes.messages.created).not.toContain(messageId);
+  });
+
+  it("lists only its own password checks in the auth log, whatever the filter", async () => {
+    // Both logged in from this address; the owner also failed once, by name.
+    await gql(url, `mutation { login(username: "owner", password: "not it") { token } }`);
+    for (const filter of ["", `(ip: "127.0.0.1")`, `(first: 100)`]) {
+      const res = await gqlOk(
+        url,
+        `{ authLog${filter} { edges { node { username userId } } } }`,
+        {},
+        intruder.token,
+      );
+      const entries = res.authLog.edges.map((e: any) => e.node);
+      expect(entries.length).toBeGreaterThan(0);
+      expect(entries.every((e: any) => e.userId === intruder.id && e.username === "intruder")).toBe(true);
+    }
   });
 
   const writes: Array<[string, string, () => Record<string, unknown>]> = [
