@@ -5,7 +5,7 @@ import type { Bus } from "./bus/index.js";
 import { MemoryBus } from "./bus/memory.js";
 import { recordAdminTokenUse, resolveAdminToken, type AdminToken } from "./config/admin-token.js";
 import type { EiderConfig } from "./config/config.js";
-import { ADMIN, createCore, USAGE_SETTLE_MS, type Core } from "./core/index.js";
+import { ADMIN, createCore, USAGE_SETTLE_MS, type Core, type OutboundPort } from "./core/index.js";
 import type { RunningHttpServer } from "./http/server.js";
 import { openEmbeddedStore } from "./storage/embedded/index.js";
 import type { Store } from "./storage/ports.js";
@@ -38,6 +38,13 @@ export async function openBus(config: EiderConfig, logger?: Logger): Promise<Bus
     });
   }
   return new MemoryBus();
+}
+
+/** The outbound port: an SMTP relay when configured (loaded only then), else none. */
+async function openOutbound(config: EiderConfig): Promise<OutboundPort | null> {
+  if (!config.outbound.relay) return null;
+  const { smtpRelay } = await import("./outbound/smtp-relay.js");
+  return smtpRelay(config.outbound.relay);
 }
 
 /** The adapters behind a core, for what must see below it: tests that check the stored rows, and the start-up log. */
@@ -87,6 +94,13 @@ export async function openCore(
     spam: { headers: config.delivery.spamHeaders, defaultLevel: config.delivery.spamLevel },
     onBackgroundError: (err) =>
       logger.error({ err }, "background write failed (an event after a committed change, or the auth log)"),
+    outbound: await openOutbound(config),
+    autoreply: {
+      periodMs: config.autoreply.periodDays * 86_400_000,
+      sendAttempts: config.outbound.attempts,
+      retryDelayMs: config.outbound.retryDelaySeconds * 1000,
+    },
+    log: logger,
     onAdminTokenUse: () => {
       if (!unusedToken) return;
       unusedToken = false;

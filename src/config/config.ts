@@ -62,6 +62,9 @@ export interface EiderConfig {
     maxConnections: number;
     idleTimeoutSeconds: number;
   };
+  autoreply: { periodDays: number };
+  /** Mail the server sends itself; an empty relay sends nothing. */
+  outbound: { relay: string; attempts: number; retryDelaySeconds: number };
   log: { level: string };
 }
 
@@ -272,6 +275,12 @@ function toConfig(t: any): EiderConfig {
       deleAction: oneOf(t.pop3.dele_action, ["trash", "delete"], "pop3.dele_action"),
       maxConnections: t.pop3.max_connections,
       idleTimeoutSeconds: t.pop3.idle_timeout_seconds,
+    },
+    autoreply: { periodDays: t.autoreply.period_days },
+    outbound: {
+      relay: t.outbound.relay,
+      attempts: Math.max(1, Math.floor(t.outbound.attempts)),
+      retryDelaySeconds: t.outbound.retry_delay_seconds,
     },
     log: { level: t.log.level },
   };

@@ -16,6 +16,7 @@ import {
 } from "./delivery/route.js";
 import { judgeSpam, type SpamVerdict } from "./delivery/spam.js";
 import { toFilter } from "./filters.js";
+import type { DeliveredCopy } from "./autoreply/service.js";
 import { asDomainError, isDomainError, notFound } from "./errors.js";
 import type { IngestService } from "./ingest.js";
 import { importKey, ImportSession, type ImportTarget } from "./import-session.js";
@@ -100,6 +101,8 @@ export interface DeliveryOptions {
   onBackgroundError?: (err: unknown) => void;
   /** Spam headers trusted from the MTA in front (lower-case names), and the level for users who set none. */
   spam: { trustedHeaders: ReadonlySet<string>; defaultLevel: number };
+  /** Called for each copy once it is durably stored (the autoreply); must return at once and never throw. */
+  afterStored?: (copy: DeliveredCopy) => void;
 }
 
 /** Where Junk is made when a user has no \\Junk mailbox. */
@@ -171,7 +174,7 @@ export class DeliveryService {
           continue;
         }
         parsed.headers ??= copy.headers;
-        outcomes.set(user.id, await this.storeFor(user, copy, args.internalDate));
+        outcomes.set(user.id, await this.storeCopy(user, copy, args));
       }
     } else {
       let copy: ParsedMessage;
@@ -184,7 +187,7 @@ export class DeliveryService {
       parsed.headers = copy.headers;
       await Promise.all(
         [...users.values()].map(async (user) => {
-          outcomes.set(user.id, await this.storeFor(user, copy, args.internalDate));
+          outcomes.set(user.id, await this.storeCopy(user, copy, args));
         }),
       );
     }
@@ -276,6 +279,25 @@ export class DeliveryService {
       const last = page[page.length - 1];
       after = { internalDate: last.internalDate, id: last.id };
     }
+  }
+
+  /** One user's copy, stored, then handed to what follows a stored copy without waiting for it. */
+  private async storeCopy(
+    user: UserRecord,
+    parsed: ParsedMessage,
+    args: DeliverArgs,
+  ): Promise<Omit<RecipientResult, "recipient">> {
+    const outcome = await this.storeFor(user, parsed, args.internalDate);
+    const { stored } = outcome;
+    // A duplicate was answered, if at all, when it first came; a discarded copy has no `stored`.
+    if (stored && !outcome.duplicate)
+      this.options.afterStored?.({
+        userId: user.id,
+        junk: outcome.verdict === "junk",
+        mailFrom: args.mailFrom,
+        parsed,
+      });
+    return outcome;
   }
 
   /**

@@ -4,6 +4,7 @@ import type { Bus } from "../bus/ports.js";
 import type { Store } from "../storage/ports.js";
 import { AuthService } from "./auth.js";
 import { AuthLogService } from "./auth-log.js";
+import { AutoreplyService } from "./autoreply/service.js";
 import { Credentials } from "./credentials.js";
 import { ChangesService } from "./changes.js";
 import { DeliveryService } from "./delivery.js";
@@ -23,6 +24,7 @@ import type { HealthReport } from "./model.js";
 import { UidMailboxService } from "./uid-mailbox.js";
 import { DEFAULT_LIMITS, type CoreLimits } from "./limits.js";
 import { NodeService } from "./nodes.js";
+import type { BackgroundLog, OutboundPort } from "./outbound.js";
 import { UserService } from "./users.js";
 import { WatchService } from "./watch.js";
 
@@ -58,7 +60,16 @@ export interface CoreOptions {
   onAdminTokenUse?: () => void;
   /** Spam routing: the trusted spam headers (`[delivery] spam_headers`) and the default spam level. */
   spam?: { headers?: readonly string[]; defaultLevel?: number };
+  /** Mail the server sends itself (autoreplies); absent: nothing is sent, and autoreplies say so. */
+  outbound?: OutboundPort | null;
+  /** Autoreply: a sender answered at most once a period; a refused reply retried with doubling pauses. */
+  autoreply?: { periodMs: number; sendAttempts: number; retryDelayMs: number };
+  /** Where background work (autoreplies) reports; default: nowhere. */
+  log?: BackgroundLog;
 }
+
+const DEFAULT_AUTOREPLY = { periodMs: 4 * 86_400_000, sendAttempts: 4, retryDelayMs: 30_000 };
+const SILENT: BackgroundLog = { info() {}, warn() {}, error() {} };
 
 /**
  * The core's whole surface: services whose every entry point takes a Principal, plus health and close. The store,
@@ -76,6 +87,8 @@ export interface Core {
   deliveryLog: DeliveryLogService;
   /** A user's delivery filters (delivery applies them). */
   filters: FilterService;
+  /** A user's automatic reply, and the replies to delivered mail. */
+  autoreplies: AutoreplyService;
   uidMailboxes: UidMailboxService;
   changes: ChangesService;
   maintenance: MaintenanceService;
@@ -121,6 +134,12 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
   const duplicateWindowMs = options.duplicateWindowMs ?? 86_400_000;
   const deliveryLogRetentionMs = options.deliveryLogRetentionMs ?? 30 * 86_400_000;
   const duplicates = new DuplicateGuard(store, bus, { windowMs: duplicateWindowMs, now: options.now });
+  const autoreplies = new AutoreplyService(store, {
+    ...DEFAULT_AUTOREPLY,
+    ...options.autoreply,
+    outbound: options.outbound ?? null,
+    log: options.log ?? SILENT,
+  });
   let closing: Promise<void> | null = null;
   return {
     users,
@@ -136,9 +155,11 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
         trustedHeaders: trustedSpamHeaders(options.spam?.headers ?? SPAM_HEADERS),
         defaultLevel: options.spam?.defaultLevel ?? DEFAULT_SPAM_LEVEL,
       },
+      afterStored: (copy) => autoreplies.afterDelivery(copy),
     }),
     deliveryLog: new DeliveryLogService(store, limits, { retentionMs: deliveryLogRetentionMs }),
     filters: new FilterService(store, limits),
+    autoreplies,
     changes,
     maintenance: new MaintenanceService(store, bus, {
       journalRetentionMs: options.journalRetentionMs,
@@ -152,6 +173,7 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
     close() {
       closing ??= (async () => {
         try {
+          await autoreplies.close();
           await bus.close();
         } finally {
           await store.close();
@@ -219,6 +241,8 @@ export type {
 export type { Changes, ChangeSet } from "./changes.js";
 export type { MessagePage, RawMessage } from "./messages.js";
 export type { Watch, WatchOptions } from "./watch.js";
+export type { Autoreply, AutoreplyInput } from "./autoreply/service.js";
+export type { BackgroundLog, OutboundMessage, OutboundPort } from "./outbound.js";
 export type { NodeRecord } from "./nodes.js";
 export { DEFAULT_LIMITS, type CoreLimits } from "./limits.js";
 export type { MailboxWithCounts } from "./mailboxes.js";

@@ -5,6 +5,7 @@ import { AccountResolver } from "./resolvers/account.js";
 import { AdminResolver } from "./resolvers/admin.js";
 import { AuthLogResolver } from "./resolvers/auth-log.js";
 import { DeliveryResolver, UserDeliveriesResolver } from "./resolvers/deliveries.js";
+import { AutoreplyResolver } from "./resolvers/autoreply.js";
 import { MailboxResolver } from "./resolvers/mailboxes.js";
 import { MessageResolver } from "./resolvers/messages.js";
 import { NodeResolver } from "./resolvers/node.js";
@@ -19,6 +20,7 @@ export async function buildEiderSchema(): Promise<GraphQLSchema> {
       AuthLogResolver,
       DeliveryResolver,
       UserDeliveriesResolver,
+      AutoreplyResolver,
       MailboxResolver,
       MessageResolver,
       NodeResolver,
