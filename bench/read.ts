@@ -6,11 +6,12 @@
 // - the same mailbox's raw bytes through core.messages.rawMessages in this process (what IMAP FETCH 1:* BODY[]
 //   and export use), after the server stopped.
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { readMbox } from "../src/cli/import/mbox.js";
 import { corpusMessages } from "../support/corpus.js";
 import { openCore } from "../src/main.js";
 import { configFor, spawnEider, type StoreSetup } from "./lib/eider-process.js";
+import { rssMB } from "./lib/proc.js";
+import { inParallel, settle } from "./lib/parallel.js";
 import { createUser, gql, type BenchUser } from "./lib/graphql.js";
 import { progress, summarize, type LatencySummary } from "./lib/stats.js";
 
@@ -229,18 +230,6 @@ async function allCursors(url: string, user: BenchUser): Promise<string[]> {
   }
 }
 
-async function inParallel<T>(items: T[], width: number, run: (item: T, index: number) => Promise<unknown>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await run(items[i], i);
-      }
-    }),
-  );
-}
-
 /** A message whose one attachment (base64) makes it about `mb` MB. */
 function largeAttachmentMessage(mb: number): Buffer {
   const data = Buffer.alloc(Math.floor((mb * 1e6 * 3) / 4));
@@ -271,20 +260,6 @@ function largeTextMessage(mb: number): Buffer {
   return Buffer.from(
     `Subject: large text\r\nContent-Type: text/plain\r\n\r\n${line.repeat(Math.ceil((mb * 1e6) / line.length))}`,
   );
-}
-
-function rssMB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-  return Math.round(kb / 1024);
-}
-
-/**
- * Lets the server go quiet before RSS is read: long enough for its idle collection (one quiet 5 s interval), so
- * the reading is what it keeps at rest, not the garbage of the last burst.
- */
-function settle(ms = 12_000): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function round(n: number): number {

@@ -20,6 +20,8 @@ import {
 import { progress, type LatencySummary } from "./lib/stats.js";
 import { benchSubscription, type SubscriptionResult } from "./subscription.js";
 import { benchUpload, type UploadResult } from "./upload.js";
+import { benchVersusDovecot, type VersusDovecotResult, type VersusSizes } from "./versus-dovecot.js";
+import { versusTable } from "./versus-table.js";
 
 interface Sizes {
   /** Corpus messages ingested and read back by the read benchmark (0: not run). */
@@ -38,6 +40,13 @@ const ONLY = process.argv
   ?.slice("--only=".length)
   .split(",");
 const runs = (measurement: string) => !ONLY || ONLY.includes(measurement);
+/** The measurements of the table per store configuration. */
+const EXISTING = ["upload", "list", "subscription", "read"];
+/** `lmtp` and `pop3` run together: POP3 reads what LMTP delivered. */
+const RUNS_VERSUS = runs("lmtp") || runs("pop3");
+const VERSUS_SIZES: VersusSizes = QUICK
+  ? { messages: 100, rounds: 1, idleSessions: 50, clusterMessages: 50 }
+  : { messages: 2000, rounds: 2, idleSessions: 1000, clusterMessages: 100 };
 const EMBEDDED_SIZES: Sizes = QUICK
   ? { read: 200, uploads: 100, mailbox: 3000, seed: 200, pages: 50, events: 20 }
   : { read: 2000, uploads: 2000, mailbox: 100_000, seed: 2000, pages: 200, events: 200 };
@@ -84,20 +93,50 @@ async function main(): Promise<void> {
   };
 
   const results: ConfigurationResult[] = [];
+  let versusDovecot: VersusDovecotResult | undefined;
   try {
-    progress(`${EMBEDDED_LABEL}`);
-    results.push(
-      await measure("embedded", EMBEDDED_LABEL, EMBEDDED_SIZES, (m) => ({ dataDir: tempDir(m) }), false),
-    );
-    if (!ONLY || ONLY.some((m) => m !== "read")) results.push(await measureCluster(tempDir));
+    if (EXISTING.some(runs)) {
+      progress(`${EMBEDDED_LABEL}`);
+      results.push(
+        await measure("embedded", EMBEDDED_LABEL, EMBEDDED_SIZES, (m) => ({ dataDir: tempDir(m) }), false),
+      );
+    }
+    const clusterRuns = EXISTING.some((m) => m !== "read" && runs(m));
+    if (clusterRuns || RUNS_VERSUS) {
+      const cluster = await startCluster();
+      try {
+        if (clusterRuns) results.push(await measureCluster(tempDir, cluster));
+        if (RUNS_VERSUS) {
+          progress("LMTP and POP3, Eider and Dovecot side by side");
+          versusDovecot = await benchVersusDovecot(
+            VERSUS_SIZES,
+            { dataDir: tempDir("lmtp") },
+            "skipped" in cluster ? cluster : clusterSetup(cluster, tempDir, "lmtp"),
+          );
+        }
+      } finally {
+        if (!("skipped" in cluster)) await Promise.all(cluster.services.map((s) => s.stop()));
+      }
+    }
   } finally {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
 
   const seconds = Math.round((Date.now() - started) / 1000);
   const loadAverageAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
-  if (ONLY) mergeEarlier(results);
-  const report = { ...machine, loadAverageAtEnd, seconds, quick: QUICK, only: ONLY, configurations: results };
+  if (ONLY) {
+    const earlier = mergeEarlier(results);
+    versusDovecot ??= earlier;
+  }
+  const report = {
+    ...machine,
+    loadAverageAtEnd,
+    seconds,
+    quick: QUICK,
+    only: ONLY,
+    configurations: results,
+    versusDovecot,
+  };
   writeFileSync(path.join(REPO, "bench", "results.json"), `${JSON.stringify(report, null, 2)}\n`);
   console.log();
   console.log(
@@ -106,14 +145,24 @@ async function main(): Promise<void> {
   console.log();
   console.log(table(results));
   console.log();
+  if (versusDovecot) {
+    console.log(versusTable(versusDovecot));
+    console.log();
+  }
   console.log(
     `¹ Measures FerretDB v1 on its SQLite handler, one to two orders of magnitude slower than the embedded store; says nothing about MongoDB.`,
   );
   console.log(`Run took ${seconds} s; bench/results.json has every number.`);
 }
 
-/** The cluster column: FerretDB and Redis started for the run, skipped with a line when either is missing. */
-async function measureCluster(tempDir: (name: string) => string): Promise<ConfigurationResult> {
+interface Cluster {
+  services: Service[];
+  ferretUrl: string;
+  redisUrl: string;
+}
+
+/** FerretDB and Redis started for the run, or why not (either missing). */
+async function startCluster(): Promise<Cluster | { skipped: string }> {
   const redisBin = findOnPath("redis-server");
   const missing = [
     isExecutable(FERRETDB_BIN) ? "" : ".tools/ferretdb (scripts/install-test-deps.sh builds it)",
@@ -122,29 +171,37 @@ async function measureCluster(tempDir: (name: string) => string): Promise<Config
   if (missing.length > 0) {
     const skipped = `SKIPPED: ${CLUSTER_LABEL}: no ${missing.join(" and no ")}`;
     console.log(skipped);
-    return { name: "ferretdb-redis", label: CLUSTER_LABEL, skipped };
+    return { skipped };
   }
+  const [ferret, redis] = await Promise.all([startFerretDB(), startRedis(redisBin!)]);
+  return { services: [ferret, redis], ferretUrl: ferret.url, redisUrl: redis.url };
+}
+
+/** One measurement's own database and Redis prefix on the cluster's servers. */
+function clusterSetup(cluster: Cluster, tempDir: (name: string) => string, m: string): StoreSetup {
+  return {
+    dataDir: tempDir(m),
+    mongodbUrl: cluster.ferretUrl,
+    mongodbDatabase: `bench_${m}`,
+    redisUrl: cluster.redisUrl,
+    redisPrefix: `bench-${m}:`,
+  };
+}
+
+/** The cluster column, skipped with a line when FerretDB or Redis is missing. */
+async function measureCluster(
+  tempDir: (name: string) => string,
+  cluster: Cluster | { skipped: string },
+): Promise<ConfigurationResult> {
+  if ("skipped" in cluster) return { name: "ferretdb-redis", label: CLUSTER_LABEL, skipped: cluster.skipped };
   progress(`${CLUSTER_LABEL} (measures FerretDB, not MongoDB)`);
-  const services: Service[] = [];
-  try {
-    const [ferret, redis] = await Promise.all([startFerretDB(), startRedis(redisBin!)]);
-    services.push(ferret, redis);
-    return await measure(
-      "ferretdb-redis",
-      CLUSTER_LABEL,
-      CLUSTER_SIZES,
-      (m) => ({
-        dataDir: tempDir(m),
-        mongodbUrl: ferret.url,
-        mongodbDatabase: `bench_${m}`,
-        redisUrl: redis.url,
-        redisPrefix: `bench-${m}:`,
-      }),
-      true,
-    );
-  } finally {
-    await Promise.all(services.map((s) => s.stop()));
-  }
+  return measure(
+    "ferretdb-redis",
+    CLUSTER_LABEL,
+    CLUSTER_SIZES,
+    (m) => clusterSetup(cluster, tempDir, m),
+    true,
+  );
 }
 
 /** The three measurements, each on fresh data; a failure is recorded and the run goes on. */
@@ -179,11 +236,17 @@ async function measure(
   return result;
 }
 
-/** Under --only, what was not measured keeps the numbers of the last full run in bench/results.json. */
-function mergeEarlier(results: ConfigurationResult[]): void {
+/**
+ * Under --only, what was not measured keeps the numbers of the last full run in bench/results.json; returns
+ * the earlier side-by-side with Dovecot, for when it was not run.
+ */
+function mergeEarlier(results: ConfigurationResult[]): VersusDovecotResult | undefined {
   const file = path.join(REPO, "bench", "results.json");
-  if (!existsSync(file)) return;
-  const earlier = JSON.parse(readFileSync(file, "utf8")) as { configurations?: ConfigurationResult[] };
+  if (!existsSync(file)) return undefined;
+  const earlier = JSON.parse(readFileSync(file, "utf8")) as {
+    configurations?: ConfigurationResult[];
+    versusDovecot?: VersusDovecotResult;
+  };
   for (const old of earlier.configurations ?? [])
     if (!results.some((r) => r.name === old.name)) results.push(old);
   for (const r of results) {
@@ -192,6 +255,7 @@ function mergeEarlier(results: ConfigurationResult[]): void {
     for (const key of ["upload", "list", "subscription", "read"] as const)
       if (r[key] === undefined && old[key] !== undefined) Object.assign(r, { [key]: old[key] });
   }
+  return earlier.versusDovecot;
 }
 
 function table(results: ConfigurationResult[]): string {

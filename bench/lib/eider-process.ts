@@ -1,5 +1,6 @@
 // Eider as a child process (`node bin/eider.js serve`, what an admin runs), and the same settings for the
 // in-process core that prepares data before the server starts.
+import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { loadConfig, type EiderConfig } from "../../src/config/config.js";
 import { REPO } from "../../support/repo.js";
@@ -69,4 +70,21 @@ export async function spawnEider(s: StoreSetup): Promise<EiderProcess> {
   const url = `http://127.0.0.1:${port}`;
   await waitFor(p, async () => (await fetch(`${url}/health`)).ok, 30_000);
   return { url, pid: p.child.pid!, stop: p.stop };
+}
+
+/** `eider user add NAME --password P --address A...` against `s`'s store (the command line an admin types). */
+export function addUser(s: StoreSetup, name: string, password: string, addresses: string[] = []): void {
+  execFileSync(
+    process.execPath,
+    [
+      path.join(REPO, "bin/eider.js"),
+      ...["user", "add", name, "--password", password],
+      ...addresses.flatMap((a) => ["--address", a]),
+    ],
+    {
+      cwd: REPO,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...eiderEnv(s, 0) },
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
 }

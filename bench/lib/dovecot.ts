@@ -1,0 +1,144 @@
+// Debian's Dovecot 2.3 (dovecot-lmtpd, dovecot-pop3d; scripts/install-bench-deps.sh) as the benchmarks'
+// yardstick: a private dovecot.conf in a temp folder (its own base_dir, maildir under the folder,
+// mail_fsync = always, a passwd-file for the users, LMTP and POP3 on free loopback ports, no SSL), started in
+// the foreground and stopped after the measurement. It never touches a system Dovecot.
+import { execFileSync } from "node:child_process";
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { canConnect } from "./ports.js";
+import { descendants } from "./proc.js";
+import { findOnPath, freePort, isExecutable, startProcess, waitFor } from "../../support/services.js";
+
+export interface DovecotUser {
+  name: string;
+  password: string;
+}
+
+export interface RunningDovecot {
+  version: string;
+  lmtpPort: number;
+  pop3Port: number;
+  /** The master process; the login, LMTP and POP3 processes are its children. */
+  pid: number;
+  /** Pids of the master and every process under it, now. */
+  processes(): number[];
+  stop(): Promise<void>;
+}
+
+/** Why Dovecot cannot run here, or null when it can. */
+export function dovecotMissing(): string | null {
+  return dovecotBin()
+    ? null
+    : "no dovecot (scripts/install-bench-deps.sh installs Debian's dovecot-lmtpd and dovecot-pop3d)";
+}
+
+/** sbin is not on every PATH. */
+function dovecotBin(): string | undefined {
+  return findOnPath("dovecot") ?? (isExecutable("/usr/sbin/dovecot") ? "/usr/sbin/dovecot" : undefined);
+}
+
+export async function startDovecot(users: DovecotUser[]): Promise<RunningDovecot> {
+  const bin = dovecotBin();
+  if (!bin) throw new Error(dovecotMissing()!);
+  const dir = mkdtempSync(path.join(os.tmpdir(), "eider-bench-dovecot-"));
+  const [lmtpPort, pop3Port] = [await freePort(), await freePort()];
+  // Dovecot refuses mail access as uid 0 and login processes as root: under root, everything it runs as a user
+  // is `nobody`, and the folder is opened for it to traverse; otherwise the current user throughout.
+  const root = process.getuid?.() === 0;
+  const user = root ? "nobody" : os.userInfo().username;
+  const group = root ? "nogroup" : groupName(process.getgid?.() ?? 0);
+  const mail = path.join(dir, "mail");
+  mkdirSync(mail);
+  if (root) {
+    chmodSync(dir, 0o711);
+    chownSync(mail, uidOf(user), gidOf(group));
+  }
+  writeFileSync(
+    path.join(dir, "passwd"),
+    users.map((u) => `${u.name}:{PLAIN}${u.password}::::::\n`).join(""),
+    { mode: 0o644 },
+  );
+  const conf = path.join(dir, "dovecot.conf");
+  writeFileSync(conf, config(dir, user, group, lmtpPort, pop3Port, users.length));
+  const s = startProcess("dovecot", bin, () => ["-F", "-c", conf]);
+  await waitFor(s, async () => (await canConnect(lmtpPort)) && (await canConnect(pop3Port)));
+  const version = execFileSync(bin, ["--version"], { encoding: "utf8" }).trim();
+  return {
+    version,
+    lmtpPort,
+    pop3Port,
+    pid: s.child.pid!,
+    processes: () => descendants(s.child.pid!),
+    stop: s.stop,
+  };
+}
+
+function config(
+  dir: string,
+  user: string,
+  group: string,
+  lmtpPort: number,
+  pop3Port: number,
+  users: number,
+): string {
+  return `# Written by Eider's benchmark for one run; removed after it.
+base_dir = ${dir}/run
+state_dir = ${dir}/state
+log_path = ${dir}/dovecot.log
+protocols = lmtp pop3
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain
+default_internal_user = ${user}
+default_internal_group = ${group}
+default_login_user = ${user}
+# The idle-session measurement opens 1,000 POP3 sessions: one login and one pop3 process each here.
+default_process_limit = 1200
+default_client_limit = 2400
+# ... all as one user from one address (the default allows 10).
+mail_max_userip_connections = 2000
+mail_location = maildir:${dir}/mail/%n
+# Durable: every delivered message is fsynced before its 250 (Dovecot's default is "optimized").
+mail_fsync = always
+# The recipient's address is user@domain; the passwd-file holds the user part.
+passdb {
+  driver = passwd-file
+  args = username_format=%n ${dir}/passwd
+}
+userdb {
+  driver = passwd-file
+  args = username_format=%n ${dir}/passwd
+  default_fields = uid=${user} gid=${group} home=${dir}/mail/%n
+}
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = ${lmtpPort}
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    address = 127.0.0.1
+    port = ${pop3Port}
+  }
+  inet_listener pop3s {
+    port = 0
+  }
+}
+# ${users} users
+`;
+}
+
+function uidOf(name: string): number {
+  return Number(execFileSync("id", ["-u", name], { encoding: "utf8" }).trim());
+}
+
+function gidOf(name: string): number {
+  return Number(execFileSync("getent", ["group", name], { encoding: "utf8" }).split(":")[2]);
+}
+
+function groupName(gid: number): string {
+  return execFileSync("getent", ["group", String(gid)], { encoding: "utf8" }).split(":")[0];
+}
