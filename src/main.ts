@@ -12,6 +12,7 @@ import type { Store } from "./storage/ports.js";
 import { startIdleGc } from "./runtime/idle-gc.js";
 import type { RunningLmtpServer } from "../sidecars/lmtp/server.js";
 import type { RunningPop3Server } from "../sidecars/pop3/index.js";
+import type { TlsCertificates } from "../sidecars/shared/tls.js";
 
 /** `atStart`: this process is the server starting, so it cleans up what a crash of the last one left. */
 export async function openStore(config: EiderConfig, options: { atStart?: boolean } = {}): Promise<Store> {
@@ -123,6 +124,12 @@ export interface RunningEider {
   /** Null when [pop3] enabled = false. */
   pop3: RunningPop3Server | null;
   logger: Logger;
+  /**
+   * Re-reads the TLS certificate files for every sidecar that uses them (`eider serve` calls it on SIGHUP):
+   * connections opened after it get the new pair. A file that cannot be read keeps the old pair (logged).
+   * "none" when nothing running uses TLS.
+   */
+  reloadCertificates(): "reloaded" | "failed" | "none";
   stop(): Promise<void>;
 }
 
@@ -159,7 +166,11 @@ export async function startParts(
   let http: RunningHttpServer | null = null;
   let lmtp: RunningLmtpServer | null = null;
   let pop3: RunningPop3Server | null = null;
+  let tls: TlsCertificates | null = null;
   try {
+    // One certificate for every sidecar that speaks TLS, loaded (or generated) before the first listens.
+    if (parts.includes("pop3") || (parts.includes("lmtp") && config.lmtp.starttls))
+      tls = await loadCertificates(config, logger);
     if (parts.includes("http")) http = await startHttp(config, core, logger);
     if (parts.includes("lmtp")) {
       // Loaded only when it runs: a process serving the API alone does not need the SMTP stack.
@@ -172,11 +183,12 @@ export async function startParts(
         maxConnections: config.lmtp.maxConnections,
         idleTimeoutMs: config.lmtp.idleTimeoutSeconds * 1000,
         shutdownGraceMs: config.http.shutdownGraceSeconds * 1000,
+        starttls: config.lmtp.starttls ? tls : null,
       });
     }
     if (parts.includes("pop3")) {
       const { startPop3Sidecar } = await import("../sidecars/pop3/index.js");
-      pop3 = await startPop3Sidecar(core, config, logger);
+      pop3 = await startPop3Sidecar(core, config, logger, tls!);
     }
   } catch (err) {
     // One listener could not start (its port is taken): the others and the store close before the error goes up.
@@ -230,6 +242,17 @@ export async function startParts(
     pop3,
     logger,
     adminToken,
+    reloadCertificates() {
+      if (!tls) return "none";
+      try {
+        tls.reload();
+        logger.info("TLS certificates reloaded");
+        return "reloaded";
+      } catch (err) {
+        logger.error({ err }, "TLS certificate reload failed; the old certificate stays");
+        return "failed";
+      }
+    },
     stop() {
       stopping ??= (async () => {
         clearInterval(maintenance);
@@ -243,6 +266,17 @@ export async function startParts(
       return stopping;
     },
   };
+}
+
+async function loadCertificates(config: EiderConfig, logger: Logger): Promise<TlsCertificates> {
+  const { TlsCertificates } = await import("../sidecars/shared/tls.js");
+  const tls = await TlsCertificates.load({
+    certPath: config.tls.cert || undefined,
+    keyPath: config.tls.key || undefined,
+    dataDir: config.dataDir,
+  });
+  if (tls.generated) logger.info({ dir: `${config.dataDir}/tls` }, "generated a self-signed TLS certificate");
+  return tls;
 }
 
 async function startHttp(config: EiderConfig, core: Core, logger: Logger): Promise<RunningHttpServer> {

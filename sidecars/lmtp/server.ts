@@ -5,6 +5,7 @@ import os from "node:os";
 import type { Logger } from "pino";
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
 import { asDomainError, DELIVERY, type Core, type RecipientResult } from "../../src/core/index.js";
+import type { TlsCertificates } from "../shared/tls.js";
 import { replyFor, TEMPORARY_FAILURE, type LmtpReply } from "./replies.js";
 import { traceHeaders } from "./trace-headers.js";
 
@@ -21,6 +22,8 @@ export interface LmtpOptions {
   shutdownGraceMs: number;
   /** This host's name in the greeting and the Received line; default: the machine's. */
   serverName?: string;
+  /** STARTTLS offered with these certificates (a reload reaches new upgrades); null: not offered. */
+  starttls: TlsCertificates | null;
 }
 
 export interface RunningLmtpServer {
@@ -64,6 +67,8 @@ function refuseLongLines(connection: Connection): void {
   connection._createParser = () => guard(create());
 }
 
+const CLIENT_GONE = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT"]);
+
 // A reply text that starts with its own RFC 3463 code: smtp-server would otherwise add its default for the
 // reply code (550 is always 5.1.1 there), which is wrong for a disabled account (5.2.1) or a full disk (4.3.1).
 const OWN_ENHANCED_CODE = /^[245]\.\d{1,3}\.\d{1,3} /;
@@ -103,8 +108,9 @@ export async function startLmtpServer(
     size: options.maxMessageBytes,
     rejectOversized: true,
     authOptional: true,
-    disabledCommands: ["AUTH", "STARTTLS"],
-    hideSTARTTLS: true,
+    disabledCommands: options.starttls ? ["AUTH"] : ["AUTH", "STARTTLS"],
+    hideSTARTTLS: !options.starttls,
+    ...options.starttls?.pair(),
     hideDSN: true,
     hideENHANCEDSTATUSCODES: false,
     logger: false,
@@ -199,6 +205,7 @@ export async function startLmtpServer(
           serverName,
           sessionId: session.id,
           smtpUtf8: (session.envelope as { smtpUtf8?: boolean }).smtpUtf8 === true,
+          tls: session.secure,
           date,
         }),
     });
@@ -221,7 +228,14 @@ export async function startLmtpServer(
       resolve();
     });
   });
-  server.on("error", (err) => log.error({ err }, "lmtp server error"));
+  server.on("error", (err: Error & { code?: string; meta?: { stage?: string }; remoteAddress?: string }) => {
+    // A failed TLS handshake or a reset is the client's doing (an untrusted certificate, a scanner), not a fault here.
+    if (err.meta?.stage === "connect" || CLIENT_GONE.has(err.code ?? ""))
+      log.info({ remote: err.remoteAddress, code: err.code, reason: err.message }, "lmtp connection failed");
+    else log.error({ err }, "lmtp server error");
+  });
+  // smtp-server takes the context for each STARTTLS from its map, which this rebuilds.
+  const stopReload = options.starttls?.onReload((pair) => server.updateSecureContext({ ...pair }));
   const address = server.server.address() as { address: string; port: number };
 
   let stopped: Promise<void> | null = null;
@@ -232,6 +246,7 @@ export async function startLmtpServer(
     close() {
       stopped ??= new Promise<void>((resolve) => {
         closing = true;
+        stopReload?.();
         server.close(() => resolve());
         // Idle connections (an MTA keeps some open for reuse) go now; those inside DATA after their replies.
         for (const connection of connections.values())

@@ -42,6 +42,11 @@ describe("LMTP trace headers", () => {
     );
   });
 
+  it("name the protocol LMTPS (UTF8LMTPS) when the session went through STARTTLS", () => {
+    expect(traceHeaders({ ...base, tls: true })).toContain("\tby eider.example.com with LMTPS id abc123\r\n");
+    expect(traceHeaders({ ...base, tls: true, smtpUtf8: true })).toContain(" with UTF8LMTPS id ");
+  });
+
   it("dates are RFC 5322 in UTC", () => {
     expect(rfc5322Date(new Date("2027-01-09T23:59:59Z"))).toBe("Sat, 9 Jan 2027 23:59:59 +0000");
   });

@@ -17,6 +17,8 @@ export interface TraceInput {
   sessionId: string;
   /** MAIL FROM carried SMTPUTF8: the protocol is then "UTF8LMTP" (RFC 6531 §3.7.3). */
   smtpUtf8?: boolean;
+  /** The session went through STARTTLS: "LMTPS" / "UTF8LMTPS" (RFC 3848, RFC 6531 §3.7.3). */
+  tls?: boolean;
   date: Date;
 }
 
@@ -29,7 +31,7 @@ export function traceHeaders(t: TraceInput): string {
     `Return-Path: <${clean(t.mailFrom)}>\r\n` +
     `Delivered-To: ${clean(t.recipient)}\r\n` +
     `Received: from ${clean(t.clientName).slice(0, 255) || "unknown"} (${peer}[${clean(t.clientAddress)}])\r\n` +
-    `\tby ${clean(t.serverName)} with ${t.smtpUtf8 ? "UTF8LMTP" : "LMTP"} id ${clean(t.sessionId)}\r\n` +
+    `\tby ${clean(t.serverName)} with ${t.smtpUtf8 ? "UTF8" : ""}LMTP${t.tls ? "S" : ""} id ${clean(t.sessionId)}\r\n` +
     `\tfor <${clean(t.recipient)}>; ${rfc5322Date(t.date)}\r\n`
   );
 }

@@ -1,10 +1,10 @@
 // The POP3 sidecar as the composition root starts it: options from the [pop3] and [tls] sections, the
-// shared certificates (reloaded on SIGHUP), and pino for its log lines.
+// certificates the composition root loaded for every sidecar (and reloads on SIGHUP), pino for its log lines.
 import os from "node:os";
 import type { Logger } from "pino";
 import type { Core } from "../../src/core/index.js";
 import type { EiderConfig } from "../../src/config/config.js";
-import { TlsCertificates } from "../shared/tls.js";
+import type { TlsCertificates } from "../shared/tls.js";
 import { DEFAULT_POP3_LIMITS } from "./protocol/limits.js";
 import { startPop3 } from "./server.js";
 
@@ -20,14 +20,9 @@ export async function startPop3Sidecar(
   core: Core,
   config: EiderConfig,
   logger: Logger,
+  tls: TlsCertificates,
 ): Promise<RunningPop3Server> {
   const log = logger.child({ protocol: "pop3" });
-  const tls = await TlsCertificates.load({
-    certPath: config.tls.cert || undefined,
-    keyPath: config.tls.key || undefined,
-    dataDir: config.dataDir,
-  });
-  if (tls.generated) log.info({ dir: `${config.dataDir}/tls` }, "generated a self-signed TLS certificate");
   const server = await startPop3({
     core,
     host: config.pop3.host,
@@ -45,16 +40,10 @@ export async function startPop3Sidecar(
     hostname: os.hostname(),
     log: (level, fields, message) => log[level](fields, message),
   });
-  const stopReload = tls.reloadOnSighup((err) =>
-    log.error({ err }, "TLS certificate reload failed; the old one stays"),
-  );
   return {
     host: config.pop3.host,
     port: server.port,
     tlsPort: server.tlsPort,
-    async close() {
-      stopReload();
-      await server.close();
-    },
+    close: () => server.close(),
   };
 }

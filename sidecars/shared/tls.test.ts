@@ -1,5 +1,5 @@
 // TLS certificates shared by the sidecars: generated once with the openssl CLI, kept, read from configured
-// paths, and reloaded on SIGHUP so new connections get the new certificate.
+// paths, and reloaded so new connections get the new certificate.
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -33,7 +33,7 @@ describe("Sidecar TLS certificates", () => {
     expect(again.pair().cert.equals(first.pair().cert)).toBe(true);
   });
 
-  it("reads configured paths, refuses half a pair, and swaps the certificate for new connections on SIGHUP", async () => {
+  it("reads configured paths, refuses half a pair, and swaps the certificate for new connections on reload", async () => {
     const aDir = tempDir();
     const bDir = tempDir();
     const a = await TlsCertificates.load({ dataDir: aDir, hostname: "a.test" });
@@ -51,21 +51,17 @@ describe("Sidecar TLS certificates", () => {
     const tls = await TlsCertificates.load({ dataDir: dir, ...files });
     const server: Server = createServer({ ...tls.pair() });
     const stop = tls.onReload((pair) => server.setSecureContext({ ...pair }));
-    const unhook = tls.reloadOnSighup((e) => {
-      throw e;
-    });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     try {
       const port = (server.address() as { port: number }).port;
       const fp = (t: TlsCertificates) => new X509Certificate(t.pair().cert).fingerprint256;
       expect(await presentedCertificate(port)).toBe(fp(a));
       install(b, bDir);
-      process.emit("SIGHUP", "SIGHUP");
+      tls.reload();
       expect(await presentedCertificate(port)).toBe(fp(b));
       expect(new X509Certificate(tls.pair().cert).fingerprint256).toBe(fp(b));
     } finally {
       stop();
-      unhook();
       server.close();
     }
   });

@@ -1,7 +1,8 @@
 // TLS for every sidecar: the certificate and key from configured paths, or a self-signed pair generated on
 // first start into the data folder (Node has no generator; the openssl CLI does it), so STLS, STARTTLS and
 // the implicit-TLS ports work out of the box. reload() re-reads the files and swaps the secure context:
-// connections already open keep theirs, new ones get the new one (SIGHUP calls it).
+// connections already open keep theirs, new ones get the new one. The composition root calls it on SIGHUP
+// (src/cli/serve.ts), whichever sidecars run.
 import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -77,19 +78,6 @@ export class TlsCertificates {
   onReload(listener: (pair: TlsPair) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
-  }
-
-  /** Reloads on SIGHUP; returns the function that stops listening. */
-  reloadOnSighup(onError: (err: unknown) => void): () => void {
-    const handler = () => {
-      try {
-        this.reload();
-      } catch (e) {
-        onError(e);
-      }
-    };
-    process.on("SIGHUP", handler);
-    return () => process.off("SIGHUP", handler);
   }
 }
 

@@ -1,4 +1,5 @@
-// `eider serve`: starts everything, says where it is and how to begin, and stops cleanly on SIGINT/SIGTERM.
+// `eider serve`: starts everything, says where it is and how to begin, stops cleanly on SIGINT/SIGTERM, and
+// reloads the TLS certificates on SIGHUP whichever parts run (Node's default for SIGHUP would end the process).
 import type { AdminToken } from "../config/admin-token.js";
 import type { EiderConfig } from "../config/config.js";
 import { configuredParts, PARTS, startParts, type Part } from "../main.js";
@@ -21,10 +22,17 @@ export async function serve(config: EiderConfig, only: Part[] | null = null): Pr
     process.once("SIGINT", () => resolve("SIGINT"));
     process.once("SIGTERM", () => resolve("SIGTERM"));
   });
-  let eider;
+  let eider: Awaited<ReturnType<typeof startParts>> | undefined;
+  // Before the start is done there is nothing to reload: the files are being read for the first time.
+  const hangup = () => {
+    if (eider?.reloadCertificates() === "none")
+      eider.logger.info("SIGHUP: no TLS certificate in use by the parts running here; nothing to reload");
+  };
+  process.on("SIGHUP", hangup);
   try {
     eider = await startParts(config, only ?? configuredParts(config));
   } catch (err) {
+    process.off("SIGHUP", hangup);
     const line = listenFailure(err, config);
     if (!line) throw err;
     console.error(line);
@@ -33,7 +41,8 @@ export async function serve(config: EiderConfig, only: Part[] | null = null): Pr
   const listening = [
     eider.http &&
       `  GraphQL API (HTTP and WebSocket): ${eider.http.url}/graphql\n  Health: ${eider.http.url}/health   Metrics: ${eider.http.url}/metrics`,
-    eider.lmtp && `  LMTP (local delivery): ${eider.lmtp.host}:${eider.lmtp.port}`,
+    eider.lmtp &&
+      `  LMTP (local delivery): ${eider.lmtp.host}:${eider.lmtp.port}${config.lmtp.starttls ? " (STARTTLS)" : ""}`,
     eider.pop3 &&
       `  POP3: ${eider.pop3.host}:${eider.pop3.port} (STLS)${eider.pop3.tlsPort === null ? "" : `, ${eider.pop3.host}:${eider.pop3.tlsPort} (TLS)`}`,
   ].filter(Boolean);
@@ -44,6 +53,7 @@ ${listening.join("\n")}
   Create the first user: npx eider user add alice --password 'a long secret' --address alice@example.com`);
   eider.logger.info({ signal: await signalled }, "shutting down");
   await eider.stop();
+  process.off("SIGHUP", hangup);
   return 0;
 }
 

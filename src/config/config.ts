@@ -17,6 +17,7 @@ export interface EiderConfig {
     overQuotaPermanent: boolean;
     maxConnections: number;
     idleTimeoutSeconds: number;
+    starttls: boolean;
   };
   store: { mongodbUrl: string; mongodbDatabase: string; mongodbBlobDatabase: string };
   bus: { redisUrl: string; redisPrefix: string; commandTimeoutMs: number };
@@ -214,6 +215,7 @@ function toConfig(t: any): EiderConfig {
       overQuotaPermanent: t.lmtp.over_quota_permanent,
       maxConnections: t.lmtp.max_connections,
       idleTimeoutSeconds: t.lmtp.idle_timeout_seconds,
+      starttls: t.lmtp.starttls,
     },
     store: {
       mongodbUrl: t.store.mongodb_url,

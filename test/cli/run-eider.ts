@@ -39,6 +39,8 @@ export interface ServingEider {
   banner: string;
   /** Sends the process a signal (SIGHUP to reload certificates). */
   kill(signal: NodeJS.Signals): void;
+  /** Everything it printed so far (stdout, then stderr), for a log line a test waits for. */
+  output(): string;
   stop(): Promise<EiderRun>;
 }
 
@@ -77,6 +79,7 @@ export function serveEider(env: Record<string, string>, args: string[] = []): Pr
         url,
         banner: stdout.slice(0, end + 1),
         kill: (signal) => child.kill(signal),
+        output: () => stdout + stderr,
         async stop() {
           child.kill("SIGTERM");
           const run = await exited;

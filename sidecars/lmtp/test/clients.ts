@@ -1,6 +1,7 @@
 // Two LMTP clients for the tests: Python's smtplib.LMTP (a real client library, run as a child process) and a
 // raw socket for what a library would not send (pipelined commands, oversize data, bad commands).
 import { spawn } from "node:child_process";
+import { createHash, X509Certificate } from "node:crypto";
 import net from "node:net";
 import { fileURLToPath } from "node:url";
 
@@ -9,6 +10,8 @@ const PYTHON_CLIENT = fileURLToPath(new URL("./lmtp_client.py", import.meta.url)
 export type Reply = [code: number, text: string];
 
 export interface PythonResult {
+  /** After STARTTLS: what was offered before it, the protocol, and the SHA-256 of the certificate (hex, DER). */
+  tls?: { features_before: Record<string, string>; version: string; peer_sha256: string };
   features: Record<string, string>;
   mail: Reply;
   rcpt: Reply[];
@@ -17,7 +20,14 @@ export interface PythonResult {
 
 export function pythonLmtp(
   port: number,
-  spec: { from: string; rcpts: string[]; data: Buffer; mailOptions?: string[] },
+  spec: {
+    from: string;
+    rcpts: string[];
+    data: Buffer;
+    mailOptions?: string[];
+    /** STARTTLS before MAIL, the certificate verified against this CA file (for the name localhost). */
+    starttlsCafile?: string;
+  },
 ): Promise<PythonResult> {
   return new Promise((resolve, reject) => {
     const child = spawn("python3", [PYTHON_CLIENT, "127.0.0.1", String(port)], { stdio: "pipe" });
@@ -37,10 +47,15 @@ export function pythonLmtp(
         rcpts: spec.rcpts,
         data: spec.data.toString("hex"),
         mail_options: spec.mailOptions ?? [],
+        ...(spec.starttlsCafile ? { starttls_cafile: spec.starttlsCafile } : {}),
       }),
     );
   });
 }
+
+/** SHA-256 of a PEM certificate's DER bytes, hex: how the Python client reports the certificate it was shown. */
+export const derSha256 = (pem: Buffer): string =>
+  createHash("sha256").update(new X509Certificate(pem).raw).digest("hex");
 
 /** A raw LMTP connection: write bytes, then wait for a number of complete replies (multi-line ones count once). */
 export class RawLmtp {

@@ -1,15 +1,31 @@
 # A real LMTP client for the tests: Python's smtplib.LMTP (LHLO, MAIL, RCPT, DATA). smtplib reads one reply
 # after DATA; LMTP sends one per accepted recipient, so the rest are read with getreply(). Input and output
-# are JSON: {"from", "rcpts", "data" (hex), "mail_options"} -> {"features", "mail", "rcpt", "data"}.
+# are JSON: {"from", "rcpts", "data" (hex), "mail_options", "starttls_cafile"?} -> {"features", "mail",
+# "rcpt", "data", and with STARTTLS "tls": {"features_before", "version", "peer_sha256"}}. With
+# starttls_cafile it upgrades before MAIL, verifying the server's certificate against that file for "localhost".
+import hashlib
 import json
 import smtplib
+import ssl
 import sys
 
 host, port = sys.argv[1], int(sys.argv[2])
 spec = json.load(sys.stdin)
-client = smtplib.LMTP(host, port)
+cafile = spec.get("starttls_cafile")
+client = smtplib.LMTP("localhost" if cafile else host, port)
 client.ehlo("mx.client.test")
-out = {"features": client.esmtp_features}
+out = {}
+if cafile:
+    before = dict(client.esmtp_features)
+    client.starttls(context=ssl.create_default_context(cafile=cafile))
+    client.ehlo("mx.client.test")  # RFC 3207: the session starts over after the upgrade
+    peer = client.sock.getpeercert(binary_form=True)
+    out["tls"] = {
+        "features_before": before,
+        "version": client.sock.version(),
+        "peer_sha256": hashlib.sha256(peer).hexdigest(),
+    }
+out["features"] = client.esmtp_features
 code, msg = client.mail(spec["from"], spec.get("mail_options", []))
 out["mail"] = [code, msg.decode()]
 out["rcpt"] = []

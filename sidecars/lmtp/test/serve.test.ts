@@ -1,6 +1,7 @@
 // `eider serve` with the LMTP sidecar as an operator runs it: the banner says what listens where, `--only lmtp`
-// runs no HTTP listener, a taken LMTP port is one line naming [lmtp], and SIGTERM lets a DATA in flight finish.
-import { mkdtempSync, rmSync } from "node:fs";
+// runs no HTTP listener, a taken LMTP port is one line naming [lmtp], SIGTERM lets a DATA in flight finish, and
+// SIGHUP reloads the certificates whatever runs (STARTTLS gets the new one; without TLS it is only logged).
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -9,7 +10,8 @@ import { ensureBuild } from "../../../test/cli/ensure-build.js";
 import { runEider, serveEider } from "../../../test/cli/run-eider.js";
 import { createUser, gqlOk, startTestEider } from "../../../test/harness/eider.js";
 import { freePort } from "../../../test/harness/services.js";
-import { pythonLmtp, RawLmtp } from "./clients.js";
+import { TlsCertificates } from "../../shared/tls.js";
+import { derSha256, pythonLmtp, RawLmtp } from "./clients.js";
 
 const tempDirs: string[] = [];
 const tempDir = () => {
@@ -32,6 +34,20 @@ function refused(port: number): Promise<boolean> {
     });
     socket.once("error", () => resolve(true));
   });
+}
+
+/** `eider serve --only lmtp` over a new data folder holding one user, NAME@example.com, made by the command line. */
+async function lmtpOnly(name: string, settings: Record<string, string>) {
+  const dataDir = tempDir();
+  const env = { EIDER_DATA_DIR: dataDir, EIDER_LOG_LEVEL: "warn", ...settings };
+  const add = await runEider(
+    ["user", "add", name, "--password", "a long secret", "--address", `${name}@example.com`],
+    env,
+  );
+  expect(add.code).toBe(0);
+  const lmtpPort = await freePort();
+  const eider = await serveEider({ ...env, EIDER_LMTP_PORT: String(lmtpPort) }, ["--only", "lmtp"]);
+  return { eider, lmtpPort, dataDir };
 }
 
 describe("eider serve and the LMTP sidecar", () => {
@@ -136,6 +152,51 @@ describe("eider serve and the LMTP sidecar", () => {
       expect(boxes.mailboxes.find((b: { path: string }) => b.path === "INBOX").total).toBe(1);
     } finally {
       await again.stop();
+    }
+  });
+
+  it("--only lmtp survives SIGHUP (Node's default would end it) and logs that there is nothing to reload", async () => {
+    const { eider, lmtpPort } = await lmtpOnly("gil", { EIDER_LOG_LEVEL: "info" });
+    try {
+      eider.kill("SIGHUP");
+      await expect.poll(() => eider.output(), { timeout: 10_000 }).toContain("nothing to reload");
+      const r = await pythonLmtp(lmtpPort, {
+        from: "s@remote.test",
+        rcpts: ["gil@example.com"],
+        data: Buffer.from("Subject: after the hangup\r\n\r\nstill here\r\n"),
+      });
+      expect(r.data.map(([code]) => code)).toEqual([250]);
+    } finally {
+      const run = await eider.stop();
+      expect([run.code, run.signal]).toEqual([0, null]);
+    }
+  });
+
+  it("--only lmtp with [lmtp] starttls: SIGHUP swaps the certificate STARTTLS presents", async () => {
+    const { eider, lmtpPort, dataDir } = await lmtpOnly("hal", { EIDER_LMTP_STARTTLS: "true" });
+    const cafile = path.join(dataDir, "tls", "self-signed.crt");
+    /** The certificate an upgrade presents, if it verifies against cafile as it is now; "" if not. */
+    const presented = () =>
+      pythonLmtp(lmtpPort, {
+        from: "s@remote.test",
+        rcpts: ["hal@example.com"],
+        data: Buffer.from("Subject: tls\r\n\r\nx\r\n"),
+        starttlsCafile: cafile,
+      }).then(
+        (r) => r.tls!.peer_sha256,
+        () => "",
+      );
+    try {
+      expect(eider.banner).toContain(`LMTP (local delivery): 127.0.0.1:${lmtpPort} (STARTTLS)`);
+      expect(await presented()).toBe(derSha256(readFileSync(cafile)));
+      const other = tempDir();
+      const next = await TlsCertificates.load({ dataDir: other, hostname: "localhost" });
+      copyFileSync(path.join(other, "tls", "self-signed.key"), path.join(dataDir, "tls", "self-signed.key"));
+      copyFileSync(path.join(other, "tls", "self-signed.crt"), cafile);
+      eider.kill("SIGHUP");
+      await expect.poll(presented, { timeout: 10_000 }).toBe(derSha256(next.pair().cert));
+    } finally {
+      expect((await eider.stop()).code).toBe(0);
     }
   });
 });

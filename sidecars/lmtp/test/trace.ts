@@ -9,13 +9,14 @@ export function expectTraceThenData(
   mailFrom: string,
   rcpt: string,
   port: number,
+  protocol = "LMTP",
 ): void {
   const text = stored.toString("utf8");
   const prefix = new RegExp(
     `^Return-Path: <${esc(mailFrom)}>\\r\\n` +
       `Delivered-To: ${esc(rcpt)}\\r\\n` +
       `Received: from mx\\.client\\.test \\((?:\\S+ )?\\[127\\.0\\.0\\.1\\]\\)\\r\\n` +
-      `\\tby \\S+ with LMTP id \\S+\\r\\n` +
+      `\\tby \\S+ with ${protocol} id \\S+\\r\\n` +
       `\\tfor <${esc(rcpt)}>; \\w{3}, \\d{1,2} \\w{3} \\d{4} \\d{2}:\\d{2}:\\d{2} \\+0000\\r\\n`,
   );
   const m = prefix.exec(text);
