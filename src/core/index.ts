@@ -140,6 +140,8 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
     outbound: options.outbound ?? null,
     log: options.log ?? SILENT,
   });
+  const spamDefaultLevel = options.spam?.defaultLevel ?? DEFAULT_SPAM_LEVEL;
+  const filters = new FilterService(store, limits, spamDefaultLevel);
   let closing: Promise<void> | null = null;
   return {
     users,
@@ -153,12 +155,12 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
       onBackgroundError: options.onBackgroundError,
       spam: {
         trustedHeaders: trustedSpamHeaders(options.spam?.headers ?? SPAM_HEADERS),
-        defaultLevel: options.spam?.defaultLevel ?? DEFAULT_SPAM_LEVEL,
+        defaultLevel: spamDefaultLevel,
       },
       afterStored: (copy) => autoreplies.afterDelivery(copy),
     }),
     deliveryLog: new DeliveryLogService(store, limits, { retentionMs: deliveryLogRetentionMs }),
-    filters: new FilterService(store, limits),
+    filters,
     autoreplies,
     changes,
     maintenance: new MaintenanceService(store, bus, {
@@ -167,7 +169,7 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
       duplicateWindowMs,
       authLogRetentionMs: options.authLogRetentionMs ?? DEFAULT_AUTH_LOG_RETENTION_MS,
     }),
-    nodes: new NodeService(users, mailboxes, messages),
+    nodes: new NodeService(users, mailboxes, messages, filters),
     watch: new WatchService(store, events, changes, auth),
     health: () => checkHealth(store, bus),
     close() {
@@ -202,7 +204,7 @@ export type {
   RecipientStatus,
   StoredCopy,
 } from "./delivery.js";
-export type { Filter, FilterInput, FilterUpdate } from "./filters.js";
+export type { Filter, FilterInput, FilterUpdate, SpamLevel } from "./filters.js";
 export type { FilterActions, FilterConditions } from "./delivery/filters.js";
 export type { MatchedFilter, RouteVerdict } from "./delivery/route.js";
 export { SPAM_HEADERS, type SpamVerdict } from "./delivery/spam.js";
