@@ -105,6 +105,9 @@ export interface DeliveryOptions {
   afterStored?: (copy: DeliveredCopy) => void;
 }
 
+/** A duplicate guard's deferred write (its delivered-id entry) and lock release; see DuplicateGuard.storeOnce. */
+type Settlement = () => Promise<void>;
+
 /** Where Junk is made when a user has no \\Junk mailbox. */
 const JUNK_PATH = "Junk";
 
@@ -126,16 +129,27 @@ export class DeliveryService {
     requireDeliverer(p);
     const at = args.internalDate ?? new Date();
     const parsed: { headers: ParsedMessage["headers"] | null } = { headers: null };
-    const results = await this.deliverCopies({ ...args, internalDate: at }, parsed);
+    const settlements: Settlement[] = [];
+    const report = (err: unknown) => this.options.onBackgroundError?.(err);
+    let results: RecipientResult[];
+    try {
+      results = await this.deliverCopies({ ...args, internalDate: at }, parsed, settlements);
+    } catch (err) {
+      await Promise.all(settlements.map((settle) => settle().catch(report)));
+      throw err;
+    }
     const entries = deliveryEntries(
       { via: args.via, client: args.client, mailFrom: args.mailFrom, size: args.raw.length, at },
       results,
       parsed.headers,
     );
-    // The copies are stored and their replies due: a log that cannot be written is reported, not a failure.
-    await this.store.deliveries
-      .append(entries)
-      .catch((err: unknown) => this.options.onBackgroundError?.(err));
+    // Issued together so that on the embedded store they share one commit. The copies are stored and their replies
+    // due: a log or delivered-id entry that cannot be written is reported, not a failure (a missing delivered id
+    // lets a resend store a second copy: mail is never lost for it).
+    await Promise.all([
+      this.store.deliveries.append(entries).catch(report),
+      ...settlements.map((settle) => settle().catch(report)),
+    ]);
     return results;
   }
 
@@ -143,6 +157,7 @@ export class DeliveryService {
   private async deliverCopies(
     args: DeliverArgs,
     parsed: { headers: ParsedMessage["headers"] | null },
+    settlements: Settlement[],
   ): Promise<RecipientResult[]> {
     const resolved = await Promise.all(args.recipients.map((r) => this.resolve(r)));
     const results: RecipientResult[] = resolved.map((r, i) =>
@@ -153,6 +168,10 @@ export class DeliveryService {
     const users = new Map<string, UserRecord>();
     for (const r of resolved) if ("user" in r) users.set(r.user.id, r.user);
     if (users.size === 0) return results;
+    // One user: its duplicate-guard write waits for the log entry's commit and shares it. Several: each settles at
+    // once, since a delivery holding one user's key while it waits for another's could deadlock with a concurrent
+    // delivery that took them the other way round.
+    const deferred = users.size === 1 ? settlements : null;
 
     const outcomes = new Map<string, Omit<RecipientResult, "recipient">>();
     const { traceHeaders } = args;
@@ -174,7 +193,7 @@ export class DeliveryService {
           continue;
         }
         parsed.headers ??= copy.headers;
-        outcomes.set(user.id, await this.storeCopy(user, copy, args));
+        outcomes.set(user.id, await this.storeCopy(user, copy, args, deferred));
       }
     } else {
       let copy: ParsedMessage;
@@ -187,7 +206,7 @@ export class DeliveryService {
       parsed.headers = copy.headers;
       await Promise.all(
         [...users.values()].map(async (user) => {
-          outcomes.set(user.id, await this.storeCopy(user, copy, args));
+          outcomes.set(user.id, await this.storeCopy(user, copy, args, deferred));
         }),
       );
     }
@@ -286,8 +305,9 @@ export class DeliveryService {
     user: UserRecord,
     parsed: ParsedMessage,
     args: DeliverArgs,
+    settlements: Settlement[] | null,
   ): Promise<Omit<RecipientResult, "recipient">> {
-    const outcome = await this.storeFor(user, parsed, args.internalDate);
+    const outcome = await this.storeFor(user, parsed, args.internalDate, settlements);
     const { stored } = outcome;
     // A duplicate was answered, if at all, when it first came; a discarded copy has no `stored`.
     if (stored && !outcome.duplicate)
@@ -307,7 +327,8 @@ export class DeliveryService {
   private async storeFor(
     user: UserRecord,
     parsed: ParsedMessage,
-    internalDate?: Date,
+    internalDate: Date | undefined,
+    settlements: Settlement[] | null,
   ): Promise<Omit<RecipientResult, "recipient">> {
     let route: Route;
     let target: { mailbox: MailboxRecord; verdict: RouteVerdict; missingMailboxId?: string } | null;
@@ -333,7 +354,7 @@ export class DeliveryService {
       };
     const { mailbox, verdict, missingMailboxId } = target;
     const flags = verdict === "junk" ? [...new Set([...route.flags, JUNK_KEYWORD])] : route.flags;
-    const result = await this.storeOnce(user, mailbox, parsed, flags, internalDate);
+    const result = await this.storeOnce(user, mailbox, parsed, flags, internalDate, settlements);
     if (!missingMailboxId) return { ...result, verdict, ...routing };
     return {
       ...result,
@@ -371,13 +392,17 @@ export class DeliveryService {
     return inbox;
   }
 
-  /** Stores into one mailbox unless duplicate suppression finds this Message-ID already delivered there. */
+  /**
+   * Stores into one mailbox unless duplicate suppression finds this Message-ID already delivered there; what the
+   * guard still has to write goes to `settlements`, which `deliver()` runs with the log entries (null: now).
+   */
   private async storeOnce(
     user: UserRecord,
     mailbox: MailboxRecord,
     parsed: ParsedMessage,
-    flags: string[] = [],
-    internalDate?: Date,
+    flags: string[],
+    internalDate: Date | undefined,
+    settlements: Settlement[] | null,
   ): Promise<Omit<RecipientResult, "recipient">> {
     let guarded;
     try {
@@ -387,6 +412,8 @@ export class DeliveryService {
     } catch (err) {
       return { userId: user.id, ...failureOf(err) };
     }
+    if (settlements) settlements.push(guarded.settle);
+    else await guarded.settle().catch((err: unknown) => this.options.onBackgroundError?.(err));
     if ("copy" in guarded) return guarded.copy;
     const earlier = guarded.duplicateOf;
     return {

@@ -150,6 +150,28 @@ describe.each(testStores())("Core: duplicate suppression on the $kind store", ({
     expect(await inboxCount(bob)).toBe(before + 1);
   });
 
+  it("stores once per user when two deliveries name the same two users in opposite orders at the same time", async () => {
+    const [bobBefore, carolBefore] = [await inboxCount(bob), await inboxCount(carol)];
+    const raw = message(newMessageId());
+    const both = async (order: string[], trace: boolean) =>
+      t.core.delivery.deliver(DELIVERY, {
+        ...args(order, raw),
+        ...(trace ? { traceHeaders: (rcpt: string) => `Delivered-To: ${rcpt}\r\n` } : {}),
+      });
+    // With and without trace lines: one user at a time, and all users at once.
+    for (const trace of [false, true]) {
+      const results = (
+        await Promise.all([
+          both(["bob@example.com", "carol@example.com"], trace),
+          both(["carol@example.com", "bob@example.com"], trace),
+        ])
+      ).flat();
+      expect(results.map((r) => r.status)).toEqual(["stored", "stored", "stored", "stored"]);
+    }
+    expect(await inboxCount(bob)).toBe(bobBefore + 1);
+    expect(await inboxCount(carol)).toBe(carolBefore + 1);
+  });
+
   it("treats Message-IDs that differ only in surrounding space as one", async () => {
     const before = await inboxCount(bob);
     const id = newMessageId();

@@ -11,8 +11,16 @@ export interface DuplicateOptions {
   now?: () => Date;
 }
 
-/** What became of one copy: stored (or failed) by `storeCopy`, or not stored because of an earlier delivery. */
-export type GuardedCopy<T> = { copy: T } | { duplicateOf: DeliveredIdRecord };
+/**
+ * What became of one copy: stored (or failed) by `storeCopy`, or not stored because of an earlier delivery. The
+ * caller must call `settle` once it has the copy's result: it records the stored copy's Message-ID and releases the
+ * key, so a caller may issue it together with its own writes (the delivery log) and share their commit.
+ */
+export type GuardedCopy<T> = ({ copy: T } | { duplicateOf: DeliveredIdRecord }) & {
+  settle: () => Promise<void>;
+};
+
+const SETTLED = () => Promise.resolve();
 
 /**
  * The holder of a Message-ID's lock keeps it for at most a store's time; a process that dies holding it frees the
@@ -53,26 +61,30 @@ export class DuplicateGuard {
     storeCopy: () => Promise<T>,
   ): Promise<GuardedCopy<T>> {
     const messageId = messageIdHeader?.trim();
-    if (!this.enabled || !messageId) return { copy: await storeCopy() };
+    if (!this.enabled || !messageId) return { copy: await storeCopy(), settle: SETTLED };
     const lock = await this.lock(mailboxId, messageId);
+    const release = () => lock.release();
     try {
       const now = this.now();
       const earlier = await this.store.deliveredIds.find(userId, mailboxId, messageId);
       if (earlier && earlier.at.getTime() > now.getTime() - this.options.windowMs)
-        return { duplicateOf: earlier };
+        return { duplicateOf: earlier, settle: release };
       const copy = await storeCopy();
-      if (copy.stored)
-        await this.store.deliveredIds.record({
-          userId,
-          mailboxId,
-          messageIdHeader: messageId,
-          messageId: copy.stored.messageId,
-          uid: copy.stored.uid,
-          at: now,
-        });
-      return { copy };
-    } finally {
-      await lock.release();
+      const { stored } = copy;
+      if (!stored) return { copy, settle: release };
+      const record = {
+        userId,
+        mailboxId,
+        messageIdHeader: messageId,
+        messageId: stored.messageId,
+        uid: stored.uid,
+        at: now,
+      };
+      // The key stays locked until the entry is written: a concurrent delivery must find it.
+      return { copy, settle: () => this.store.deliveredIds.record(record).finally(release) };
+    } catch (err) {
+      await release();
+      throw err;
     }
   }
 
