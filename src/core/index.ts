@@ -134,14 +134,12 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
   const duplicateWindowMs = options.duplicateWindowMs ?? 86_400_000;
   const deliveryLogRetentionMs = options.deliveryLogRetentionMs ?? 30 * 86_400_000;
   const duplicates = new DuplicateGuard(store, bus, { windowMs: duplicateWindowMs, now: options.now });
+  const autoreply = { ...DEFAULT_AUTOREPLY, ...options.autoreply };
   const autoreplies = new AutoreplyService(store, {
-    ...DEFAULT_AUTOREPLY,
-    ...options.autoreply,
+    ...autoreply,
     outbound: options.outbound ?? null,
     log: options.log ?? SILENT,
   });
-  const spamDefaultLevel = options.spam?.defaultLevel ?? DEFAULT_SPAM_LEVEL;
-  const filters = new FilterService(store, limits, spamDefaultLevel);
   let closing: Promise<void> | null = null;
   return {
     users,
@@ -155,12 +153,12 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
       onBackgroundError: options.onBackgroundError,
       spam: {
         trustedHeaders: trustedSpamHeaders(options.spam?.headers ?? SPAM_HEADERS),
-        defaultLevel: spamDefaultLevel,
+        defaultLevel: options.spam?.defaultLevel ?? DEFAULT_SPAM_LEVEL,
       },
       afterStored: (copy) => autoreplies.afterDelivery(copy),
     }),
     deliveryLog: new DeliveryLogService(store, limits, { retentionMs: deliveryLogRetentionMs }),
-    filters,
+    filters: new FilterService(store, limits),
     autoreplies,
     changes,
     maintenance: new MaintenanceService(store, bus, {
@@ -168,8 +166,9 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
       deliveryLogRetentionMs,
       duplicateWindowMs,
       authLogRetentionMs: options.authLogRetentionMs ?? DEFAULT_AUTH_LOG_RETENTION_MS,
+      autoreplyPeriodMs: autoreply.periodMs,
     }),
-    nodes: new NodeService(users, mailboxes, messages, filters),
+    nodes: new NodeService(users, mailboxes, messages),
     watch: new WatchService(store, events, changes, auth),
     health: () => checkHealth(store, bus),
     close() {
@@ -204,7 +203,7 @@ export type {
   RecipientStatus,
   StoredCopy,
 } from "./delivery.js";
-export type { Filter, FilterInput, FilterUpdate, SpamLevel } from "./filters.js";
+export type { Filter, FilterInput, FilterUpdate } from "./filters.js";
 export type { FilterActions, FilterConditions } from "./delivery/filters.js";
 export type { MatchedFilter, RouteVerdict } from "./delivery/route.js";
 export { SPAM_HEADERS, type SpamVerdict } from "./delivery/spam.js";

@@ -13,6 +13,8 @@ export interface MaintenanceOptions {
   duplicateWindowMs?: number;
   /** Auth log entries older than this are pruned, so the log cannot grow without bound (none when absent). */
   authLogRetentionMs?: number;
+  /** The autoreply period: whom an autoreply answered longer ago than this holds nothing back and is pruned. */
+  autoreplyPeriodMs?: number;
 }
 
 export interface MaintenanceResult {
@@ -20,6 +22,7 @@ export interface MaintenanceResult {
   deliveriesPruned: number;
   deliveredIdsPruned: number;
   authLogEntriesPruned: number;
+  autoreplyRecordsPruned: number;
 }
 
 const LOCK_TTL_MS = 10 * 60_000;
@@ -104,7 +107,8 @@ export class MaintenanceService {
     if (!lock) return null;
     try {
       const ago = (ms: number) => new Date(now.getTime() - ms);
-      const { deliveryLogRetentionMs, duplicateWindowMs, authLogRetentionMs } = this.options;
+      const { deliveryLogRetentionMs, duplicateWindowMs, authLogRetentionMs, autoreplyPeriodMs } =
+        this.options;
       const journalEntriesPruned = await this.store.journal.prune(ago(this.options.journalRetentionMs));
       const deliveriesPruned =
         deliveryLogRetentionMs === undefined
@@ -114,7 +118,17 @@ export class MaintenanceService {
         duplicateWindowMs === undefined ? 0 : await this.store.deliveredIds.prune(ago(duplicateWindowMs));
       const authLogEntriesPruned =
         authLogRetentionMs === undefined ? 0 : await this.store.authLog.prune(ago(authLogRetentionMs));
-      return { journalEntriesPruned, deliveriesPruned, deliveredIdsPruned, authLogEntriesPruned };
+      const autoreplyRecordsPruned =
+        autoreplyPeriodMs === undefined
+          ? 0
+          : await this.store.autoreplies.pruneReplies(ago(autoreplyPeriodMs));
+      return {
+        journalEntriesPruned,
+        deliveriesPruned,
+        deliveredIdsPruned,
+        authLogEntriesPruned,
+        autoreplyRecordsPruned,
+      };
     } finally {
       await lock.release();
     }
