@@ -141,6 +141,21 @@ describe.each(testStores())("Core: delivery routing on the $kind store", ({ kind
     expect(r).toMatchObject({ verdict: "junk", stored: { mailboxId: made!.id } });
   });
 
+  it("makes one Junk when several spam deliveries find none at once", async () => {
+    const u = await user();
+    const junk = (await t.store.mailboxes.list(u.userId)).find((b) => b.specialUse === "\\Junk")!;
+    await t.store.mailboxes.delete(u.userId, junk.id);
+    const results = await Promise.all(
+      [1, 2, 3, 4].map((i) => deliver(u.address, message(`X-Spam-Flag: YES\r\nSubject: ${i}\r\n`))),
+    );
+    const junks = (await t.store.mailboxes.list(u.userId)).filter((b) => b.path === "Junk");
+    expect(junks).toHaveLength(1);
+    expect(results.map((r) => [r.status, r.stored?.mailboxId])).toEqual(
+      results.map(() => ["stored", junks[0].id]),
+    );
+    expect(await t.store.messages.listUids(u.userId, junks[0].id)).toHaveLength(4);
+  });
+
   it("falls back to INBOX, and says so, when a filter's mailbox was deleted after the filter was saved", async () => {
     const u = await user();
     const gone = await t.core.mailboxes.create(u.p, "Gone");
