@@ -1,9 +1,7 @@
 // Login limits and the auth log through real front ends: Python's poplib against the POP3 sidecar and GraphQL
 // over HTTP, in one Eider (embedded store, in-process bus). Clients also connect from 127.0.0.2, a second
 // loopback address, so that the server sees two different client addresses.
-import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { poplib } from "../../sidecars/pop3/test/poplib.js";
 import {
   ADMIN_TOKEN,
   createUser,
@@ -11,69 +9,15 @@ import {
   gql,
   gqlOk,
   startTestEider,
-  type GraphQLResponse,
   type TestEider,
 } from "../harness/eider.js";
+import { gqlFrom, popLogins } from "./clients.js";
 
 const LOGIN = `mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }`;
 const UPDATE = `mutation($id: ID!, $i: UpdateUserInput!) { updateUser(id: $id, input: $i) { id } }`;
 const LOG_FIELDS = `edges { node { username userId ip protocol result reason } } pageInfo { hasNextPage endCursor }`;
 const OTHER_CLIENT = "127.0.0.2";
-
-/** A GraphQL request sent from a chosen local address. */
-function gqlFrom(
-  url: string,
-  localAddress: string,
-  query: string,
-  variables: object,
-): Promise<GraphQLResponse> {
-  const body = JSON.stringify({ query, variables });
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      `${url}/graphql`,
-      { method: "POST", localAddress, headers: { "content-type": "application/json" } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve(JSON.parse(Buffer.concat(chunks).toString())));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
-/** poplib USER/PASS attempts, each on its own connection when `connections` says so; the -ERR lines (or "+OK"). */
-function popLogins(
-  server: TestEider,
-  attempts: Array<[user: string, password: string]>,
-  o: { from?: string; connections?: number } = {},
-): Promise<string[]> {
-  return poplib<string[]>(
-    { host: "127.0.0.1", port: server.eider.pop3!.port, tlsPort: null },
-    `
-    import socket
-    attempts, source, connections = ${JSON.stringify(attempts)}, ${JSON.stringify(o.from ?? "")}, ${o.connections ?? 1}
-    class FromAddress(poplib.POP3):
-        def _create_socket(self, timeout):
-            src = (source, 0) if source else None
-            return socket.create_connection((self.host, self.port), timeout, source_address=src)
-    clients = [FromAddress(host, port) for _ in range(connections)]
-    out = []
-    for i, (user, password) in enumerate(attempts):
-        p = clients[i % connections]
-        def attempt():
-            p.user(user)
-            p.pass_(password)
-        e = err(attempt)
-        out.append(e if e else "+OK")
-        if not e:
-            p.quit()
-            clients[i % connections] = FromAddress(host, port)
-    print(json.dumps(out))
-  `,
-  );
-}
+const pop3Of = (server: TestEider) => server.eider.pop3!.port;
 
 const WRONG = "-ERR [AUTH] The username or password is wrong.";
 
@@ -89,7 +33,7 @@ describe("Login limits across POP3 and GraphQL, and the auth log over GraphQL", 
   it("counts one username's failures across two POP3 connections, then refuses even the right password [SYS/TEMP]", async () => {
     await createUser(server.url, "pia");
     const r = await popLogins(
-      server,
+      pop3Of(server),
       [
         ["pia", "guess-1"],
         ["pia", "guess-2"],
@@ -109,7 +53,7 @@ describe("Login limits across POP3 and GraphQL, and the auth log over GraphQL", 
   it("counts POP3 and GraphQL failures against one limit, and the GraphQL refusal says when to retry", async () => {
     await createUser(server.url, "quinn");
     expect(
-      await popLogins(server, [
+      await popLogins(pop3Of(server), [
         ["quinn", "guess-1"],
         ["quinn", "guess-2"],
       ]),
@@ -121,14 +65,16 @@ describe("Login limits across POP3 and GraphQL, and the auth log over GraphQL", 
     expect(retry).toBeGreaterThan(0);
     expect(retry).toBeLessThanOrEqual(300);
     expect(limited.errors![0].message).toContain(`try again in ${retry} seconds`);
-    expect((await popLogins(server, [["quinn", "pw-quinn-secret"]]))[0]).toMatch(/^-ERR \[SYS\/TEMP\]/);
+    expect((await popLogins(pop3Of(server), [["quinn", "pw-quinn-secret"]]))[0]).toMatch(
+      /^-ERR \[SYS\/TEMP\]/,
+    );
   });
 
   it("answers a disabled account -ERR [SYS/PERM] over POP3 once its password is right, [AUTH] when it is wrong", async () => {
     const rex = await createUser(server.url, "rex");
     await gqlOk(server.url, UPDATE, { id: rex.id, i: { disabled: true } }, ADMIN_TOKEN);
     expect(
-      await popLogins(server, [
+      await popLogins(pop3Of(server), [
         ["rex", "pw-rex-secret"],
         ["rex", "wrong"],
       ]),
@@ -139,7 +85,7 @@ describe("Login limits across POP3 and GraphQL, and the auth log over GraphQL", 
     const sam = await createUser(server.url, "sam"); // one GraphQL login from 127.0.0.1
     await createUser(server.url, "tess");
     await popLogins(
-      server,
+      pop3Of(server),
       [
         ["Sam", "wrong"],
         ["sam", "pw-sam-secret"],
@@ -147,7 +93,7 @@ describe("Login limits across POP3 and GraphQL, and the auth log over GraphQL", 
       { from: OTHER_CLIENT },
     );
     await gqlFrom(server.url, OTHER_CLIENT, LOGIN, { u: "sam", p: "wrong-again" });
-    await popLogins(server, [["tess", "wrong"]], { from: OTHER_CLIENT });
+    await popLogins(pop3Of(server), [["tess", "wrong"]], { from: OTHER_CLIENT });
     const mine = await gqlOk(server.url, `{ me { authLog(first: 10) { ${LOG_FIELDS} } } }`, {}, sam.token);
     expect(mine.me.authLog.edges.map((e: any) => e.node)).toEqual([
       {
@@ -228,8 +174,8 @@ describe("The per-client limit: one address spraying many usernames", () => {
   it("refuses the sprayer on every protocol once it has failed 5 times over 5 names; another client still logs in", async () => {
     await createUser(server.url, "uma");
     const spray = Array.from({ length: 5 }, (_, i): [string, string] => [`victim${i}`, "Summer2026!"]);
-    expect(await popLogins(server, spray, { from: OTHER_CLIENT })).toEqual(Array(5).fill(WRONG));
-    const pop = await popLogins(server, [["uma", "pw-uma-secret"]], { from: OTHER_CLIENT });
+    expect(await popLogins(pop3Of(server), spray, { from: OTHER_CLIENT })).toEqual(Array(5).fill(WRONG));
+    const pop = await popLogins(pop3Of(server), [["uma", "pw-uma-secret"]], { from: OTHER_CLIENT });
     expect(pop[0]).toMatch(
       /^-ERR \[SYS\/TEMP\] Too many failed password attempts from this address; try again in \d+ seconds\.$/,
     );
@@ -263,8 +209,8 @@ describe("Exempt networks", () => {
 
   it("does not limit an exempt client per address, while loopback is limited unless named", async () => {
     const names = Array.from({ length: 4 }, (_, i): [string, string] => [`nobody${i}`, "guess"]);
-    expect(await popLogins(server, names, { from: OTHER_CLIENT })).toEqual(Array(4).fill(WRONG));
-    const local = await popLogins(server, names);
+    expect(await popLogins(pop3Of(server), names, { from: OTHER_CLIENT })).toEqual(Array(4).fill(WRONG));
+    const local = await popLogins(pop3Of(server), names);
     expect(local.slice(0, 2)).toEqual([WRONG, WRONG]);
     expect(local.slice(2).every((l) => l.startsWith("-ERR [SYS/TEMP]"))).toBe(true);
   });
