@@ -94,7 +94,10 @@ export async function openCore(
     },
     spam: { headers: config.delivery.spamHeaders, defaultLevel: config.delivery.spamLevel },
     onBackgroundError: (err) =>
-      logger.error({ err }, "background write failed (an event after a committed change, or the auth log)"),
+      logger.error(
+        { err },
+        "background write failed (an event after a committed change, the auth or delivery log)",
+      ),
     outbound: await openOutbound(config),
     autoreply: {
       periodMs: config.autoreply.periodDays * 86_400_000,

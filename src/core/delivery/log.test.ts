@@ -140,3 +140,31 @@ describe.each(testStores())("Core: the delivery log on the $kind store", ({ kind
     expect(await logOf(carol.userId)).toEqual([]);
   });
 });
+
+describe("Core: a delivery log that cannot be written", () => {
+  it("still delivers, and reports the failed write", async () => {
+    const reported: unknown[] = [];
+    const t = await openTestCore({
+      onBackgroundError: (err) => reported.push(err),
+      wrapStore: (store) => ({
+        ...store,
+        deliveries: { ...store.deliveries, append: () => Promise.reject(new Error("log disk gone")) },
+      }),
+    });
+    try {
+      const bob = await t.addUser("bob", { addresses: ["bob@example.com"] });
+      const [r] = await t.core.delivery.deliver(DELIVERY, lmtp(["bob@example.com"], message("Still here")));
+      expect(r.status).toBe("stored");
+      expect(await t.store.messages.listUids(bob.userId, bob.inboxId)).toHaveLength(1);
+      expect(reported).toEqual([expect.objectContaining({ message: "log disk gone" })]);
+      // The duplicate guard's entry was still written: a resend is suppressed.
+      const [again] = await t.core.delivery.deliver(
+        DELIVERY,
+        lmtp(["bob@example.com"], message("Still here")),
+      );
+      expect(again.duplicate).toBe(true);
+    } finally {
+      await t.close();
+    }
+  });
+});
