@@ -16,7 +16,7 @@ import {
 } from "./delivery/route.js";
 import { judgeSpam, type SpamVerdict } from "./delivery/spam.js";
 import { toFilter } from "./filters.js";
-import type { DeliveredCopy } from "./autoreply/service.js";
+import type { DeliveredCopy } from "./autoreply/responder.js";
 import { asDomainError, isDomainError, notFound } from "./errors.js";
 import type { IngestService } from "./ingest.js";
 import { importKey, ImportSession, type ImportTarget } from "./import-session.js";

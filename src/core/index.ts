@@ -4,6 +4,7 @@ import type { Bus } from "../bus/ports.js";
 import type { Store } from "../storage/ports.js";
 import { AuthService } from "./auth.js";
 import { AuthLogService } from "./auth-log.js";
+import { AutoreplyResponder } from "./autoreply/responder.js";
 import { AutoreplyService } from "./autoreply/service.js";
 import { Credentials } from "./credentials.js";
 import { ChangesService } from "./changes.js";
@@ -135,11 +136,12 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
   const deliveryLogRetentionMs = options.deliveryLogRetentionMs ?? 30 * 86_400_000;
   const duplicates = new DuplicateGuard(store, bus, { windowMs: duplicateWindowMs, now: options.now });
   const autoreply = { ...DEFAULT_AUTOREPLY, ...options.autoreply };
-  const autoreplies = new AutoreplyService(store, {
+  const responder = new AutoreplyResponder(store, {
     ...autoreply,
     outbound: options.outbound ?? null,
     log: options.log ?? SILENT,
   });
+  const autoreplies = new AutoreplyService(store, responder);
   let closing: Promise<void> | null = null;
   return {
     users,
@@ -155,7 +157,7 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
         trustedHeaders: trustedSpamHeaders(options.spam?.headers ?? SPAM_HEADERS),
         defaultLevel: options.spam?.defaultLevel ?? DEFAULT_SPAM_LEVEL,
       },
-      afterStored: (copy) => autoreplies.afterDelivery(copy),
+      afterStored: (copy) => responder.afterDelivery(copy),
     }),
     deliveryLog: new DeliveryLogService(store, limits, { retentionMs: deliveryLogRetentionMs }),
     filters: new FilterService(store, limits),
@@ -174,7 +176,7 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
     close() {
       closing ??= (async () => {
         try {
-          await autoreplies.close();
+          await responder.close();
           await bus.close();
         } finally {
           await store.close();
