@@ -1,3 +1,4 @@
+import { promises as fs } from "node:fs";
 import type { Database, Statement } from "better-sqlite3";
 import { StoreQuotaError, type JournalKind } from "../ports.js";
 
@@ -13,6 +14,9 @@ const MAX_CACHED_STATEMENTS = 1000;
 export class EmbeddedContext {
   private pending: PendingWrite[] = [];
   private readonly statements = new Map<string, Statement>();
+  /** Committed, waiting for a WAL sync that starts after their commit; settled by it. */
+  private unsynced: Array<(err?: unknown) => void> = [];
+  private syncing: Promise<void> | null = null;
 
   constructor(
     readonly db: Database,
@@ -21,22 +25,32 @@ export class EmbeddedContext {
 
   /**
    * Runs one logical change in a transaction and resolves only after it is durably committed. Changes that
-   * arrive in the same turn of the event loop share one commit (group commit: one fsync for all); each runs in
-   * its own savepoint, so one that fails is rolled back alone and rejects alone.
+   * arrive in the same turn of the event loop share one commit (group commit); each runs in its own savepoint,
+   * so one that fails is rolled back alone and rejects alone. The commit itself does not wait for the disk
+   * (synchronous = NORMAL, see schema.ts): the WAL is then synced in the thread pool, so the event loop keeps
+   * parsing and answering while the disk works. Changes that arrive during a sync gather and commit together
+   * when it ends, so a busy store makes few, large commits, as when the commit itself waited for the disk.
    */
   write<T>(fn: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ fn, resolve, reject });
-      if (this.pending.length === 1) setImmediate(() => this.flush());
+      if (this.pending.length === 1 && !this.syncing) setImmediate(() => this.flush());
     });
   }
 
-  /** Commits what is queued now (before close). */
-  drain(): void {
+  /** Commits what is queued now and waits until every commit made so far is on disk (before close). */
+  async drain(): Promise<void> {
     if (this.pending.length > 0) this.flush();
+    await this.synced();
+  }
+
+  /** Resolves once every change committed so far is on disk (for writers that commit on their own). */
+  synced(): Promise<void> {
+    return new Promise((resolve, reject) => this.afterSync((err) => (err ? reject(err) : resolve())));
   }
 
   private flush(): void {
+    if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; err: unknown }> = [];
@@ -54,11 +68,35 @@ export class EmbeddedContext {
       for (const item of batch) item.reject(err); // the commit itself failed: nothing of the batch is stored
       return;
     }
+    // A change that failed alone rejects now; the others resolve once the WAL holding them is synced.
     batch.forEach((item, i) => {
       const o = outcomes[i];
-      if (o.ok) item.resolve(o.value);
+      if (o.ok) this.afterSync((err) => (err ? item.reject(err) : item.resolve(o.value)));
       else item.reject(o.err);
     });
+  }
+
+  /** Calls `settle` after a WAL sync that starts after now (one runs at a time; the next takes all waiting). */
+  private afterSync(settle: (err?: unknown) => void): void {
+    this.unsynced.push(settle);
+    if (!this.syncing) this.syncing = this.syncWal();
+  }
+
+  private async syncWal(): Promise<void> {
+    while (this.unsynced.length > 0) {
+      const waiting = this.unsynced;
+      this.unsynced = [];
+      let failure: unknown;
+      try {
+        await fdatasync(`${this.db.name}-wal`);
+      } catch (err) {
+        failure = err;
+      }
+      for (const settle of waiting) settle(failure);
+      // What arrived during the sync commits now, as one group, and takes the next sync.
+      this.flush();
+    }
+    this.syncing = null;
   }
 
   /** A prepared statement, compiled once per SQL text. */
@@ -136,5 +174,25 @@ export class EmbeddedContext {
 
   changeStorage(userId: string, delta: number): void {
     this.stmt("UPDATE users SET storage_used = storage_used + ? WHERE id = ?").run(delta, userId);
+  }
+}
+
+/**
+ * Syncs a file's data to disk: fsync acts on the file, whichever descriptor wrote it. Opened anew each time,
+ * so it is the WAL now at that path. No WAL: SQLite removes it only when its last connection closes, after
+ * a checkpoint that synced everything into the database file, so there is nothing left to sync.
+ */
+async function fdatasync(file: string): Promise<void> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, "r");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw err;
+  }
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
   }
 }

@@ -58,7 +58,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       db.prepare("SELECT 1").get();
     },
     close: async () => {
-      ctx.drain();
+      await ctx.drain();
       db.close();
     },
   };

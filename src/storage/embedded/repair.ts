@@ -59,6 +59,8 @@ export async function repairEmbedded(
     report.tempFilesRemoved = await blobs.sweepTempFiles({ graceMs, dryRun: true });
     return report;
   }
+  // The rows' removal reaches the disk before the files go (this transaction commits outside the group commit).
+  await ctx.synced();
   // A file goes only if its row is still gone: a put between the transaction above and here brings it back.
   const known = db.prepare("SELECT 1 FROM blobs WHERE hash = ?");
   for (const hash of doomed) if (!known.get(hash)) await blobs.remove(hash);
