@@ -165,6 +165,17 @@ describe("Autoreply over LMTP with a real relay", () => {
     expect(relay.to("bob@remote.test")).toHaveLength(2);
   });
 
+  it("does not answer a duplicate (the same Message-ID delivered again)", async () => {
+    await deliver("hana@remote.test", mail("hana@remote.test", "Only once"));
+    expect(relay.to("hana@remote.test")).toHaveLength(1);
+    // A new setting forgets whom it answered, so only duplicate suppression can hold the next reply back.
+    await gqlOk(t.url, SET, { i: AWAY }, alice.token);
+    await deliver("hana@remote.test", mail("hana@remote.test", "Only once"));
+    expect(relay.to("hana@remote.test")).toHaveLength(1);
+    await deliver("hana@remote.test", mail("hana@remote.test", "Something new"));
+    expect(relay.to("hana@remote.test")).toHaveLength(2);
+  });
+
   it("retries a reply the relay refuses for now, and gives up after the configured attempts", async () => {
     relay.refuse = 2;
     await deliver("fred@remote.test", mail("fred@remote.test", "Retry me"));
