@@ -41,7 +41,9 @@ export interface AuthLogOptions {
    * Entries with no account behind them (unknown names) and refusals by the limits are what a flood is made
    * of, and need no password work to send: at most this many of them are kept per hour, across the
    * installation. Entries for a real account's checked password are always kept; the per-username limit
-   * already bounds their failures.
+   * already bounds their failures. While an hour's allowance is spent, an unknown name's failure answers one
+   * store write sooner than a real account's (its entry is dropped, the other written): a timing difference
+   * only during a flood, and small beside the password hash's own spread.
    */
   floodEntriesPerHour: number;
   /** Called once an hour's flood allowance is spent, so the operator hears of it. */
@@ -81,6 +83,10 @@ export class AuthLogService {
           return;
         }
         userId ??= lookUp ? await lookUp() : null;
+      } else if (outcome.result === "failure") {
+        // The same bus round trip as an unknown name's failure, counted apart: a wrong password for a real
+        // account must not answer sooner than one for a name that does not exist (names are not to be probed).
+        await this.bus.hit("auth-log-attributed", Number.MAX_SAFE_INTEGER, HOUR_MS);
       }
       await this.store.authLog.append({
         id: newId(),

@@ -69,6 +69,35 @@ describe("Login limits and the auth log", () => {
     expect(await outcome(check("m9", "guess", "::ffff:198.51.100.4"))).toBe("RATE_LIMITED");
   });
 
+  it("lets exactly the allowance through when one client guesses in parallel", async () => {
+    await open();
+    const codes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => outcome(check(`parallel${i}`, "guess", "198.51.100.20"))),
+    );
+    expect(codes.filter((c) => c === "AUTH_FAILED")).toHaveLength(5);
+    expect(codes.filter((c) => c === "RATE_LIMITED")).toHaveLength(15);
+  });
+
+  it("logs changePassword as a password check: a wrong current password fails and counts, a right one succeeds", async () => {
+    await open();
+    const { userId } = await t.addUser("jill");
+    const jill: Principal = { kind: "user", userId };
+    const from: AuthOrigin = { ip: "192.0.2.30", protocol: "graphql" };
+    expect(await outcome(t.core.auth.changePassword(jill, null, "wrong", "a newer secret", from))).toBe(
+      "AUTH_FAILED",
+    );
+    expect(
+      await outcome(t.core.auth.changePassword(jill, null, "a long secret", "a newer secret", from)),
+    ).toBe("OK");
+    const { entries } = await t.core.authLog.list(jill, {}, { first: 10 });
+    expect(entries.map((e) => [e.protocol, e.result, e.reason, e.ip])).toEqual([
+      ["graphql", "success", "password-changed", "192.0.2.30"],
+      ["graphql", "failure", "wrong-password", "192.0.2.30"],
+    ]);
+    for (let i = 0; i < 2; i++) await outcome(check("jill", "wrong"));
+    expect(await outcome(check("jill", "a newer secret"))).toBe("RATE_LIMITED");
+  });
+
   it("exempts configured networks from the per-client limit, never from the per-user one", async () => {
     await open({ loginLimitExemptNetworks: ["127.0.0.0/8"] });
     await t.addUser("bob");
