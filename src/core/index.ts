@@ -134,7 +134,11 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
   const messages = new MessageService(store, events, ingest, limits);
   const duplicateWindowMs = options.duplicateWindowMs ?? 86_400_000;
   const deliveryLogRetentionMs = options.deliveryLogRetentionMs ?? 30 * 86_400_000;
-  const duplicates = new DuplicateGuard(store, bus, { windowMs: duplicateWindowMs, now: options.now });
+  const duplicates = new DuplicateGuard(store, bus, {
+    windowMs: duplicateWindowMs,
+    now: options.now,
+    onBusUnavailable: options.onBackgroundError,
+  });
   const autoreply = { ...DEFAULT_AUTOREPLY, ...options.autoreply };
   const responder = new AutoreplyResponder(store, {
     ...autoreply,

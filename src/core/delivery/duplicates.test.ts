@@ -1,5 +1,12 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BusUnavailableError } from "../../bus/errors.js";
+import { MemoryBus } from "../../bus/memory.js";
+import type { Bus } from "../../bus/ports.js";
 import { RedisBus } from "../../bus/redis.js";
+import { openEmbeddedStore } from "../../storage/embedded/index.js";
 import { openMongoStore } from "../../storage/mongo/index.js";
 import type { Store } from "../../storage/ports.js";
 import { openTestCore, testStores, type TestCore } from "../../../test/harness/core.js";
@@ -194,6 +201,52 @@ describe("Core: duplicate suppression turned off", () => {
       expect(await t.store.messages.listUids(bob.userId, bob.inboxId)).toHaveLength(2);
     } finally {
       await t.close();
+    }
+  });
+});
+
+describe("Core: duplicate suppression while the bus cannot answer", () => {
+  it("delivers unlocked (reported), and still suppresses a resend from the store's record", async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), "eider-dup-bus-"));
+    const store = await openEmbeddedStore({ dataDir });
+    const memory = new MemoryBus();
+    // A real bus whose locks fail as Redis's do when it is down; everything else works.
+    const bus = new Proxy<Bus>(memory, {
+      get(target, name) {
+        if (name === "tryLock")
+          return () => Promise.reject(new BusUnavailableError("tryLock", new Error("connection refused")));
+        const value: unknown = Reflect.get(target, name);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const reported: unknown[] = [];
+    const core = createCore(store, bus, {
+      adminToken: "test-admin-token-0123456789",
+      sessionTtlMs: 3600_000,
+      maxMessageBytes: 1024 * 1024,
+      loginAttempts: 10,
+      loginWindowMs: 60_000,
+      journalRetentionMs: DAY_MS,
+      onBackgroundError: (err) => reported.push(err),
+    });
+    try {
+      const user = await core.users.create(ADMIN, {
+        username: "erin",
+        password: "a long secret",
+        addresses: ["erin@example.com"],
+        quotaBytes: 0,
+      });
+      const raw = message(newMessageId());
+      const [first] = await core.delivery.deliver(DELIVERY, args(["erin@example.com"], raw));
+      const [second] = await core.delivery.deliver(DELIVERY, args(["erin@example.com"], raw));
+      expect(first.status).toBe("stored");
+      expect(second).toMatchObject({ status: "stored", duplicate: true });
+      expect(reported.some((e) => e instanceof BusUnavailableError)).toBe(true);
+      const inbox = (await store.mailboxes.getByPath(user.id, "INBOX"))!;
+      expect(await store.messages.listUids(user.id, inbox.id)).toHaveLength(1);
+    } finally {
+      await core.close();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

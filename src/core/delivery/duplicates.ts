@@ -1,5 +1,6 @@
 // Duplicate suppression: the same Message-ID delivered twice into one mailbox within the window is stored once.
 import { createHash } from "node:crypto";
+import { BusUnavailableError } from "../../bus/errors.js";
 import type { Bus, Lock } from "../../bus/ports.js";
 import type { DeliveredIdRecord, Store } from "../../storage/ports.js";
 import type { StoredCopy } from "../delivery.js";
@@ -9,6 +10,8 @@ export interface DuplicateOptions {
   windowMs: number;
   /** The clock (tests move it past the window). */
   now?: () => Date;
+  /** Told when the bus cannot lock and a delivery goes on without it. */
+  onBusUnavailable?: (err: unknown) => void;
 }
 
 /**
@@ -37,7 +40,8 @@ const LOCK_POLL_MAX_MS = 100;
  * copy is committed, so a copy that failed to store, or a delivery that died before its commit, suppresses
  * nothing and its retry is stored. A bus lock per (mailbox, Message-ID) makes a concurrent second delivery (another
  * LMTP connection, another process) wait for the first and then find its entry. A crash between a commit and its
- * entry errs on the side of keeping mail: the retry stores a second copy.
+ * entry errs on the side of keeping mail: the retry stores a second copy. So does a bus that cannot answer: the
+ * delivery goes on unlocked (only a concurrent duplicate could then be stored twice) rather than being deferred.
  */
 export class DuplicateGuard {
   constructor(
@@ -101,7 +105,14 @@ export class DuplicateGuard {
     const key = `delivered-id:${mailboxId}:${createHash("sha256").update(messageId).digest("hex").slice(0, 32)}`;
     const deadline = Date.now() + LOCK_WAIT_MS;
     for (let pause = LOCK_POLL_FIRST_MS; ; pause = Math.min(pause * 2, LOCK_POLL_MAX_MS)) {
-      const lock = await this.bus.tryLock(key, LOCK_TTL_MS);
+      let lock: Lock | null;
+      try {
+        lock = await this.bus.tryLock(key, LOCK_TTL_MS);
+      } catch (err) {
+        if (!(err instanceof BusUnavailableError)) throw err;
+        this.options.onBusUnavailable?.(err);
+        return { key, release: async () => {} };
+      }
       if (lock) return lock;
       if (Date.now() >= deadline)
         throw new Error(
