@@ -211,7 +211,7 @@ describe("Autoreply over LMTP with a real relay", () => {
   });
 });
 
-describe("Autoreply without a working relay", () => {
+describe("Autoreply and the relay: down, requiring AUTH, or not configured", () => {
   /** A delivery to Alice must be acknowledged and stored whatever becomes of the reply, which is waited for. */
   async function expectDelivered(t: TestEider, alice: TestUser, subject: string) {
     const r = await pythonLmtp(t.eider.lmtp!.port, {
@@ -244,6 +244,23 @@ describe("Autoreply without a working relay", () => {
       await expectDelivered(t, alice, "Relay down");
     } finally {
       await t.stop();
+    }
+  });
+
+  it("authenticates to a relay that requires it, with the user and password in [outbound] relay", async () => {
+    const relay = new TestRelay({ user: "eider", pass: "relay secret" });
+    const port = new URL(await relay.listen()).port;
+    const t = await startTestEider({
+      env: { EIDER_OUTBOUND_RELAY: `smtp://eider:relay%20secret@127.0.0.1:${port}` },
+    });
+    try {
+      const alice = await createUser(t.url, "alice", ["alice@example.com"]);
+      await gqlOk(t.url, SET, { i: AWAY }, alice.token);
+      await expectDelivered(t, alice, "Relay with AUTH");
+      expect(relay.received.map((r) => [r.user, r.rcptTo])).toEqual([["eider", ["bob@remote.test"]]]);
+    } finally {
+      await t.stop();
+      await relay.close();
     }
   });
 
