@@ -120,14 +120,16 @@ describe.each(testStores())("Core: delivery routing on the $kind store", ({ kind
     const rspamd = await deliver(u.address, message("X-Rspamd-Action: add header\r\nSubject: x\r\n"));
     expect((await where(u.userId, rspamd.stored!.messageId)).path).toBe("Junk");
     // The user raises its level: the same score is no longer spam.
-    await t.core.users.setSpamLevel(u.p, 7);
+    await t.core.filters.setSpamLevel(u.p, 7);
     const lenient = await deliver(
       u.address,
       message("X-Spam-Status: Yes, score=6.1 required=5.0\r\nSubject: win\r\n"),
     );
     expect(lenient).toMatchObject({ verdict: "inbox", spam: { spam: false, score: 6.1 } });
-    await t.core.users.setSpamLevel(u.p, null);
-    expect((await t.core.users.get(u.p)).spamLevel).toBeNull();
+    expect(t.core.filters.spamLevelOf(await t.core.users.get(u.p))).toEqual({ level: 7, isDefault: false });
+    await t.core.filters.setSpamLevel(u.p, null);
+    expect(t.core.filters.spamLevelOf(await t.core.users.get(u.p))).toEqual({ level: 5, isDefault: true });
+    await expect(t.core.filters.setSpamLevel(u.p, Infinity)).rejects.toMatchObject({ code: "INVALID_INPUT" });
   });
 
   it("makes a Junk mailbox (special-use \\Junk) for a user who has none", async () => {

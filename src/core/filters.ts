@@ -1,6 +1,6 @@
-// A user's delivery filters, managed by the user (GraphQL): create, change, reorder, delete. Delivery reads them
-// through the store and applies them with `routeMessage` (src/core/delivery/route.ts).
-import type { FilterRecord, FlatDocument, Store } from "../storage/ports.js";
+// A user's delivery rules, managed by the user (GraphQL): filters (create, change, reorder, delete) and the spam
+// level. Delivery reads them through the store and applies them with `routeMessage` (src/core/delivery/route.ts).
+import type { FilterRecord, FlatDocument, Store, UserRecord } from "../storage/ports.js";
 import {
   cleanFilter,
   type FilterActions,
@@ -8,6 +8,7 @@ import {
   type FilterDefinition,
 } from "./delivery/filters.js";
 import type { RoutingFilter } from "./delivery/route.js";
+import { DEFAULT_SPAM_LEVEL } from "./delivery/spam.js";
 import { invalidInput, notFound } from "./errors.js";
 import { newId } from "./ids.js";
 import { DEFAULT_LIMITS, type CoreLimits } from "./limits.js";
@@ -32,11 +33,40 @@ export interface FilterInput {
 /** What an update changes; conditions and actions, when given, replace the old ones whole. */
 export type FilterUpdate = Partial<FilterInput>;
 
+/** Scores beyond this mean nothing to SpamAssassin or rspamd (rspamd rejects at 15 by default). */
+const MAX_SPAM_LEVEL = 1000;
+
+export interface SpamLevel {
+  level: number;
+  /** The user set none: the configured `[delivery] spam_level` applies. */
+  isDefault: boolean;
+}
+
 export class FilterService {
   constructor(
     private readonly store: Store,
     private readonly limits: CoreLimits = DEFAULT_LIMITS,
+    private readonly defaultSpamLevel = DEFAULT_SPAM_LEVEL,
   ) {}
+
+  /** The spam score from which the user's mail goes to Junk. */
+  spamLevelOf(user: Pick<UserRecord, "spamLevel">): SpamLevel {
+    return user.spamLevel === null
+      ? { level: this.defaultSpamLevel, isDefault: true }
+      : { level: user.spamLevel, isDefault: false };
+  }
+
+  /** Sets the user's spam level; null goes back to the configured default. The admin names the user. */
+  async setSpamLevel(p: Principal, level: number | null, userId?: string): Promise<UserRecord> {
+    const id = requireUser(p, userId);
+    if (level !== null && (!Number.isFinite(level) || Math.abs(level) > MAX_SPAM_LEVEL))
+      throw invalidInput(
+        `Spam level ${level} must be a number from -${MAX_SPAM_LEVEL} to ${MAX_SPAM_LEVEL}.`,
+      );
+    const updated = await this.store.users.update(id, { spamLevel: level });
+    if (!updated) throw notFound("User", id);
+    return updated;
+  }
 
   /** The user's filters in the order delivery applies them. The admin names the user. */
   async list(p: Principal, userId?: string): Promise<Filter[]> {

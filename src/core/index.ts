@@ -146,6 +146,8 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
     log: options.log ?? SILENT,
   });
   const autoreplies = new AutoreplyService(store, responder);
+  const spamDefaultLevel = options.spam?.defaultLevel ?? DEFAULT_SPAM_LEVEL;
+  const filters = new FilterService(store, limits, spamDefaultLevel);
   let closing: Promise<void> | null = null;
   return {
     users,
@@ -159,12 +161,12 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
       onBackgroundError: options.onBackgroundError,
       spam: {
         trustedHeaders: trustedSpamHeaders(options.spam?.headers ?? SPAM_HEADERS),
-        defaultLevel: options.spam?.defaultLevel ?? DEFAULT_SPAM_LEVEL,
+        defaultLevel: spamDefaultLevel,
       },
       afterStored: (copy) => responder.afterDelivery(copy),
     }),
     deliveryLog: new DeliveryLogService(store, limits, { retentionMs: deliveryLogRetentionMs }),
-    filters: new FilterService(store, limits),
+    filters,
     autoreplies,
     changes,
     maintenance: new MaintenanceService(store, bus, {
@@ -174,7 +176,7 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
       authLogRetentionMs: options.authLogRetentionMs ?? DEFAULT_AUTH_LOG_RETENTION_MS,
       autoreplyPeriodMs: autoreply.periodMs,
     }),
-    nodes: new NodeService(users, mailboxes, messages),
+    nodes: new NodeService(users, mailboxes, messages, filters),
     watch: new WatchService(store, events, changes, auth),
     health: () => checkHealth(store, bus),
     close() {
@@ -209,7 +211,7 @@ export type {
   RecipientStatus,
   StoredCopy,
 } from "./delivery.js";
-export type { Filter, FilterInput, FilterUpdate } from "./filters.js";
+export type { Filter, FilterInput, FilterUpdate, SpamLevel } from "./filters.js";
 export type { FilterActions, FilterConditions } from "./delivery/filters.js";
 export type { MatchedFilter, RouteVerdict } from "./delivery/route.js";
 export { SPAM_HEADERS, type SpamVerdict } from "./delivery/spam.js";

@@ -1,4 +1,5 @@
 import { isDomainError } from "./errors.js";
+import type { Filter, FilterService } from "./filters.js";
 import { isId } from "./ids.js";
 import type { MailboxService } from "./mailboxes.js";
 import type { MessageService } from "./messages.js";
@@ -12,7 +13,8 @@ export type NodeRecord =
   | { type: "Address"; address: AddressRecord }
   | { type: "Mailbox"; mailbox: MailboxRecord }
   | { type: "Message"; message: MessageRecord }
-  | { type: "Thread"; threadId: string; messages: MessageRecord[] };
+  | { type: "Thread"; threadId: string; messages: MessageRecord[] }
+  | { type: "Filter"; filter: Filter };
 
 /**
  * Finds an object by id among those the principal may read, through the same services (and checks) as every
@@ -24,6 +26,7 @@ export class NodeService {
     private readonly users: UserService,
     private readonly mailboxes: MailboxService,
     private readonly messages: MessageService,
+    private readonly filters: FilterService,
   ) {}
 
   async find(p: Principal, id: string): Promise<NodeRecord | null> {
@@ -32,12 +35,13 @@ export class NodeService {
       const user = await orNull(this.users.get(p, id));
       return user && { type: "User", user };
     }
-    const [self, addresses, mailboxes, messages, thread] = await Promise.all([
+    const [self, addresses, mailboxes, messages, thread, filter] = await Promise.all([
       this.users.get(p),
       this.users.addresses(p),
       this.mailboxes.getMany(p, [id]),
       this.messages.getMany(p, [id]),
       orNull(this.messages.thread(p, id)),
+      orNull(this.filters.get(p, id)),
     ]);
     if (self.id === id) return { type: "User", user: self };
     const address = addresses.find((a) => a.id === id);
@@ -45,6 +49,7 @@ export class NodeService {
     if (mailboxes[0]) return { type: "Mailbox", mailbox: mailboxes[0] };
     if (messages[0]) return { type: "Message", message: messages[0] };
     if (thread) return { type: "Thread", threadId: id, messages: thread };
+    if (filter) return { type: "Filter", filter };
     return null;
   }
 }

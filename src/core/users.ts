@@ -23,9 +23,6 @@ export interface UpdateUserArgs {
   quotaBytes?: number;
 }
 
-/** Scores beyond this mean nothing to SpamAssassin or rspamd (rspamd rejects at 15 by default). */
-const MAX_SPAM_LEVEL = 1000;
-
 const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._@+-]{0,127}$/i;
 
 /** Users and their addresses: create (with the special-use mailboxes), update, delete. Passwords are checked by AuthService. */
@@ -117,21 +114,6 @@ export class UserService {
     if (!updated) throw notFound("User", userId);
     // A password reset or a disable ends every session: whoever held a token must log in again.
     if (args.password !== undefined || args.disabled) await this.credentials.endSessions(userId);
-    return updated;
-  }
-
-  /**
-   * The spam score from which the user's mail goes to Junk (null: back to the configured default). A user sets
-   * its own; the admin names the user.
-   */
-  async setSpamLevel(p: Principal, level: number | null, userId?: string): Promise<UserRecord> {
-    const id = requireUser(p, userId);
-    if (level !== null && (!Number.isFinite(level) || Math.abs(level) > MAX_SPAM_LEVEL))
-      throw invalidInput(
-        `Spam level ${level} must be a number from -${MAX_SPAM_LEVEL} to ${MAX_SPAM_LEVEL}.`,
-      );
-    const updated = await this.store.users.update(id, { spamLevel: level });
-    if (!updated) throw notFound("User", id);
     return updated;
   }
 

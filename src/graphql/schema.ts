@@ -6,6 +6,7 @@ import { AdminResolver } from "./resolvers/admin.js";
 import { AuthLogResolver } from "./resolvers/auth-log.js";
 import { DeliveryResolver, UserDeliveriesResolver } from "./resolvers/deliveries.js";
 import { AutoreplyResolver } from "./resolvers/autoreply.js";
+import { FilterResolver } from "./resolvers/filters.js";
 import { MailboxResolver } from "./resolvers/mailboxes.js";
 import { MessageResolver } from "./resolvers/messages.js";
 import { NodeResolver } from "./resolvers/node.js";
@@ -21,6 +22,7 @@ export async function buildEiderSchema(): Promise<GraphQLSchema> {
       DeliveryResolver,
       UserDeliveriesResolver,
       AutoreplyResolver,
+      FilterResolver,
       MailboxResolver,
       MessageResolver,
       NodeResolver,

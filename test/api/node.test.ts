@@ -103,6 +103,7 @@ describe("API: node(id)", () => {
     expect(schema.__type.kind).toBe("INTERFACE");
     expect(schema.__type.possibleTypes.map((t: { name: string }) => t.name).sort()).toEqual([
       "Address",
+      "Filter",
       "Mailbox",
       "Message",
       "Thread",

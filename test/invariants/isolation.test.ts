@@ -240,6 +240,100 @@ function isolationSuite(options: () => TestEiderOptions): void {
     await w.close();
   });
 
+  // Delivery filters: one user's filter is invisible to another, whatever id it sends, and no filter can name a
+  // mailbox of another user (so mail cannot be routed across accounts).
+  describe("filters", () => {
+    let filterId: string;
+    const ownerFilters = () =>
+      gqlOk(
+        url,
+        `{ me { filters { edges { node { id name enabled actions { moveTo } } } } } }`,
+        {},
+        owner.token,
+      );
+    let ownerBefore: any;
+
+    beforeAll(async () => {
+      const made = await gqlOk(
+        url,
+        `mutation($m: ID!) { createFilter(input: { name: "owner's", conditions: { from: "x" }, actions: { moveTo: $m } }) { id } }`,
+        { m: owner.mailboxes.Archive },
+        owner.token,
+      );
+      filterId = made.createFilter.id;
+      ownerBefore = await ownerFilters();
+    });
+
+    it("shows the intruder neither the filter by id nor in its own list", async () => {
+      const node = await gqlOk(
+        url,
+        `query($id: ID!) { node(id: $id) { id } }`,
+        { id: filterId },
+        intruder.token,
+      );
+      expect(node.node).toBeNull();
+      const mine = await gqlOk(
+        url,
+        `{ me { filters { totalCount edges { node { id } } } } }`,
+        {},
+        intruder.token,
+      );
+      expect(mine.me.filters.totalCount).toBe(0);
+      const theirs = await gql(
+        url,
+        `query($id: ID!) { user(id: $id) { filters { totalCount } } }`,
+        { id: owner.id },
+        intruder.token,
+      );
+      expect(theirs.data?.user ?? null).toBeNull();
+    });
+
+    const filterWrites: Array<[string, string, () => Record<string, unknown>]> = [
+      [
+        "update",
+        `mutation($id: ID!) { updateFilter(id: $id, input: { enabled: false }) { id } }`,
+        () => ({ id: filterId }),
+      ],
+      ["delete", `mutation($id: ID!) { deleteFilter(id: $id) }`, () => ({ id: filterId })],
+      ["reorder", `mutation($ids: [ID!]!) { reorderFilters(ids: $ids) { id } }`, () => ({ ids: [filterId] })],
+    ];
+    for (const [name, query, vars] of filterWrites)
+      it(`refuses to ${name} the other user's filter and changes nothing`, async () => {
+        expect(errorCode(await gql(url, query, vars(), intruder.token))).toBe("NOT_FOUND");
+        expect(await ownerFilters()).toEqual(ownerBefore);
+      });
+
+    it("refuses a filter of the intruder's that moves into the owner's mailbox", async () => {
+      const input = { name: "steal", conditions: {}, actions: { moveTo: owner.inbox } };
+      const res = await gql(
+        url,
+        `mutation($i: CreateFilterInput!) { createFilter(input: $i) { id } }`,
+        { i: input },
+        intruder.token,
+      );
+      expect(errorCode(res)).toBe("NOT_FOUND");
+      const own = await gqlOk(
+        url,
+        `mutation { createFilter(input: { name: "own", conditions: {}, actions: { flag: true } }) { id } }`,
+        {},
+        intruder.token,
+      );
+      const moved = await gql(
+        url,
+        `mutation($id: ID!, $m: ID!) { updateFilter(id: $id, input: { actions: { moveTo: $m } }) { id } }`,
+        { id: own.createFilter.id, m: owner.mailboxes.Archive },
+        intruder.token,
+      );
+      expect(errorCode(moved)).toBe("NOT_FOUND");
+      await gqlOk(
+        url,
+        `mutation($id: ID!) { deleteFilter(id: $id) }`,
+        { id: own.createFilter.id },
+        intruder.token,
+      );
+    });
+  });
+
   // The journal behind changes(sinceState), threads, thread sizes and text search, with users of their own: a
   // writer whose account state runs well past the reader's, so that a journal read that forgot the user would
   // hand the reader the writer's entries (contiguous states past the reader's own).

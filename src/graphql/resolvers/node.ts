@@ -3,6 +3,7 @@ import type { NodeRecord } from "../../core/index.js";
 import type { GraphQLContext } from "../context.js";
 import { toMailbox, toMessage, toUser } from "../mappers.js";
 import { Node, NODE_TYPE } from "../types/node.js";
+import { toFilter } from "./filters.js";
 
 @Resolver()
 export class NodeResolver {
@@ -30,5 +31,7 @@ function toNode(found: NodeRecord): Node {
       return toMessage(found.message);
     case "Thread":
       return { id: found.threadId, messages: found.messages.map(toMessage) } as Node;
+    case "Filter":
+      return toFilter(found.filter);
   }
 }
