@@ -93,7 +93,7 @@ describe.each(testStores())("Core: delivery routing on the $kind store", ({ kind
       verdict: "discarded",
       matchedFilters: [{ id: f.id, name: "drop ads" }],
     });
-    expect(r.message).toMatch(/drop ads/);
+    expect(r.message).toMatch(/Discarded/);
     expect(r.stored).toBeUndefined();
     expect((await t.store.messages.listUids(u.userId, u.inboxId)).length).toBe(before);
     expect((await t.store.users.get(u.userId))!.storageUsed).toBe(0);

@@ -347,7 +347,8 @@ export class DeliveryService {
     if (!target)
       return {
         status: "stored",
-        message: `Discarded at the user's request by filter "${route.decidedBy?.name ?? ""}".`,
+        // No filter name here: this text becomes the protocol reply, and the name is the user's to choose.
+        message: "Discarded at the user's request by one of the user's filters; nothing was stored.",
         userId: user.id,
         verdict: "discarded",
         ...routing,

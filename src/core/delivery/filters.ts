@@ -61,6 +61,8 @@ export function cleanFilter(f: FilterDefinition, limits: FilterLimits = FILTER_L
   const name = f.name.trim();
   if (name.length === 0 || name.length > limits.maxNameChars)
     throw invalidInput(`A filter's name must have 1 to ${limits.maxNameChars} characters.`);
+  if (/[\u0000-\u001f\u007f]/.test(name))
+    throw invalidInput("A filter's name may not contain control characters.");
   const conditions: FilterConditions = {};
   for (const key of TEXT_CONDITIONS) {
     const value = f.conditions[key]?.trim();

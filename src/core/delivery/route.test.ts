@@ -89,6 +89,7 @@ describe("cleanFilter", () => {
       actions: { markSeen: true },
     });
     expect(() => cleanFilter(def({ name: " " }))).toThrow(/name/);
+    expect(() => cleanFilter(def({ name: "a\r\n250 fake" }))).toThrow(/control characters/);
     expect(() => cleanFilter(def({ actions: {} }))).toThrow(/at least one action/);
     expect(() => cleanFilter(def({ actions: { delete: true, moveTo: "m" } }))).toThrow(/only one/);
     expect(() => cleanFilter(def({ conditions: { largerThan: -1 } }))).toThrow(/whole number/);
