@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
 import { asDomainError, DELIVERY, type Core, type RecipientResult } from "../../src/core/index.js";
 import type { TlsCertificates } from "../shared/tls.js";
+import { mailFromRefusal, rcptToRefusal } from "./parameters.js";
 import { replyFor, TEMPORARY_FAILURE, type LmtpReply } from "./replies.js";
 import { traceHeaders } from "./trace-headers.js";
 
@@ -124,7 +125,21 @@ export async function startLmtpServer(
     onClose(session) {
       connections.delete(session.id);
     },
+    onMailFrom(address, session, callback) {
+      const args = address.args as Record<string, unknown> | false;
+      // smtp-server sets these from each MAIL FROM's parameters before asking, and never clears them: a refused
+      // MAIL FROM ... SMTPUTF8 would otherwise leave the next transaction marked SMTPUTF8.
+      Object.assign(session.envelope, {
+        smtpUtf8: Boolean(args && args.SMTPUTF8 === true),
+        bodyType: args && typeof args.BODY === "string" ? args.BODY.toLowerCase() : "7bit",
+      });
+      const reply = mailFromRefusal(address.address, args);
+      callback(reply ? refusal(reply) : undefined);
+    },
     onRcptTo(address, session, callback) {
+      const smtpUtf8 = (session.envelope as { smtpUtf8?: boolean }).smtpUtf8 === true;
+      const bad = rcptToRefusal(address.address, address.args as Record<string, unknown> | false, smtpUtf8);
+      if (bad) return callback(refusal(bad));
       const size = Number(
         session.envelope.mailFrom &&
           session.envelope.mailFrom.args &&

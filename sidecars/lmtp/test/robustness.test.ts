@@ -92,6 +92,48 @@ describe("LMTP sidecar against clients that misbehave", () => {
     await c.closed;
   });
 
+  it("answers bad bytes and unknown parameters in MAIL FROM and RCPT TO with a 5xx and keeps the session", async () => {
+    await createUser(t.url, "hugo", ["hugo@example.com"]);
+    const c = await RawLmtp.connect(port);
+    await c.send("LHLO mx.client.test\r\n");
+    const mail: Array<[Buffer | string, RegExp]> = [
+      ["MAIL FROM:<a@b.test> X\x00Y=1", /^555 5\.5\.4 /],
+      ["MAIL FROM:<a@b.test> RET=FULL", /^555 5\.5\.4 /], // DSN is not announced
+      ["MAIL FROM:<a@b.test>\rX", /^555 5\.5\.4 /],
+      [
+        Buffer.from([...Buffer.from("MAIL FROM:<"), 0xff, 0xfe, ...Buffer.from("@b.test> SMTPUTF8")]),
+        /^501 5\.1\.7 /,
+      ],
+      ["MAIL FROM:<jörg@b.test>", /^553 5\.6\.7 /],
+      ["MAIL FROM:<a\x00b@b.test>", /^501 /],
+      ["MAIL FROM:<a@b.test> SIZE=-1", /^501 /],
+    ];
+    for (const [line, reply] of mail) {
+      await c.write(Buffer.concat([Buffer.from(line), Buffer.from("\r\n")]));
+      expect((await c.read(1))[0], JSON.stringify(line.toString())).toMatch(reply);
+    }
+    expect((await c.send("MAIL FROM:<a@b.test>\r\n"))[0]).toMatch(/^250 /);
+    const rcpt: Array<[string, RegExp]> = [
+      ["RCPT TO:<hugo@example.com> NOTIFY=NEVER", /^555 5\.5\.4 /],
+      ["RCPT TO:<hügo@example.com>", /^553 5\.6\.7 /],
+      ["RCPT TO:<hu\x00go@example.com>", /^501 /],
+    ];
+    for (const [line, reply] of rcpt)
+      expect((await c.send(`${line}\r\n`))[0], JSON.stringify(line)).toMatch(reply);
+    expect((await c.send("RCPT TO:<hugo@example.com>\r\nDATA\r\n", 2)).map((r) => r.slice(0, 4))).toEqual([
+      "250 ",
+      "354 ",
+    ]);
+    expect((await c.send("Subject: after all that\r\n\r\nfine\r\n.\r\n"))[0]).toMatch(/^250 /);
+    expect((await c.send("QUIT\r\n"))[0]).toMatch(/^221 /);
+    await c.closed;
+    await expect.poll(sessions).toBe(0);
+    const { boxes } = await holdings(t.url, "hugo", PASSWORD("hugo"));
+    expect(boxes.INBOX).toHaveLength(1);
+    // The refused MAIL FROM ... SMTPUTF8 above left nothing behind: this transaction is plain LMTP.
+    expect(boxes.INBOX[0].toString()).toMatch(/\r\n\tby \S+ with LMTP id /);
+  });
+
   it("answers a command line over the length limit with 500 5.5.2 and closes (the line's end is lost)", async () => {
     const c = await RawLmtp.connect(port);
     await c.send("LHLO mx.client.test\r\n");
