@@ -17,6 +17,8 @@ export class EmbeddedContext {
   /** Committed, waiting for a WAL sync that starts after their commit; settled by it. */
   private unsynced: Array<(err?: unknown) => void> = [];
   private syncing: Promise<void> | null = null;
+  /** The WAL, opened at the first sync and kept: SQLite removes the file only when the last connection closes. */
+  private wal: fs.FileHandle | null = null;
 
   constructor(
     readonly db: Database,
@@ -42,6 +44,8 @@ export class EmbeddedContext {
   async drain(): Promise<void> {
     if (this.pending.length > 0) this.flush();
     await this.synced();
+    await this.wal?.close();
+    this.wal = null;
   }
 
   /** Resolves once every change committed so far is on disk (for writers that commit on their own). */
@@ -76,6 +80,22 @@ export class EmbeddedContext {
     });
   }
 
+  /**
+   * Syncs the WAL's data to disk: fsync acts on the file, whichever descriptor wrote it. No WAL yet: nothing
+   * was committed through it (SQLite creates it at the first write), so there is nothing to sync.
+   */
+  private async syncWalFile(): Promise<void> {
+    if (!this.wal) {
+      try {
+        this.wal = await fs.open(`${this.db.name}-wal`, "r");
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
+        throw err;
+      }
+    }
+    await this.wal.datasync();
+  }
+
   /** Calls `settle` after a WAL sync that starts after now (one runs at a time; the next takes all waiting). */
   private afterSync(settle: (err?: unknown) => void): void {
     this.unsynced.push(settle);
@@ -88,7 +108,7 @@ export class EmbeddedContext {
       this.unsynced = [];
       let failure: unknown;
       try {
-        await fdatasync(`${this.db.name}-wal`);
+        await this.syncWalFile();
       } catch (err) {
         failure = err;
       }
@@ -174,25 +194,5 @@ export class EmbeddedContext {
 
   changeStorage(userId: string, delta: number): void {
     this.stmt("UPDATE users SET storage_used = storage_used + ? WHERE id = ?").run(delta, userId);
-  }
-}
-
-/**
- * Syncs a file's data to disk: fsync acts on the file, whichever descriptor wrote it. Opened anew each time,
- * so it is the WAL now at that path. No WAL: SQLite removes it only when its last connection closes, after
- * a checkpoint that synced everything into the database file, so there is nothing left to sync.
- */
-async function fdatasync(file: string): Promise<void> {
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(file, "r");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw err;
-  }
-  try {
-    await handle.datasync();
-  } finally {
-    await handle.close();
   }
 }
