@@ -165,6 +165,27 @@ describe("Autoreply over LMTP with a real relay", () => {
     expect(relay.to("bob@remote.test")).toHaveLength(2);
   });
 
+  it("does not answer a copy a filter discarded or sent to Junk", async () => {
+    const create = `mutation($i: CreateFilterInput!) { createFilter(input: $i) { id } }`;
+    await gqlOk(
+      t.url,
+      create,
+      { i: { name: "drop", conditions: { subject: "Drop me" }, actions: { delete: true } } },
+      alice.token,
+    );
+    await gqlOk(
+      t.url,
+      create,
+      { i: { name: "junk", conditions: { subject: "Junk me" }, actions: { markSpam: true } } },
+      alice.token,
+    );
+    await deliver("ivan@remote.test", mail("ivan@remote.test", "Drop me"));
+    await deliver("ivan@remote.test", mail("ivan@remote.test", "Junk me"));
+    expect(relay.to("ivan@remote.test")).toHaveLength(0);
+    await deliver("ivan@remote.test", mail("ivan@remote.test", "Keep me"));
+    expect(relay.to("ivan@remote.test")).toHaveLength(1);
+  });
+
   it("does not answer a duplicate (the same Message-ID delivered again)", async () => {
     await deliver("hana@remote.test", mail("hana@remote.test", "Only once"));
     expect(relay.to("hana@remote.test")).toHaveLength(1);
