@@ -114,6 +114,7 @@ describe.each(testStores())("Core: delivery routing on the $kind store", ({ kind
       message("X-Spam-Status: Yes, score=6.1 required=5.0\r\nSubject: win\r\n"),
     );
     expect(spam).toMatchObject({ verdict: "junk", spam: { spam: true, score: 6.1 } });
+    expect(spam.message).toMatch(/in Junk\. \(spam by X-Spam-Status, score 6\.1\)$/);
     expect(await where(u.userId, spam.stored!.messageId)).toEqual({ path: "Junk", flags: ["$Junk"] });
     const [entry] = (await t.core.deliveryLog.list(u.p, { first: 1 })).entries;
     expect(entry).toMatchObject({ outcome: "stored", verdict: "junk", mailboxId: spam.stored!.mailboxId });

@@ -356,13 +356,14 @@ export class DeliveryService {
     const { mailbox, verdict, missingMailboxId } = target;
     const flags = verdict === "junk" ? [...new Set([...route.flags, JUNK_KEYWORD])] : route.flags;
     const result = await this.storeOnce(user, mailbox, parsed, flags, internalDate, settlements);
-    if (!missingMailboxId) return { ...result, verdict, ...routing };
+    if (result.status !== "stored") return { ...result, verdict, ...routing };
+    const why = routingNote(route, verdict, missingMailboxId);
     return {
       ...result,
-      message: `${result.message} (The filter's mailbox ${missingMailboxId} no longer exists.)`,
+      ...(why ? { message: `${result.message} (${why})` } : {}),
       verdict,
       ...routing,
-      missingMailboxId,
+      ...(missingMailboxId ? { missingMailboxId } : {}),
     };
   }
 
@@ -484,6 +485,18 @@ export class DeliveryService {
     if (user.disabled) return disabled(user);
     return { user };
   }
+}
+
+/**
+ * Why a stored copy went where it did, for the protocol reply and the log's detail: only fixed words, header names
+ * and numbers (a filter's name is the user's to choose and stays out of protocol replies).
+ */
+function routingNote(route: Route, verdict: RouteVerdict, missingMailboxId?: string): string | null {
+  if (missingMailboxId) return `the filter's mailbox ${missingMailboxId} no longer exists`;
+  if (verdict !== "junk") return null;
+  if (route.decidedBy || !route.spam.reason) return "marked as spam by a filter";
+  const header = route.spam.reason.slice(0, route.spam.reason.indexOf(":"));
+  return route.spam.score === null ? `spam by ${header}` : `spam by ${header}, score ${route.spam.score}`;
 }
 
 function disabled(user: UserRecord): { status: "disabled"; message: string; userId: string } {
