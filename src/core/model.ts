@@ -11,6 +11,7 @@ export type {
   DeliveryCursor,
   DeliveryOutcome,
   DeliveryRecord,
+  DeliverySpam,
   DeliveryVia,
   FlagChange,
   JournalEntry,

@@ -549,6 +549,16 @@ export interface DeliveryRecord {
   /** The routing verdict: "inbox", "mailbox", "junk", "discarded"; null when it was not routed. */
   verdict: string | null;
   matchedFilters: Array<{ id: string; name: string }>;
+  /** What the trusted spam headers said (against the user's level); null when the message was not judged. */
+  spam: DeliverySpam | null;
+}
+
+export interface DeliverySpam {
+  spam: boolean;
+  /** The score a trusted header gave, when one did. */
+  score: number | null;
+  /** The header that decided, as "Name: value". */
+  reason: string | null;
 }
 
 /** Delivery log order: newest first by time, ties by id; the cursor is the last row's key. */

@@ -930,6 +930,7 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
           messageId: id(),
           verdict: "inbox",
           matchedFilters: [{ id: id(), name: "Lists" }],
+          spam: { spam: true, score: 7.5, reason: "X-Spam-Score: 7.5" },
           ...over,
         };
       }
@@ -949,12 +950,14 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
             verdict: null,
             matchedFilters: [],
             from: [],
+            spam: null,
           }),
           entry(user.id, new Date(t + 1000), {
             outcome: "duplicate",
             messageIdHeader: null,
             clientIp: null,
             clientName: null,
+            spam: { spam: false, score: null, reason: null },
           }),
           entry(other.id, new Date(t + 1500)),
         ];

@@ -14,7 +14,8 @@ import {
 import { pythonLmtp, RawLmtp } from "./clients.js";
 
 const ENTRY = `id userId at via clientIp clientName mailFrom from { name address } recipient messageIdHeader
-  subject size outcome status detail mailboxId uid messageId verdict matchedFilters { id name }`;
+  subject size outcome status detail mailboxId uid messageId verdict matchedFilters { id name }
+  spam { spam score reason }`;
 
 let serial = 0;
 function message(subject: string, messageId: string | null = `<log-${Date.now()}-${++serial}@remote.test>`) {
@@ -96,6 +97,7 @@ describe("Delivery log and duplicate suppression over LMTP", () => {
       messageId: stored.id,
       verdict: "inbox",
       matchedFilters: [],
+      spam: { spam: false, score: null, reason: null },
     });
     expect(Date.now() - Date.parse(edges[0].node.at)).toBeLessThan(60_000);
     // The disabled account's refusal is in its own log, read by the admin.

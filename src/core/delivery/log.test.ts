@@ -64,7 +64,25 @@ describe.each(testStores())("Core: the delivery log on the $kind store", ({ kind
       messageId: r.stored!.messageId,
       verdict: "inbox",
       matchedFilters: [],
+      spam: { spam: false, score: null, reason: null },
     });
+  });
+
+  it("records the spam verdict of the trusted headers and the Junk routing", async () => {
+    const raw = Buffer.from(
+      `From: spammer@remote.test\r\nTo: bob@example.com\r\nSubject: Cheap\r\nMessage-ID: <spam1@remote.test>\r\n` +
+        `X-Spam-Score: 9.5\r\n\r\nBuy now.\r\n`,
+    );
+    const [r] = await t.core.delivery.deliver(DELIVERY, lmtp(["bob@example.com"], raw));
+    const [entry] = await logOf(bob.userId);
+    expect(entry).toMatchObject({
+      outcome: "stored",
+      verdict: "junk",
+      mailboxId: r.stored!.mailboxId,
+      spam: { spam: true, score: 9.5 },
+    });
+    expect(entry.mailboxId).not.toBe(bob.inboxId);
+    expect(entry.spam!.reason).toMatch(/X-Spam-Score/i);
   });
 
   it("records a duplicate as such, pointing at the copy stored before", async () => {

@@ -94,6 +94,7 @@ export function deliveryEntries(
       messageId: stored?.messageId ?? null,
       verdict: r.status === "stored" ? (r.verdict ?? "inbox") : null,
       matchedFilters: r.matchedFilters ?? [],
+      spam: r.spam ?? null,
     });
   }
   return entries;
@@ -125,6 +126,7 @@ export function refusalEntry(
     messageId: null,
     verdict: null,
     matchedFilters: [],
+    spam: null,
   };
 }
 

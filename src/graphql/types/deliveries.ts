@@ -38,6 +38,15 @@ export class MatchedFilter {
   @Field(() => String) name!: string;
 }
 
+@ObjectType({ description: "What the trusted spam headers said, against the user's spam level." })
+export class DeliverySpamCheck {
+  @Field(() => Boolean) spam!: boolean;
+  @Field(() => Float, { nullable: true, description: "The score a trusted header gave, when one did." })
+  score!: number | null;
+  @Field(() => String, { nullable: true, description: 'The header that decided, as "Name: value".' })
+  reason!: string | null;
+}
+
 @ObjectType({
   description: "One message as it reached one user: one entry per recipient user, not per address.",
 })
@@ -75,6 +84,8 @@ export class Delivery {
   })
   verdict!: string | null;
   @Field(() => [MatchedFilter]) matchedFilters!: MatchedFilter[];
+  @Field(() => DeliverySpamCheck, { nullable: true, description: "Null when the message was not judged." })
+  spam!: DeliverySpamCheck | null;
 }
 
 @ObjectType()

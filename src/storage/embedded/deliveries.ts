@@ -10,8 +10,9 @@ export class SqliteDeliveryLogStore implements DeliveryLogStore {
     await this.ctx.write(() => {
       const insert = this.ctx.stmt(
         `INSERT INTO deliveries (id, user_id, at, via, client_ip, client_name, mail_from, addr_from, recipient,
-           msgid, subject, size, outcome, status, detail, mailbox_id, uid, message_id, verdict, matched_filters)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           msgid, subject, size, outcome, status, detail, mailbox_id, uid, message_id, verdict, matched_filters,
+           spam, spam_score, spam_reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       for (const e of entries)
         insert.run(
@@ -35,6 +36,9 @@ export class SqliteDeliveryLogStore implements DeliveryLogStore {
           e.messageId,
           e.verdict,
           JSON.stringify(e.matchedFilters),
+          e.spam ? Number(e.spam.spam) : null,
+          e.spam?.score ?? null,
+          e.spam?.reason ?? null,
         );
     });
   }
@@ -89,5 +93,6 @@ function toDelivery(r: Row): DeliveryRecord {
     messageId: r.message_id,
     verdict: r.verdict,
     matchedFilters: JSON.parse(r.matched_filters),
+    spam: r.spam === null ? null : { spam: r.spam === 1, score: r.spam_score, reason: r.spam_reason },
   };
 }

@@ -33,4 +33,29 @@ describe("Embedded schema", () => {
       await again.close();
     }
   });
+
+  it("adds the spam columns to a delivery log made before them; its old entries read as not judged", async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "eider-schema-"));
+    const old = new Database(path.join(dir, "eider.sqlite"));
+    old.exec(`CREATE TABLE deliveries (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, at INTEGER NOT NULL,
+      via TEXT NOT NULL, client_ip TEXT, client_name TEXT, mail_from TEXT NOT NULL, addr_from TEXT NOT NULL,
+      recipient TEXT NOT NULL, msgid TEXT, subject TEXT NOT NULL, size INTEGER NOT NULL, outcome TEXT NOT NULL,
+      status TEXT NOT NULL, detail TEXT NOT NULL, mailbox_id TEXT, uid INTEGER, message_id TEXT, verdict TEXT,
+      matched_filters TEXT NOT NULL);
+      INSERT INTO deliveries VALUES ('d1', 'u1', 1, 'lmtp', NULL, NULL, '', '[]', 'a@b', NULL, 'old', 1, 'stored',
+        'stored', '', NULL, NULL, NULL, 'inbox', '[]');`);
+    old.close();
+    const store = await openEmbeddedStore({ dataDir: dir });
+    try {
+      const [before] = await store.deliveries.list({ userId: "u1", limit: 10 });
+      expect(before).toMatchObject({ id: "d1", subject: "old", spam: null });
+      await store.deliveries.append([
+        { ...before, id: "d2", at: new Date(2), spam: { spam: true, score: 8, reason: "X-Spam-Score: 8" } },
+      ]);
+      const [latest] = await store.deliveries.list({ userId: "u1", limit: 1 });
+      expect(latest.spam).toEqual({ spam: true, score: 8, reason: "X-Spam-Score: 8" });
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -189,6 +189,9 @@ CREATE INDEX IF NOT EXISTS auth_log_ip ON auth_log (ip, at DESC, id DESC);
 /** Columns added to existing tables since version 1, added to a database made before them. */
 const ADDED_COLUMNS: Array<{ table: string; column: string; definition: string }> = [
   { table: "users", column: "spam_level", definition: "REAL" },
+  { table: "deliveries", column: "spam", definition: "INTEGER" },
+  { table: "deliveries", column: "spam_score", definition: "REAL" },
+  { table: "deliveries", column: "spam_reason", definition: "TEXT" },
 ];
 
 /**

@@ -30,6 +30,7 @@ export class MongoDeliveryLogStore implements DeliveryLogStore {
         message: e.messageId,
         verdict: e.verdict,
         matchedFilters: e.matchedFilters.map((f) => ({ id: f.id, name: f.name })),
+        spam: e.spam && { spam: e.spam.spam, score: e.spam.score, reason: e.spam.reason },
       })),
       { ordered: false },
     );
@@ -77,5 +78,7 @@ function toDelivery(d: DeliveryDoc): DeliveryRecord {
     messageId: d.message,
     verdict: d.verdict,
     matchedFilters: d.matchedFilters.map((f) => ({ id: f.id, name: f.name })),
+    // Entries written before the field existed have none.
+    spam: d.spam ? { spam: d.spam.spam, score: d.spam.score, reason: d.spam.reason } : null,
   };
 }

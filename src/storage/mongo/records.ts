@@ -5,6 +5,7 @@ import type {
   FilterRecord,
   FlatDocument,
   DeliveryOutcome,
+  DeliverySpam,
   DeliveryVia,
   JournalKind,
   MailboxRecord,
@@ -185,6 +186,7 @@ export interface DeliveryDoc {
   message: string | null;
   verdict: string | null;
   matchedFilters: Array<{ id: string; name: string }>;
+  spam: DeliverySpam | null;
 }
 
 /** `_id` is the mailbox and a hash of the Message-ID: one document per pair, whatever the header's length. */
