@@ -79,6 +79,43 @@ describe.each(testStores())("Core: delivery routing on the $kind store", ({ kind
     expect(await where(u.userId, other.stored!.messageId)).toEqual({ path: "INBOX", flags: [] });
   });
 
+  it("routes each recipient user's copy by that user's own filters and spam level, in one delivery", async () => {
+    const [a, b, c] = [await user(), await user(), await user()];
+    await t.core.filters.create(a.p, {
+      name: "drop",
+      conditions: { subject: "shared" },
+      actions: { delete: true },
+    });
+    await t.core.filters.create(b.p, {
+      name: "flag",
+      conditions: { subject: "shared" },
+      actions: { flag: true },
+    });
+    await t.core.filters.setSpamLevel(c.p, 1);
+    // Once with one parse shared by all (no trace lines), once with a parse per user (per-user trace lines).
+    for (const traceHeaders of [undefined, (rcpt: string) => `Delivered-To: ${rcpt}\r\n`]) {
+      const raw = message("X-Spam-Score: 2.5\r\nSubject: shared news\r\n");
+      const results = await t.core.delivery.deliver(DELIVERY, {
+        via: "lmtp",
+        mailFrom: "alice@example.net",
+        recipients: [a.address, b.address, c.address],
+        raw,
+        traceHeaders,
+      });
+      expect(results.map((r) => [r.status, r.verdict, r.matchedFilters?.length])).toEqual([
+        ["stored", "discarded", 1],
+        ["stored", "inbox", 1],
+        ["stored", "junk", 0],
+      ]);
+      expect(results.some((r) => r.duplicate)).toBe(false);
+      expect(await where(b.userId, results[1].stored!.messageId)).toEqual({
+        path: "INBOX",
+        flags: ["\\Flagged"],
+      });
+      expect(await where(c.userId, results[2].stored!.messageId)).toEqual({ path: "Junk", flags: ["$Junk"] });
+    }
+  });
+
   it("discards on a delete filter: a stored status (the sender's 250) and nothing stored", async () => {
     const u = await user();
     const f = await t.core.filters.create(u.p, {
