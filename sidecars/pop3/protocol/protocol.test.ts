@@ -45,7 +45,9 @@ describe("POP3 protocol: requests", () => {
     expect(parseRequest("list 3")).toEqual({ ok: true, command: "LIST", args: ["3"], rest: "3" });
     expect(parseRequest("TOP 1  10")).toMatchObject({ command: "TOP", args: ["1", "10"] });
     expect(parseRequest("PASS  two  spaces ")).toMatchObject({ command: "PASS", args: [" two  spaces "] });
-    for (const bad of ["", "X:Y", "RETRX 1", "\u00ffRETR", "APOP a b", "RE", " STAT"])
+    // A keyword with a digit (RFC 6856); found by the fuzz run, where every UTF8 got "Unknown command".
+    expect(parseRequest("utf8")).toEqual({ ok: true, command: "UTF8", args: [], rest: "" });
+    for (const bad of ["", "X:Y", "RETRX 1", "\u00ffRETR", "APOP a b", "RE", " STAT", "8TF8", "UT:8"])
       expect(parseRequest(bad).ok).toBe(false);
   });
 

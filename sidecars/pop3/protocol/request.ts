@@ -1,4 +1,4 @@
-// A command line -> a request: a keyword of 3 or 4 letters (RFC 1939 §3, RFC 2449 §3) and its arguments.
+// A command line -> a request: a keyword of 3 or 4 characters (RFC 1939 §3, RFC 2449 §3) and its arguments.
 // Anything else is a parse error carrying the reason, never an exception.
 
 export type Pop3Command =
@@ -48,7 +48,8 @@ export type ParsedRequest =
 export function parseRequest(line: string): ParsedRequest {
   const space = line.indexOf(" ");
   const word = space < 0 ? line : line.slice(0, space);
-  if (!/^[A-Za-z]{3,4}$/.test(word)) return { ok: false, reason: "Unknown command." };
+  // A letter, then letters or digits: UTF8 (RFC 6856) is a keyword too.
+  if (!/^[A-Za-z][A-Za-z0-9]{2,3}$/.test(word)) return { ok: false, reason: "Unknown command." };
   const command = word.toUpperCase();
   if (!COMMANDS.has(command)) return { ok: false, reason: `Unknown command ${command}.` };
   const rest = space < 0 ? "" : line.slice(space + 1);
