@@ -4,7 +4,7 @@ import type { Bus } from "../bus/ports.js";
 import type { Store } from "../storage/ports.js";
 import { AuthService } from "./auth.js";
 import { AuthLogService } from "./auth-log.js";
-import { AutoreplyResponder } from "./autoreply/responder.js";
+import { AutoreplyResponder, type ResponderOptions } from "./autoreply/responder.js";
 import { AutoreplyService } from "./autoreply/service.js";
 import { Credentials } from "./credentials.js";
 import { ChangesService } from "./changes.js";
@@ -64,7 +64,7 @@ export interface CoreOptions {
   /** Mail the server sends itself (autoreplies); absent: nothing is sent, and autoreplies say so. */
   outbound?: OutboundPort | null;
   /** Autoreply: a sender answered at most once a period; a refused reply retried with doubling pauses. */
-  autoreply?: { periodMs: number; sendAttempts: number; retryDelayMs: number };
+  autoreply?: Partial<Pick<ResponderOptions, "periodMs" | "sendAttempts" | "retryDelayMs" | "closeWaitMs">>;
   /** Where background work (autoreplies) reports; default: nowhere. */
   log?: BackgroundLog;
 }

@@ -19,6 +19,8 @@ export interface ResponderOptions {
   log: BackgroundLog;
   /** Replies worked on at once; past this a delivery's reply is dropped and logged (a flood holds no memory). */
   maxPending?: number;
+  /** How long closing waits for replies under way (default 5 s). */
+  closeWaitMs?: number;
 }
 
 /** What delivery hands over for each copy it stored. */
@@ -41,6 +43,7 @@ interface PendingReply {
 }
 
 const DEFAULT_MAX_PENDING = 1000;
+const CLOSE_WAIT_MS = 5000;
 
 export class AutoreplyResponder {
   readonly #pending = new Set<Promise<void>>();
@@ -82,10 +85,25 @@ export class AutoreplyResponder {
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
   }
 
-  /** Stops taking new work, cuts retry pauses short (those replies are given up), waits, closes the port. */
+  /**
+   * Stops taking new work and cuts retry pauses short (those replies are given up), then waits for what is under
+   * way, at most `closeWaitMs` (a relay that hangs must not hold the shutdown up), and closes the port.
+   */
   async close(): Promise<void> {
     this.#closing.abort();
-    await this.idle();
+    let timer: NodeJS.Timeout | undefined;
+    const waited = await Promise.race([
+      this.idle().then(() => true),
+      new Promise<false>(
+        (resolve) => (timer = setTimeout(() => resolve(false), this.options.closeWaitMs ?? CLOSE_WAIT_MS)),
+      ),
+    ]);
+    clearTimeout(timer);
+    if (!waited)
+      this.options.log.warn(
+        { replies: this.#pending.size },
+        "autoreplies still under way at shutdown are abandoned",
+      );
     await this.options.outbound?.close();
   }
 

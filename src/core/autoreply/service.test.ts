@@ -1,6 +1,7 @@
 // The autoreply service on real stores, sending through the SMTP relay adapter to a real smtp-server: the
 // once-per-period rule holds for concurrent deliveries, in one core and across two cores sharing one store
 // (two processes of a cluster), and each user answers from its own address.
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryBus } from "../../bus/memory.js";
 import { smtpRelay } from "../../outbound/smtp-relay.js";
@@ -138,4 +139,32 @@ describe("Core: autoreply across two processes' cores on one MongoDB-protocol st
       expect(relay.to(sender)).toHaveLength(1);
     }
   });
+});
+
+describe("Core: closing while a reply hangs in the relay", () => {
+  it(
+    "does not wait for a relay that accepts the connection and never answers",
+    { timeout: 10_000 },
+    async () => {
+      const sockets = new Set<Socket>();
+      const silent = createServer((socket) => sockets.add(socket)); // never greets: nodemailer would wait 30 s
+      await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+      const { port } = silent.address() as AddressInfo;
+      const t = await openTestCore({
+        outbound: smtpRelay(`smtp://127.0.0.1:${port}`),
+        autoreply: { sendAttempts: 1, closeWaitMs: 100 },
+      });
+      try {
+        const { userId } = await t.addUser("eve", { addresses: ["eve@example.com"] });
+        await t.core.autoreplies.set({ kind: "user", userId }, AWAY);
+        await deliver(t.core, "patient@remote.test", ["eve@example.com"]);
+        // The reply is under way once the relay has a connection; closing must then return without it.
+        while (sockets.size === 0) await new Promise((resolve) => silent.once("connection", resolve));
+        await t.core.close();
+      } finally {
+        for (const s of sockets) s.destroy();
+        silent.close();
+      }
+    },
+  );
 });
