@@ -119,6 +119,11 @@ describe("Spam verdict from trusted headers", () => {
     expect(judgeSpam(await fields("X-Spam-Status: No, score=1.1"), { ...all, level: 1 }).spam).toBe(true);
     expect(judgeSpam(await fields("X-Spam-Status: Yes"), all)).toMatchObject({ spam: true, score: null });
     expect(judgeSpam(await fields("X-Spam-Flag: YES"), all).spam).toBe(true);
+    // SpamAssassin 2.x wrote hits= where 3.x writes score=.
+    expect(judgeSpam(await fields("X-Spam-Status: No, hits=6.0 required=5.0"), all)).toMatchObject({
+      spam: true,
+      score: 6,
+    });
   });
 
   it("reads rspamd's action and score", async () => {

@@ -54,7 +54,8 @@ export function judgeSpam(fields: readonly HeaderField[], policy: SpamPolicy): S
   const scored: Array<[string, string | null, RegExp]> = [
     ["X-Rspamd-Score", first("x-rspamd-score"), NUMBER],
     ["X-Spam-Score", first("x-spam-score"), NUMBER],
-    ["X-Spam-Status", status, /\bscore=([-+]?\d+(?:\.\d+)?)/i],
+    // SpamAssassin 3 writes score=, version 2 wrote hits=.
+    ["X-Spam-Status", status, /\b(?:score|hits)=([-+]?\d+(?:\.\d+)?)/i],
   ];
   for (const [name, value, pattern] of scored) {
     if (value === null) continue;
