@@ -1037,6 +1037,21 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         expect(await store.deliveredIds.find(other.id, inbox, msgid)).toBeNull();
       });
 
+      it("takes concurrent records of one new mailbox and Message-ID without an error, keeping one of them", async () => {
+        const { user, inbox } = await newUser();
+        const records = Array.from({ length: 10 }, (_, i) => ({
+          userId: user.id,
+          mailboxId: inbox,
+          messageIdHeader: "<raced@x>",
+          messageId: id(),
+          uid: i + 1,
+          at: new Date(Date.UTC(2030, 0, 1)),
+        }));
+        await Promise.all(records.map((r) => store.deliveredIds.record(r)));
+        const kept = await store.deliveredIds.find(user.id, inbox, "<raced@x>");
+        expect(records).toContainEqual(kept);
+      });
+
       it("prunes delivered ids recorded before a date", async () => {
         const { user, inbox } = await newUser();
         const old = {
