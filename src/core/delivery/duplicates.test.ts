@@ -113,6 +113,36 @@ describe.each(testStores())("Core: duplicate suppression on the $kind store", ({
     expect(await inboxCount(carol)).toBe(carolBefore + 1);
   });
 
+  it("suppresses per mailbox within one user too: a resend a new filter moves elsewhere is stored there", async () => {
+    const asCarol = { kind: "user" as const, userId: carol.userId };
+    const raw = message(newMessageId(), "Routed later");
+    const [first] = await t.core.delivery.deliver(DELIVERY, args(["carol@example.com"], raw));
+    expect(first.stored!.mailboxId).toBe(carol.inboxId);
+    const archive = await t.core.mailboxes.create(asCarol, "Routed");
+    const filter = await t.core.filters.create(asCarol, {
+      name: "Routed later",
+      conditions: { subject: "routed later" },
+      actions: { moveTo: archive.id },
+    });
+    try {
+      const [second] = await t.core.delivery.deliver(DELIVERY, args(["carol@example.com"], raw));
+      expect(second).toMatchObject({ status: "stored", verdict: "mailbox" });
+      expect(second.duplicate).toBeUndefined();
+      expect(second.stored!.mailboxId).toBe(archive.id);
+      const [third] = await t.core.delivery.deliver(DELIVERY, args(["carol@example.com"], raw));
+      expect(third).toMatchObject({ duplicate: true, stored: { mailboxId: archive.id } });
+      const [logged] = (await t.core.deliveryLog.list(asCarol, { first: 1 })).entries;
+      expect(logged).toMatchObject({
+        outcome: "duplicate",
+        verdict: "mailbox",
+        mailboxId: archive.id,
+        matchedFilters: [{ id: filter.id, name: "Routed later" }],
+      });
+    } finally {
+      await t.core.filters.delete(asCarol, filter.id);
+    }
+  });
+
   it("never suppresses a message without a Message-ID", async () => {
     const before = await inboxCount(bob);
     const raw = message(null);
