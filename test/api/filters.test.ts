@@ -203,6 +203,29 @@ describe("API: filters and spam routing, delivered over LMTP (smtplib)", () => {
         .flat()
         .map(([s]) => s),
     ).not.toContain("Big SALE");
+    // The delivery log over GraphQL says what routing did to each.
+    const log = await as(
+      alice,
+      `{ me { deliveries(first: 20) { edges { node { subject outcome verdict matchedFilters { id name } spam { spam score } } } } } }`,
+    );
+    const entry = (subject: string) =>
+      log.me.deliveries.edges.map((e: any) => e.node).find((n: any) => n.subject === subject);
+    expect(entry("Big SALE")).toEqual({
+      subject: "Big SALE",
+      outcome: "DISCARDED",
+      verdict: "discarded",
+      matchedFilters: [{ id: ids.ads, name: "no ads" }],
+      spam: { spam: false, score: null },
+    });
+    expect(entry("weekly digest")).toMatchObject({
+      verdict: "mailbox",
+      matchedFilters: [{ name: "dev list" }],
+    });
+    expect(entry("cheap pills")).toMatchObject({
+      verdict: "junk",
+      matchedFilters: [],
+      spam: { spam: true, score: 9.3 },
+    });
   });
 
   it("applies a new order, and a user's own spam level", async () => {
