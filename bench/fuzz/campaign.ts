@@ -170,12 +170,14 @@ async function settledSockets(target: FuzzTarget, settleMs: number) {
 
 const POP3_STATUS = /^(\+OK|-ERR)(?: (\[[A-Z/-]+\]))?/;
 
-/** POP3 status lines by kind: "+OK", "-ERR", "-ERR [AUTH]"... (lines of a multi-line answer are skipped). */
+/** POP3 status lines by kind: "+OK", "+OK Logged in", "-ERR", "-ERR [AUTH]"... (a multi-line answer's lines are skipped). */
 export function pop3Statuses(bytes: Buffer): string[] {
   const out: string[] = [];
   for (const line of bytes.toString("latin1").split("\r\n")) {
     const m = POP3_STATUS.exec(line);
-    if (m) out.push(m[2] ? `${m[1]} ${m[2]}` : m[1]);
+    // Logins apart, to show how many sessions reached the TRANSACTION state.
+    if (line.startsWith("+OK Logged in")) out.push("+OK Logged in");
+    else if (m) out.push(m[2] ? `${m[1]} ${m[2]}` : m[1]);
   }
   return out;
 }
