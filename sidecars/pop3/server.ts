@@ -20,6 +20,8 @@ export interface Pop3Server {
 export async function startPop3(options: Pop3Options): Promise<Pop3Server> {
   const isTrusted = trustedNetworks(options.trustedNetworks);
   const open = new Set<Pop3Session>();
+  // Commands still running for sessions whose client has gone: a stop waits for them before the core closes.
+  const finishing = new Set<Promise<void>>();
 
   const accept = (socket: Socket) => {
     socket.on("error", () => socket.destroy());
@@ -32,7 +34,12 @@ export async function startPop3(options: Pop3Options): Promise<Pop3Server> {
       options,
       socket.remoteAddress ?? "",
       isTrusted(socket.remoteAddress),
-      () => open.delete(session),
+      () => {
+        open.delete(session);
+        const idle = session.idle();
+        finishing.add(idle);
+        void idle.finally(() => finishing.delete(idle));
+      },
     );
     open.add(session);
     session.start();
@@ -71,6 +78,7 @@ export async function startPop3(options: Pop3Options): Promise<Pop3Server> {
         .map((s) => new Promise((r) => s.close(r)));
       for (const session of open) session.end(err("Server is shutting down.", "SYS/TEMP"));
       await Promise.all(closed);
+      await Promise.all([...open].map((session) => session.idle()).concat([...finishing]));
     },
   };
 }

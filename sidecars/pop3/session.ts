@@ -175,8 +175,19 @@ export class Pop3Session {
     void this.run();
   }
 
-  private async run(): Promise<void> {
-    if (this.running) return;
+  /** Resolves once no command runs: a session whose client has gone may still be finishing one (a login). */
+  idle(): Promise<void> {
+    return this.loop;
+  }
+
+  private loop: Promise<void> = Promise.resolve();
+
+  private run(): Promise<void> {
+    if (!this.running) this.loop = this.runQueued();
+    return this.loop;
+  }
+
+  private async runQueued(): Promise<void> {
     this.running = true;
     try {
       while (this.queue.length > 0 && !this.closed) {
