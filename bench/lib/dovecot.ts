@@ -3,7 +3,7 @@
 // mail_fsync = always, a passwd-file for the users, LMTP and POP3 on free loopback ports, no SSL), started in
 // the foreground and stopped after the measurement. It never touches a system Dovecot.
 import { execFileSync } from "node:child_process";
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { canConnect } from "./ports.js";
@@ -62,7 +62,16 @@ export async function startDovecot(users: DovecotUser[]): Promise<RunningDovecot
   const conf = path.join(dir, "dovecot.conf");
   writeFileSync(conf, config(dir, user, group, lmtpPort, pop3Port, users.length));
   const s = startProcess("dovecot", bin, () => ["-F", "-c", conf]);
-  await waitFor(s, async () => (await canConnect(lmtpPort)) && (await canConnect(pop3Port)));
+  const stop = async () => {
+    await s.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor(s, async () => (await canConnect(lmtpPort)) && (await canConnect(pop3Port)));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
   const version = execFileSync(bin, ["--version"], { encoding: "utf8" }).trim();
   return {
     version,
@@ -70,7 +79,7 @@ export async function startDovecot(users: DovecotUser[]): Promise<RunningDovecot
     pop3Port,
     pid: s.child.pid!,
     processes: () => descendants(s.child.pid!),
-    stop: s.stop,
+    stop,
   };
 }
 
