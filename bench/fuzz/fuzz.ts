@@ -40,7 +40,7 @@ export interface FuzzReport {
   failures: string[];
 }
 
-const LIMITS = { greetingWaitMs: 5000, replyWaitMs: 500, halfCloseWaitMs: 10_000, lingerMs: 300 };
+const LIMITS = { greetingWaitMs: 5000, replyWaitMs: 500, halfCloseWaitMs: 10_000, lingerMs: 5000 };
 const POP3_MAILDROP = 4;
 
 export async function fuzzCampaigns(o: FuzzOptions): Promise<FuzzReport> {
