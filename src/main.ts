@@ -174,7 +174,6 @@ export async function startParts(
     // One certificate for every sidecar that speaks TLS, loaded (or generated) before the first listens.
     if (parts.includes("pop3") || (parts.includes("lmtp") && config.lmtp.starttls))
       tls = await loadCertificates(config, logger);
-    if (parts.includes("http")) http = await startHttp(config, core, logger);
     if (parts.includes("lmtp")) {
       // Loaded only when it runs: a process serving the API alone does not need the SMTP stack.
       const { startLmtpServer } = await import("../sidecars/lmtp/server.js");
@@ -193,9 +192,13 @@ export async function startParts(
       const { startPop3Sidecar } = await import("../sidecars/pop3/index.js");
       pop3 = await startPop3Sidecar(core, config, logger, tls!);
     }
+    // The API listens last: once /health answers, every part of this process takes connections (a script or a
+    // load balancer that waits for /health must not meet a refused LMTP or POP3 port).
+    if (parts.includes("http")) http = await startHttp(config, core, logger);
   } catch (err) {
     // One listener could not start (its port is taken): the others and the store close before the error goes up.
     await http?.close();
+    await pop3?.close();
     await lmtp?.close();
     await core.close();
     throw err;
