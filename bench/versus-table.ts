@@ -58,7 +58,8 @@ export function versusTable(v: VersusDovecotResult): string {
     cell(
       col,
       (s) => s.idle,
-      (r) => `+${fmt(r[key] - r.beforeMB)} MB`,
+      // Negative when the heap gave back more than the sessions took (RSS is read after a quiet spell).
+      (r) => `${r[key] >= r.beforeMB ? "+" : "−"}${fmt(Math.abs(r[key] - r.beforeMB))} MB`,
     );
   const sessions =
     "idle" in v.embedded && v.embedded.idle && !("error" in v.embedded.idle) ? v.embedded.idle.sessions : 0;
