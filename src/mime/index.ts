@@ -45,3 +45,4 @@ export { extractPart, extractStoredPart, findPart, type ExtractedPart } from "./
 
 // Threading.
 export { normalizeSubject } from "./subject.js";
+export { composeMessage, type NewMessageParts } from "./compose.js";

@@ -1,7 +1,6 @@
-// The reply as RFC 822 bytes, built by nodemailer's MailComposer: text with an HTML alternative when there is one,
-// RFC 2047 headers, and RFC 3834 §3.1's fields (Auto-Submitted, In-Reply-To, References, the "Auto:" subject).
-import MailComposer from "nodemailer/lib/mail-composer";
-import type { ParsedHeaders } from "../../mime/index.js";
+// The reply as RFC 822 bytes (built by the mime layer): text with an HTML alternative when there is one, and
+// RFC 3834 §3.1's fields (Auto-Submitted, In-Reply-To, References, the "Auto:" subject).
+import { composeMessage, type ParsedHeaders } from "../../mime/index.js";
 import type { AutoreplyRecord } from "../../storage/ports.js";
 import { replySubject } from "./rules.js";
 
@@ -22,19 +21,17 @@ export function replyReferences(original: Pick<ParsedHeaders, "messageId" | "ref
   return refs;
 }
 
-export async function composeReply(args: ReplyArgs): Promise<Buffer> {
+export function composeReply(args: ReplyArgs): Promise<Buffer> {
   const { setting, original } = args;
-  const references = replyReferences(original);
-  const composer = new MailComposer({
+  return composeMessage({
     from: args.from,
     to: args.to,
     subject: replySubject(setting, original.subject),
     text: setting.text,
     html: setting.html ?? undefined,
     inReplyTo: original.messageId ?? undefined,
-    references: references.length > 0 ? references : undefined,
+    references: replyReferences(original),
     date: args.date,
     headers: { "Auto-Submitted": "auto-replied" },
   });
-  return composer.compile().build();
 }
