@@ -1,0 +1,4 @@
+// APPEND with APPENDUID (RFC 4315) and APPENDLIMIT (RFC 7889).
+import type { CommandSpec } from "./context.js";
+
+export const APPEND_COMMANDS: CommandSpec[] = [];

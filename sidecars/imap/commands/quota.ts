@@ -1,0 +1,4 @@
+// GETQUOTA, GETQUOTAROOT (RFC 9208).
+import type { CommandSpec } from "./context.js";
+
+export const QUOTA_COMMANDS: CommandSpec[] = [];

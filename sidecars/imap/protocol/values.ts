@@ -1,0 +1,82 @@
+// Response data (RFC 3501 §4, §9): NIL, numbers, atoms, strings and parenthesised lists, written as bytes.
+// A string goes out quoted when it can be, as a literal when it holds CR, LF, NUL, 8-bit bytes (unless
+// UTF-8 is enabled) or is long.
+
+import { isUtf8 } from "node:buffer";
+
+export type ImapValue =
+  | null
+  | number
+  | ImapValue[]
+  /** A string: quoted or literal as its bytes need. */
+  | string
+  | Buffer
+  /** Written as is: atoms, flags, `BODY[1.2]<0>` keys, response-code text. */
+  | { atom: string }
+  /** Always a literal (BODY[] data). */
+  | { literal: Buffer };
+
+/** Strings longer than this go out as literals (quoted strings must stay on one line; long lines hurt). */
+const MAX_QUOTED_BYTES = 1024;
+
+export interface FormatOptions {
+  /** UTF8=ACCEPT enabled (RFC 6855): 8-bit UTF-8 may be quoted. */
+  utf8?: boolean;
+}
+
+export const atom = (text: string): { atom: string } => ({ atom: text });
+
+/** Serialises one value (and, for a list, everything in it) to bytes. */
+export function formatValue(value: ImapValue, options: FormatOptions = {}): Buffer {
+  const out: Buffer[] = [];
+  write(value, out, options);
+  return out.length === 1 ? out[0] : Buffer.concat(out);
+}
+
+/** Serialises values separated by spaces (the attributes of a FETCH response, say). */
+export function formatValues(values: ImapValue[], options: FormatOptions = {}): Buffer {
+  const out: Buffer[] = [];
+  values.forEach((v, i) => {
+    if (i > 0) out.push(SPACE);
+    write(v, out, options);
+  });
+  return Buffer.concat(out);
+}
+
+const SPACE = Buffer.from(" ");
+const NIL = Buffer.from("NIL");
+const OPEN = Buffer.from("(");
+const CLOSE = Buffer.from(")");
+
+function write(value: ImapValue, out: Buffer[], options: FormatOptions): void {
+  if (value === null) out.push(NIL);
+  else if (typeof value === "number") out.push(Buffer.from(String(value)));
+  else if (Array.isArray(value)) {
+    out.push(OPEN);
+    value.forEach((v, i) => {
+      if (i > 0) out.push(SPACE);
+      write(v, out, options);
+    });
+    out.push(CLOSE);
+  } else if (typeof value === "string") writeString(Buffer.from(value, "utf8"), out, options);
+  else if (Buffer.isBuffer(value)) writeString(value, out, options);
+  else if ("atom" in value) out.push(Buffer.from(value.atom, "utf8"));
+  else out.push(Buffer.from(`{${value.literal.length}}\r\n`), value.literal);
+}
+
+function writeString(bytes: Buffer, out: Buffer[], options: FormatOptions): void {
+  if (quotable(bytes, options)) {
+    const escaped = bytes.toString(options.utf8 ? "utf8" : "latin1").replace(/["\\]/g, "\\$&");
+    out.push(Buffer.from(`"${escaped}"`, options.utf8 ? "utf8" : "latin1"));
+  } else out.push(Buffer.from(`{${bytes.length}}\r\n`), bytes);
+}
+
+function quotable(bytes: Buffer, options: FormatOptions): boolean {
+  if (bytes.length > MAX_QUOTED_BYTES) return false;
+  if (options.utf8 && !isUtf8(bytes)) return false;
+  for (const b of bytes) {
+    if (b === 0 || b === 0x0a || b === 0x0d) return false;
+    if (b >= 0x80 && !options.utf8) return false;
+  }
+  return true;
+}
