@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs: redis-server, strace, swaks, fetchmail, curl, .tools/ferretdb and node_modules (scripts/install.sh).
+# Installs what the test suite needs: redis-server, strace, swaks, fetchmail, curl, isync (mbsync), neomutt, .tools/ferretdb and node_modules (scripts/install.sh).
 # Idempotent: each step is skipped when its result is already present and up to date.
 set -euo pipefail
 
@@ -24,10 +24,12 @@ fi
 # Debian packages a test drives as a real client or tool. Each is installed only when its command is missing,
 # and all missing ones go in one apt run, so a machine that has them all spends no time here.
 #   strace: the durability test reads the system calls of a write to check its fsyncs;
-#   swaks: the LMTP tests' SMTP/LMTP client; fetchmail: drains a mailbox over POP3; curl: pop3:// URLs.
-declare -A apt_tools=([strace]=strace [swaks]=swaks [fetchmail]=fetchmail [curl]=curl)
+#   swaks: the LMTP tests' SMTP/LMTP client; fetchmail: drains a mailbox over POP3; curl: pop3:// and imap://
+#   URLs; mbsync (Debian's isync): syncs an IMAP mailbox with a Maildir both ways; neomutt: reads over IMAP.
+declare -A apt_tools=([strace]=strace [swaks]=swaks [fetchmail]=fetchmail [curl]=curl [mbsync]=isync [neomutt]=neomutt)
+tools=(strace swaks fetchmail curl mbsync neomutt)
 missing=()
-for tool in strace swaks fetchmail curl; do
+for tool in "${tools[@]}"; do
   if command -v "$tool" >/dev/null 2>&1; then
     echo "$tool: present"
   else
@@ -39,7 +41,7 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  for tool in strace swaks fetchmail curl; do
+  for tool in "${tools[@]}"; do
     command -v "$tool" >/dev/null 2>&1 || { echo "$tool: still missing after apt-get install" >&2; exit 1; }
   done
   echo "${missing[*]}: installed"
