@@ -25,6 +25,7 @@ export type {
 } from "../storage/ports.js";
 export type {
   AttachmentInfo,
+  BodyDisposition,
   BodyParts,
   BodyRange,
   BodyStructure,
@@ -34,6 +35,9 @@ export type {
   ImapMeta,
   MessageView,
   MimeNode,
+  MultipartBody,
+  RawParam,
+  SinglePartBody,
 } from "../mime/index.js";
 
 /**
