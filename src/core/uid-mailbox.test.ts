@@ -293,6 +293,17 @@ describe.each(testStores())("Core: the mailbox-and-UID service on the $kind stor
     expect((await t.core.uidMailboxes.open(bob, inbox)).messages.map((m) => m.uid)).toEqual([uids[2]]);
   });
 
+  it("names the UIDs expunged or moved out since a modseq, and says when the journal no longer reaches back", async () => {
+    const ub = t.core.uidMailboxes;
+    const gone = [uids[0], uids[1], uids[3], uids[4]].sort((a, b) => a - b);
+    expect(await ub.vanishedSince(bob, inbox, 0)).toEqual(gone);
+    const now = (await ub.status(bob, inbox)).highestModseq;
+    expect(await ub.vanishedSince(bob, inbox, now)).toEqual([]);
+    await t.store.journal.prune(new Date(Date.now() + 60_000));
+    expect(await ub.vanishedSince(bob, inbox, 0)).toBeNull();
+    expect(await ub.vanishedSince(bob, inbox, now)).toEqual([]);
+  });
+
   it("refuses other users' mailboxes on every call, and the delivery principal altogether", async () => {
     const eve = await t.addUser("eve");
     const asEve: Principal = { kind: "user", userId: eve.userId };
@@ -309,6 +320,7 @@ describe.each(testStores())("Core: the mailbox-and-UID service on the $kind stor
     await expect(ub.move(asEve, inbox, [uids[2]], eve.inboxId)).rejects.toMatchObject(notFound);
     await expect(ub.expunge(asEve, inbox, [uids[2]], { deletedOnly: false })).rejects.toMatchObject(notFound);
     await expect(ub.append(asEve, inbox, plain("x"))).rejects.toMatchObject(notFound);
+    await expect(ub.vanishedSince(asEve, inbox, 0)).rejects.toMatchObject(notFound);
     await expect(ub.open(DELIVERY, inbox)).rejects.toMatchObject({ code: "FORBIDDEN" });
     expect((await ub.open(bob, inbox)).messages.map((m) => m.uid)).toEqual([uids[2]]);
   });

@@ -355,6 +355,20 @@ export class UidMailboxService {
     return expunged.sort((a, b) => a - b);
   }
 
+  /**
+   * QRESYNC (RFC 7162 §3.2.5): the UIDs expunged from the mailbox (or moved out of it) after `modseq`,
+   * ascending; null when the journal no longer reaches back that far (the caller falls back to the UIDs the
+   * client names, RFC 7162 §3.2.5.2).
+   */
+  async vanishedSince(p: Principal, mailboxId: string, modseq: number): Promise<number[] | null> {
+    const userId = requireUser(p);
+    await this.mailbox(userId, mailboxId);
+    if (!Number.isSafeInteger(modseq) || modseq < 0)
+      throw invalidInput(`Modseq ${modseq} is not a whole number from 0.`);
+    if (modseq < (await this.store.journal.floor(userId))) return null;
+    return this.store.journal.expungedSince(userId, mailboxId, modseq);
+  }
+
   private async mailbox(userId: string, mailboxId: string): Promise<MailboxRecord> {
     const box = await this.store.mailboxes.get(userId, mailboxId);
     if (!box) throw notFound("Mailbox", mailboxId);

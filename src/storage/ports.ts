@@ -492,6 +492,11 @@ export interface BlobStore {
 export interface JournalStore {
   /** Entries with modseq > since, oldest first, at most limit. */
   since(userId: string, since: number, limit: number): Promise<JournalEntry[]>;
+  /**
+   * The UIDs expunged from (or moved out of) one mailbox by entries with modseq > since, ascending (IMAP
+   * QRESYNC's VANISHED (EARLIER)). The caller checks `floor` first: pruned entries are not reported.
+   */
+  expungedSince(userId: string, mailboxId: string, since: number): Promise<number[]>;
   /** The oldest state changes can be calculated from: entries at or below it were pruned (0 when none were). */
   floor(userId: string): Promise<number>;
   /** Drops entries written before `before`, raising each affected user's floor first. Returns how many went. */

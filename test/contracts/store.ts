@@ -726,6 +726,22 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         expect((await store.users.get(user.id))!.modseq).toBe(modseqs[modseqs.length - 1]);
       });
 
+      it("lists the UIDs expunged or moved out of one mailbox after a modseq", async () => {
+        const { user, inbox, trash } = await newUser();
+        const intruder = await newUser();
+        const ms = [];
+        for (let i = 0; i < 4; i++) ms.push(await store.messages.append(message(user.id, inbox)));
+        const [gone] = await store.messages.remove(user.id, [ms[0].id]);
+        const since = gone.modseq;
+        await store.messages.move(user.id, [ms[2].id], trash);
+        await store.messages.remove(user.id, [ms[1].id]);
+        await store.messages.updateFlags(user.id, [ms[3].id], { op: "add", flags: ["\\Seen"] });
+        expect(await store.journal.expungedSince(user.id, inbox, 0)).toEqual([1, 2, 3]);
+        expect(await store.journal.expungedSince(user.id, inbox, since)).toEqual([2, 3]);
+        expect(await store.journal.expungedSince(user.id, trash, 0)).toEqual([]);
+        expect(await store.journal.expungedSince(intruder.user.id, inbox, 0)).toEqual([]);
+      });
+
       it("prunes entries older than a date and raises the floor to the last one pruned", async () => {
         const { user, inbox } = await newUser();
         const a = await store.messages.append(message(user.id, inbox));

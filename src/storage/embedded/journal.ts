@@ -20,6 +20,15 @@ export class SqliteJournalStore implements JournalStore {
     }));
   }
 
+  async expungedSince(userId: string, mailboxId: string, since: number): Promise<number[]> {
+    const rows = this.ctx
+      .stmt(
+        "SELECT uid FROM journal WHERE user_id = ? AND modseq > ? AND mailbox_id = ? AND kind = 'expunge' ORDER BY uid",
+      )
+      .all(userId, since, mailboxId) as Row[];
+    return rows.map((r) => r.uid as number);
+  }
+
   async floor(userId: string): Promise<number> {
     const r = this.ctx.stmt("SELECT journal_floor FROM users WHERE id = ?").get(userId) as Row | undefined;
     return r?.journal_floor ?? 0;

@@ -21,6 +21,16 @@ export class MongoJournalStore implements JournalStore {
     }));
   }
 
+  async expungedSince(userId: string, mailboxId: string, since: number): Promise<number[]> {
+    const docs = await this.ctx.journal
+      .find(
+        { user: userId, modseq: { $gt: since }, mailbox: mailboxId, kind: "expunge" },
+        { projection: { uid: 1 } },
+      )
+      .toArray();
+    return docs.map((d) => d.uid as number).sort((a, b) => a - b);
+  }
+
   async floor(userId: string): Promise<number> {
     const user = await this.ctx.users.findOne({ _id: userId }, { projection: { journalFloor: 1 } });
     return user?.journalFloor ?? 0;
