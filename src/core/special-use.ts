@@ -12,3 +12,14 @@ export const DEFAULT_MAILBOXES: ReadonlyArray<{ path: string; specialUse: string
 export function newUidValidity(): number {
   return Math.floor(Date.now() / 1000);
 }
+
+/** The special uses of RFC 6154 §2 a mailbox may be given (the core's \\Inbox role is INBOX's alone). */
+export const SPECIAL_USES: readonly string[] = [
+  "\\All",
+  "\\Archive",
+  "\\Drafts",
+  "\\Flagged",
+  "\\Junk",
+  "\\Sent",
+  "\\Trash",
+];

@@ -134,11 +134,15 @@ export class UidMailboxService {
     };
   }
 
+  /** STATUS by name (IMAP's argument is a name, not an id). */
+  async statusByPath(p: Principal, path: string): Promise<MailboxStatus> {
+    const userId = requireUser(p);
+    return this.status(p, (await this.mailboxAt(userId, path)).id);
+  }
+
   async openByPath(p: Principal, path: string): Promise<OpenedMailbox> {
     const userId = requireUser(p);
-    const box = await this.store.mailboxes.getByPath(userId, normalizePath(path));
-    if (!box) throw notFound("Mailbox", path);
-    return this.opened(userId, box);
+    return this.opened(userId, await this.mailboxAt(userId, path));
   }
 
   /**
@@ -314,6 +318,17 @@ export class UidMailboxService {
     return { uidValidity: box.uidValidity, uid: m.uid, messageId: m.id };
   }
 
+  /** APPEND by name; NOT_FOUND when there is no mailbox there (IMAP answers [TRYCREATE]). */
+  async appendByPath(
+    p: Principal,
+    path: string,
+    raw: Buffer,
+    options: { flags?: string[]; internalDate?: Date } = {},
+  ): Promise<AppendResult> {
+    const userId = requireUser(p);
+    return this.append(p, (await this.mailboxAt(userId, path)).id, raw, options);
+  }
+
   /**
    * EXPUNGE / UID EXPUNGE (RFC 4315 §2.1): removes the set's messages (by default only those flagged
    * \Deleted) and returns their UIDs, ascending.
@@ -372,6 +387,12 @@ export class UidMailboxService {
   private async mailbox(userId: string, mailboxId: string): Promise<MailboxRecord> {
     const box = await this.store.mailboxes.get(userId, mailboxId);
     if (!box) throw notFound("Mailbox", mailboxId);
+    return box;
+  }
+
+  private async mailboxAt(userId: string, path: string): Promise<MailboxRecord> {
+    const box = await this.store.mailboxes.getByPath(userId, normalizePath(path));
+    if (!box) throw notFound("Mailbox", path);
     return box;
   }
 
