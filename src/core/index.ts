@@ -23,6 +23,7 @@ import { MailboxService } from "./mailboxes.js";
 import { MessageService } from "./messages.js";
 import type { HealthReport } from "./model.js";
 import { UidMailboxService } from "./uid-mailbox.js";
+import { MailboxSearchService } from "./search/service.js";
 import { DEFAULT_LIMITS, type CoreLimits } from "./limits.js";
 import { NodeService } from "./nodes.js";
 import type { BackgroundLog, OutboundPort } from "./outbound.js";
@@ -91,6 +92,8 @@ export interface Core {
   /** A user's automatic reply, and the replies to delivered mail. */
   autoreplies: AutoreplyService;
   uidMailboxes: UidMailboxService;
+  /** IMAP SEARCH, SORT and THREAD over one mailbox, evaluated in the store. */
+  mailboxSearch: MailboxSearchService;
   changes: ChangesService;
   maintenance: MaintenanceService;
   /** Any object the principal may read, by its id alone (GraphQL `node(id)`). */
@@ -156,6 +159,7 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
     mailboxes,
     messages,
     uidMailboxes: new UidMailboxService(store, events, ingest, messages),
+    mailboxSearch: new MailboxSearchService(store),
     delivery: new DeliveryService(store, ingest, mailboxes, duplicates, {
       maxMessageBytes: options.maxMessageBytes,
       onBackgroundError: options.onBackgroundError,
@@ -228,6 +232,9 @@ export type {
   UidEntry,
 } from "./uid-mailbox.js";
 export type { BodySection, SectionBytes } from "./body-section.js";
+export type { MessageQuery } from "./search/query.js";
+export type { SortCriterion, SortKey } from "./search/sort.js";
+export type { ThreadAlgorithm, ThreadNode } from "./search/threads.js";
 export type { UidRange, UidSet } from "./uid-set.js";
 export type { ImportMessageArgs, ImportOutcome, ImportSession, ImportTarget } from "./import-session.js";
 export {

@@ -80,6 +80,8 @@ export class IngestService {
         hasAttachments: parsed.hasAttachments,
         preview: parsed.preview,
         searchText: parsed.searchText.toLowerCase(),
+        searchHeaders: parsed.searchHeaders,
+        sentDay: parsed.sentDay,
         content: {
           segments: parsed.segments,
           meta: {

@@ -45,4 +45,5 @@ export { extractPart, extractStoredPart, findPart, type ExtractedPart } from "./
 
 // Threading.
 export { normalizeSubject } from "./subject.js";
+export { baseSubject, type BaseSubject } from "./base-subject.js";
 export { composeMessage, type NewMessageParts } from "./compose.js";

@@ -6,8 +6,9 @@ import { selectBodyParts, type BodyParts } from "./body-parts.js";
 import { buildEnvelope, type Envelope } from "./envelope.js";
 import { MessageTooLargeError } from "./errors.js";
 import { DEFAULT_BLOB_FLOOR_BYTES, DEFAULT_BLOB_THRESHOLD_BYTES } from "./limits.js";
-import type { HeaderField } from "./header-block.js";
+import { firstHeader, type HeaderField } from "./header-block.js";
 import { readParsedHeaders, type ParsedHeaders } from "./message-headers.js";
+import { searchHeaders, writtenDay } from "./search-fields.js";
 import { cutSegments, type BlobPayload, type Segment } from "./segments.js";
 import { splitMessage, type MimeNode } from "./split.js";
 
@@ -46,6 +47,10 @@ export interface ParsedMessage {
   preview: string;
   /** The text for body search, at most 64 Ki characters, not lower-cased. */
   searchText: string;
+  /** The decoded header lines for IMAP SEARCH (HEADER, FROM, SUBJECT, TEXT...), lower-cased. */
+  searchHeaders: string;
+  /** The day the Date header names as written (days since 1970-01-01), for SENT*; null without a readable Date. */
+  sentDay: number | null;
 }
 
 /**
@@ -75,5 +80,7 @@ export async function parseMessage(raw: Buffer, options: ParseOptions = {}): Pro
     body: selectBodyParts(tree),
     preview,
     searchText,
+    searchHeaders: searchHeaders(fields),
+    sentDay: writtenDay(firstHeader(fields, "date")),
   };
 }

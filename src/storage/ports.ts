@@ -145,6 +145,10 @@ export interface NewMessage {
   preview: string;
   /** Plain text for body search, lower-cased by the core. */
   searchText: string;
+  /** The decoded header lines (`name: value`, one a line), lower-cased, for IMAP SEARCH; "" when not known. */
+  searchHeaders?: string;
+  /** The day the Date header names as written (days since 1970-01-01), for SENT*; absent: sentDate's UTC day. */
+  sentDay?: number | null;
   content: MessageContent;
   /** The blob hashes the content references (each once per reference). The blobs must already be put. */
   blobRefs: string[];
@@ -256,6 +260,55 @@ export interface SearchQuery {
   maxSize?: number;
   hasAttachment?: boolean;
   threadId?: string;
+}
+
+/**
+ * IMAP SEARCH criteria (RFC 3501 §6.4.4) as a tree each store evaluates itself, within one mailbox. Text keys
+ * are case-insensitive substring matches: `value` is lower-cased by the core and matched against the stored
+ * lower-cased header lines (`header`: within the named field's lines) or body text (`body`; `text` is both).
+ */
+export type MessageQuery =
+  | { kind: "all" }
+  | { kind: "and"; of: MessageQuery[] }
+  | { kind: "or"; of: MessageQuery[] }
+  | { kind: "not"; of: MessageQuery }
+  /** Messages whose UID is in one of the ranges. */
+  | { kind: "uid"; ranges: UidRange[] }
+  /** Messages with the flag (system flag or keyword, as stored). */
+  | { kind: "flag"; flag: string }
+  /** `name` is a lower-case field name; "" value: any message with the field. */
+  | { kind: "header"; name: string; value: string }
+  | { kind: "body"; value: string }
+  | { kind: "text"; value: string }
+  /** internalDate < at ("before") or >= at ("since"). */
+  | { kind: "internalDate"; op: "before" | "since"; at: Date }
+  /** The day the Date header names (days since 1970-01-01) is before / on / at or after `day`. */
+  | { kind: "sentDay"; op: "before" | "on" | "since"; day: number }
+  /** size > bytes ("larger") or size < bytes ("smaller"). */
+  | { kind: "size"; op: "larger" | "smaller"; bytes: number }
+  /** modseq >= min (RFC 7162 SEARCH MODSEQ). */
+  | { kind: "modseq"; min: number };
+
+/** A sort key a store orders by itself (RFC 5256 ARRIVAL, DATE, SIZE); ties go by UID, ascending. */
+export interface ColumnOrder {
+  key: "arrival" | "date" | "size";
+  reverse: boolean;
+}
+
+/** What SORT and THREAD (RFC 5256) read of each matching message, no content. */
+export interface SortFields {
+  uid: number;
+  modseq: number;
+  internalDate: Date;
+  sentDate: Date;
+  size: number;
+  subject: string;
+  from: AddressValue[];
+  to: AddressValue[];
+  cc: AddressValue[];
+  messageIdHeader: string | null;
+  inReplyTo: string | null;
+  references: string[];
 }
 
 export interface BlobInfo {
@@ -453,6 +506,18 @@ export interface MessageStore {
     options: { limit: number; meta?: boolean },
   ): Promise<MessageWithMeta[]>;
   search(userId: string, query: SearchQuery, options: ListMessagesOptions): Promise<MessageRecord[]>;
+  /**
+   * IMAP SEARCH and SORT: the UIDs of the mailbox's messages that match `query`, evaluated in the store;
+   * ascending, or in `order` (key by key, ties by UID ascending).
+   */
+  searchUids(
+    userId: string,
+    mailboxId: string,
+    query: MessageQuery,
+    order?: ColumnOrder[],
+  ): Promise<number[]>;
+  /** SORT by keys the store has no column for, and THREAD: the fields of the matching messages, in UID order. */
+  searchFields(userId: string, mailboxId: string, query: MessageQuery): Promise<SortFields[]>;
   countByThread(userId: string, threadIds: string[]): Promise<Map<string, number>>;
   /** Each changed message gets its own new modseq; unchanged ones are left alone. Journals "flags". */
   updateFlags(userId: string, ids: string[], change: FlagChange): Promise<FlagUpdate[]>;

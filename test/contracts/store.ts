@@ -11,6 +11,7 @@ import type {
   Store,
 } from "../../src/storage/ports.js";
 import { StoreConflictError, StoreQuotaError } from "../../src/storage/ports.js";
+import { searchContract } from "./store-search.js";
 
 export interface StoreContractOptions {
   /** False where the server loses concurrent updates to one document (FerretDB v1): those cases are skipped. */
@@ -1103,6 +1104,8 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         expect(await store.deliveredIds.find(user.id, inbox, "<gone@x>")).toBeNull();
       });
     });
+
+    searchContract({ store: () => store, newUser: () => newUser(), message });
 
     describe("UID access and conditional flags (IMAP)", () => {
       it("lists a mailbox's UIDs with sizes, and reads a UID range in order, in batches, with metadata when asked", async () => {

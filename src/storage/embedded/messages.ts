@@ -8,6 +8,9 @@ import type {
   MessageRecord,
   MessageStore,
   MessageWithMeta,
+  ColumnOrder,
+  MessageQuery,
+  SortFields,
   MovedMessage,
   NewMessage,
   RemovedMessage,
@@ -31,12 +34,15 @@ import {
 import { insertCopies, insertMessage } from "./placement.js";
 import { removeMessages } from "./removal.js";
 import { buildSearch } from "./search.js";
+import { buildMailboxQuery, buildOrder, registerQueryFunctions } from "./mailbox-query.js";
 import { resolveThread } from "./threads.js";
 
 const SEEN = "\\Seen";
 
 export class SqliteMessageStore implements MessageStore {
-  constructor(private readonly ctx: EmbeddedContext) {}
+  constructor(private readonly ctx: EmbeddedContext) {
+    registerQueryFunctions(ctx.db);
+  }
 
   async append(m: NewMessage): Promise<MessageRecord> {
     const packed = packContent(m.content);
@@ -139,6 +145,47 @@ export class SqliteMessageStore implements MessageStore {
       )
       .all(...values, options.limit) as Row[];
     return rows.map(toMessage);
+  }
+
+  async searchUids(
+    userId: string,
+    mailboxId: string,
+    query: MessageQuery,
+    order: ColumnOrder[] = [],
+  ): Promise<number[]> {
+    const { where, values } = buildMailboxQuery(query);
+    return this.ctx
+      .stmt(
+        `SELECT uid FROM messages WHERE mailbox_id = ? AND +user_id = ? AND ${where} ORDER BY ${buildOrder(order)}`,
+      )
+      .pluck()
+      .all(mailboxId, userId, ...values) as number[];
+  }
+
+  async searchFields(userId: string, mailboxId: string, query: MessageQuery): Promise<SortFields[]> {
+    const { where, values } = buildMailboxQuery(query);
+    const rows = this.ctx
+      .stmt(
+        `SELECT uid, modseq, internal_date, sent_date, size, subject, addr_from, addr_to, addr_cc, msgid,
+           json_extract(meta, '$.headers.inReplyTo') AS in_reply_to,
+           json_extract(meta, '$.headers.references') AS refs
+         FROM messages WHERE mailbox_id = ? AND +user_id = ? AND ${where} ORDER BY uid`,
+      )
+      .all(mailboxId, userId, ...values) as Row[];
+    return rows.map((r) => ({
+      uid: r.uid,
+      modseq: r.modseq,
+      internalDate: new Date(r.internal_date),
+      sentDate: new Date(r.sent_date),
+      size: r.size,
+      subject: r.subject,
+      from: JSON.parse(r.addr_from),
+      to: JSON.parse(r.addr_to),
+      cc: JSON.parse(r.addr_cc),
+      messageIdHeader: r.msgid,
+      inReplyTo: typeof r.in_reply_to === "string" ? r.in_reply_to : null,
+      references: typeof r.refs === "string" ? stringList(r.refs) : [],
+    }));
   }
 
   async countByThread(userId: string, threadIds: string[]): Promise<Map<string, number>> {
@@ -262,4 +309,10 @@ function assertMailbox(ctx: EmbeddedContext, userId: string, mailboxId: string):
   if (!ctx.stmt("SELECT 1 FROM mailboxes WHERE id = ? AND user_id = ?").get(mailboxId, userId)) {
     throw new Error(`Mailbox ${mailboxId} does not belong to user ${userId}.`);
   }
+}
+
+/** A JSON array of strings as stored in the meta; anything else reads as none. */
+function stringList(json: string): string[] {
+  const value: unknown = JSON.parse(json);
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 }

@@ -22,8 +22,8 @@ export function insertMessage(
     .stmt(
       `INSERT INTO messages (id, user_id, mailbox_id, uid, modseq, flags, seen, internal_date, sent_date, size,
        thread_id, subject, addr_from, addr_to, addr_cc, addr_bcc, msgid, has_attachments, preview, search_text,
-       blob_refs, body, segments, meta)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       blob_refs, body, segments, meta, search_headers, sent_day)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       m.id,
@@ -50,6 +50,8 @@ export function insertMessage(
       packed.body,
       packed.segments,
       packed.meta,
+      m.searchHeaders ?? "",
+      m.sentDay ?? Math.floor(m.sentDate.getTime() / 86_400_000),
     );
   ctx.changeBlobRefs(m.blobRefs, 1);
   ctx.reserveStorage(m.userId, m.size);
@@ -69,9 +71,10 @@ export function insertCopies(
   const insert = ctx.stmt(
     `INSERT INTO messages (id, user_id, mailbox_id, uid, modseq, flags, seen, internal_date, sent_date, size,
        thread_id, subject, addr_from, addr_to, addr_cc, addr_bcc, msgid, has_attachments, preview, search_text,
-       blob_refs, body, segments, meta)
+       blob_refs, body, segments, meta, search_headers, sent_day)
      SELECT ?, user_id, ?, ?, ?, flags, seen, internal_date, sent_date, size, thread_id, subject, addr_from,
-       addr_to, addr_cc, addr_bcc, msgid, has_attachments, preview, search_text, blob_refs, body, segments, meta
+       addr_to, addr_cc, addr_bcc, msgid, has_attachments, preview, search_text, blob_refs, body, segments, meta,
+       search_headers, sent_day
      FROM messages WHERE id = ?`,
   );
   return copies.map((p, i) => {

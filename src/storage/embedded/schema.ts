@@ -60,6 +60,10 @@ CREATE TABLE IF NOT EXISTS messages (
   msgid TEXT,
   has_attachments INTEGER NOT NULL,
   preview TEXT NOT NULL,
+  -- IMAP SEARCH: decoded header lines, lower-cased, and the Date header's day as written (days since 1970).
+  -- Before search_text and body, so reading them does not walk a large row's overflow pages.
+  search_headers TEXT NOT NULL DEFAULT '',
+  sent_day INTEGER,
   search_text TEXT NOT NULL,
   blob_refs TEXT NOT NULL,
   body BLOB NOT NULL,
@@ -70,6 +74,8 @@ CREATE TABLE IF NOT EXISTS messages (
 CREATE INDEX IF NOT EXISTS messages_mailbox_date ON messages (mailbox_id, internal_date DESC, id DESC);
 CREATE INDEX IF NOT EXISTS messages_user_date ON messages (user_id, internal_date DESC, id DESC);
 CREATE INDEX IF NOT EXISTS messages_user_thread ON messages (user_id, thread_id);
+-- IMAP SORT (DATE) in the store: the mailbox's messages in sent-date order without a sort of every row.
+CREATE INDEX IF NOT EXISTS messages_mailbox_sent ON messages (mailbox_id, sent_date);
 CREATE TABLE IF NOT EXISTS blobs (
   hash TEXT PRIMARY KEY,
   size INTEGER NOT NULL,
@@ -192,6 +198,10 @@ const ADDED_COLUMNS: Array<{ table: string; column: string; definition: string }
   { table: "deliveries", column: "spam", definition: "INTEGER" },
   { table: "deliveries", column: "spam_score", definition: "REAL" },
   { table: "deliveries", column: "spam_reason", definition: "TEXT" },
+  // Messages stored before these have no search headers (HEADER, FROM, SUBJECT... do not find them, TEXT only
+  // in the body) and fall back to their sent date's UTC day for SENT* (storage/embedded/README.md).
+  { table: "messages", column: "search_headers", definition: "TEXT NOT NULL DEFAULT ''" },
+  { table: "messages", column: "sent_day", definition: "INTEGER" },
 ];
 
 /**

@@ -1,3 +1,4 @@
+import type { Filter } from "mongodb";
 import type {
   ConditionalFlagOptions,
   ConditionalFlagResult,
@@ -8,6 +9,9 @@ import type {
   MessageRecord,
   MessageStore,
   MessageWithMeta,
+  ColumnOrder,
+  MessageQuery,
+  SortFields,
   MovedMessage,
   NewMessage,
   RemovedMessage,
@@ -31,6 +35,7 @@ import {
 } from "./records.js";
 import { REMOVAL_PROJECTION, removeMessages, type RemovableDoc } from "./removal.js";
 import { buildSearchFilter, LISTING_SORT } from "./search.js";
+import { buildMailboxFilter, buildMailboxSort } from "./mailbox-query.js";
 import { MongoThreadStore } from "./threads.js";
 import {
   insertPlaced,
@@ -73,6 +78,8 @@ export class MongoMessageStore implements MessageStore {
       hasAttachments: m.hasAttachments,
       preview: m.preview,
       searchText: m.searchText,
+      searchHeaders: m.searchHeaders ?? "",
+      sentDay: m.sentDay ?? Math.floor(m.sentDate.getTime() / 86_400_000),
       blobRefs: m.blobRefs,
       segments: packSegments(m.content.segments),
       ...packMeta(m.content.meta),
@@ -187,6 +194,83 @@ export class MongoMessageStore implements MessageStore {
       .limit(options.limit)
       .toArray();
     return docs.map(toMessage);
+  }
+
+  async searchUids(
+    userId: string,
+    mailboxId: string,
+    query: MessageQuery,
+    order: ColumnOrder[] = [],
+  ): Promise<number[]> {
+    const docs = await this.ctx.messages
+      .find<Pick<MessageDoc, "uid">>(
+        { mailbox: mailboxId, user: userId, ...andOf(buildMailboxFilter(query)) },
+        { projection: { _id: 0, uid: 1 } },
+      )
+      .sort(buildMailboxSort(order))
+      .toArray();
+    return docs.map((d) => d.uid);
+  }
+
+  async searchFields(userId: string, mailboxId: string, query: MessageQuery): Promise<SortFields[]> {
+    type FieldsDoc = Pick<
+      MessageDoc,
+      | "uid"
+      | "modseq"
+      | "internalDate"
+      | "sentDate"
+      | "size"
+      | "subject"
+      | "from"
+      | "to"
+      | "cc"
+      | "msgid"
+      | "meta"
+      | "metaJson"
+    >;
+    const docs = await this.ctx.messages
+      .find<FieldsDoc>(
+        { mailbox: mailboxId, user: userId, ...andOf(buildMailboxFilter(query)) },
+        {
+          projection: {
+            _id: 0,
+            uid: 1,
+            modseq: 1,
+            internalDate: 1,
+            sentDate: 1,
+            size: 1,
+            subject: 1,
+            from: 1,
+            to: 1,
+            cc: 1,
+            msgid: 1,
+            meta: 1,
+            metaJson: 1,
+          },
+        },
+      )
+      .sort({ uid: 1 })
+      .toArray();
+    return docs.map((d) => {
+      const meta: unknown = d.metaJson !== undefined ? JSON.parse(d.metaJson) : d.meta;
+      const headers = (meta as { headers?: { inReplyTo?: unknown; references?: unknown } } | null)?.headers;
+      return {
+        uid: d.uid,
+        modseq: d.modseq,
+        internalDate: d.internalDate,
+        sentDate: d.sentDate,
+        size: d.size,
+        subject: d.subject,
+        from: d.from,
+        to: d.to,
+        cc: d.cc,
+        messageIdHeader: d.msgid,
+        inReplyTo: typeof headers?.inReplyTo === "string" ? headers.inReplyTo : null,
+        references: Array.isArray(headers?.references)
+          ? headers.references.filter((r): r is string => typeof r === "string")
+          : [],
+      };
+    });
   }
 
   async countByThread(userId: string, threadIds: string[]): Promise<Map<string, number>> {
@@ -447,4 +531,9 @@ async function findInOrder<T extends { _id: string }>(
     }
   }
   return [...new Set(ids)].flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
+}
+
+/** A query's filter beside the mailbox's own conditions: under $and, so its keys cannot replace them. */
+function andOf(filter: Filter<MessageDoc>): Filter<MessageDoc> {
+  return Object.keys(filter).length === 0 ? {} : { $and: [filter] };
 }

@@ -79,6 +79,10 @@ export interface MessageDoc {
   hasAttachments: boolean;
   preview: string;
   searchText: string;
+  /** IMAP SEARCH: the decoded header lines, lower-cased (absent on documents stored before it). */
+  searchHeaders?: string;
+  /** The day the Date header names as written, days since 1970 (absent on documents stored before it). */
+  sentDay?: number;
   blobRefs: string[];
   segments: SegmentDoc[];
   /** The parsed metadata as a sub-document, when it fits in one (see `packMeta`)... */

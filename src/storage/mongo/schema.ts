@@ -15,6 +15,8 @@ export const INDEXES: Record<string, IndexDescription[]> = {
   messages: [
     { key: { mailbox: 1, uid: 1 }, name: "mailbox_uid", unique: true },
     { key: { mailbox: 1, internalDate: -1, _id: -1 }, name: "mailbox_date" },
+    // IMAP SORT (DATE) in the store.
+    { key: { mailbox: 1, sentDate: 1 }, name: "mailbox_sent" },
     { key: { user: 1, thread: 1 }, name: "user_thread" },
     { key: { user: 1, internalDate: -1, _id: -1 }, name: "user_date" },
   ],
