@@ -1,7 +1,7 @@
 // Drives Python's poplib (a real POP3 client) from a test: the script gets the server's address in `host`,
 // `port`, `tls_port`, `cafile` and prints one JSON value, which is returned.
-import { execFile } from "node:child_process";
 import { createConnection, type Socket } from "node:net";
+import { runPython } from "../../../test/harness/python.js";
 
 export interface PoplibTarget {
   host: string;
@@ -23,31 +23,8 @@ def err(f):
 `;
 
 export function poplib<T>(target: PoplibTarget, script: string): Promise<T> {
-  const lines = script.split("\n");
-  const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => l.length - l.trimStart().length));
-  const body = lines.map((l) => l.slice(indent)).join("\n");
-  return new Promise((resolve, reject) => {
-    execFile(
-      "python3",
-      [
-        "-c",
-        `${PRELUDE}\n${body}`,
-        target.host,
-        String(target.port),
-        String(target.tlsPort ?? 0),
-        target.cafile ?? "",
-      ],
-      { timeout: 30_000, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) return reject(new Error(`poplib script failed: ${error.message}\n${stderr}`));
-        try {
-          resolve(JSON.parse(stdout) as T);
-        } catch {
-          reject(new Error(`poplib script printed no JSON: ${stdout}\n${stderr}`));
-        }
-      },
-    );
-  });
+  const argv = [target.host, String(target.port), String(target.tlsPort ?? 0), target.cafile ?? ""];
+  return runPython<T>(PRELUDE, script, argv, "poplib");
 }
 
 /** A raw connection for what no client library sends: pipelined batches, overlong lines, bad bytes. */
