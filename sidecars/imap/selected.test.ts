@@ -6,6 +6,7 @@ import type { ImapSession } from "./commands/context.js";
 import { BadArguments } from "./protocol/request.js";
 import { parseSequenceSet } from "./protocol/sequence-set.js";
 import { SelectedView } from "./selected.js";
+import { formatValues, type ImapValue } from "./protocol/values.js";
 
 const raw = (n: number) => Buffer.from(`Subject: m${n}\r\nMessage-ID: <m${n}@t>\r\n\r\nbody ${n}\r\n`);
 
@@ -14,6 +15,7 @@ function recorder(enabled: Array<"CONDSTORE" | "QRESYNC"> = []) {
   const session = {
     enabled: new Set(enabled),
     untagged: (text: string | Buffer) => lines.push(`* ${text.toString()}`),
+    untaggedValues: (values: ImapValue[]) => lines.push(`* ${formatValues(values).toString()}`),
     end: () => lines.push("<end>"),
   } as unknown as ImapSession;
   return { session, lines, take: () => lines.splice(0) };

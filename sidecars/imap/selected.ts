@@ -4,7 +4,7 @@ import type { Core, MailboxEvent, OpenedMailbox, Principal, Watch } from "../../
 import type { ImapSession, SelectedMailbox } from "./commands/context.js";
 import { BadArguments } from "./protocol/request.js";
 import { resolveSequenceNumbers, resolveUids, type SetRange } from "./protocol/sequence-set.js";
-import { atom, formatValues, type ImapValue } from "./protocol/values.js";
+import { atom, type ImapValue } from "./protocol/values.js";
 import { compactUidSet } from "./uid-ranges.js";
 
 /** The flags a session can always offer: system flags and, with `\*`, new keywords (RFC 3501 §7.1). */
@@ -186,9 +186,11 @@ export class SelectedView implements SelectedMailbox {
       const i = indexOf(this.told, uid);
       if (i < 0) continue;
       this.flagNotices.delete(uid);
-      const items: ImapValue[] = [atom("UID"), uid, atom("FLAGS"), notice.flags.map(atom)];
-      if (condstore) items.push(atom("MODSEQ"), [notice.modseq]);
-      session.untagged(Buffer.concat([Buffer.from(`${i + 1} FETCH `), formatValues([items])]));
+      session.untaggedValues([
+        i + 1,
+        atom("FETCH"),
+        flagItems(uid, notice.flags, condstore ? notice.modseq : null),
+      ]);
     }
     if (!this.hasPending()) this.toldModseq = Math.max(this.toldModseq, this.heardModseq);
   }
@@ -271,6 +273,21 @@ export class SelectedView implements SelectedMailbox {
   private notify(): void {
     for (const l of this.listeners) l();
   }
+}
+
+/** The view of a session in the selected state (SELECT / EXAMINE made it). */
+export function selectedView(session: ImapSession): SelectedView {
+  const view = session.selected;
+  if (!(view instanceof SelectedView)) throw new Error("No mailbox is selected.");
+  return view;
+}
+
+/** The FETCH items of a flag change: `(UID n FLAGS (...) [MODSEQ (m)])`; flags null leaves FLAGS out. */
+export function flagItems(uid: number, flags: readonly string[] | null, modseq: number | null): ImapValue[] {
+  const items: ImapValue[] = [atom("UID"), uid];
+  if (flags) items.push(atom("FLAGS"), flags.map(atom));
+  if (modseq !== null) items.push(atom("MODSEQ"), [modseq]);
+  return items;
 }
 
 /** `(\Answered ... keyword)`, with `\*` for PERMANENTFLAGS (the client may make new keywords). */

@@ -1,4 +1,26 @@
-// EXPUNGE and UID EXPUNGE (RFC 4315).
-import type { CommandSpec } from "./context.js";
+// EXPUNGE and UID EXPUNGE (RFC 3501 §6.4.3, RFC 4315 §2.1): the \Deleted messages of the mailbox, or of a UID
+// set, are removed; the session's flush after the command tells each as EXPUNGE (or VANISHED with QRESYNC).
+import { atomOf, BadArguments, type ImapRequest } from "../protocol/request.js";
+import { parseSequenceSet } from "../protocol/sequence-set.js";
+import { selectedView } from "../selected.js";
+import { uidChunks } from "../uid-ranges.js";
+import { SELECTED, type CommandSpec, type ImapSession, type TaggedResult } from "./context.js";
 
-export const EXPUNGE_COMMANDS: CommandSpec[] = [];
+async function expunge(session: ImapSession, request: ImapRequest, byUid: boolean): Promise<TaggedResult> {
+  if (request.args.length !== (byUid ? 1 : 0))
+    throw new BadArguments(byUid ? "Expected a UID set." : "EXPUNGE takes no arguments.");
+  const view = selectedView(session);
+  const uids = byUid
+    ? view.resolve(parseSequenceSet(atomOf(request.args[0], "a UID set")), true)
+    : view.uids();
+  if (view.readOnly)
+    return { status: "NO", text: "The mailbox is open read-only (EXAMINE); nothing can be expunged." };
+  for (const chunk of uidChunks(uids))
+    view.noteExpunged(await session.core.uidMailboxes.expunge(session.principal!, view.mailboxId, chunk));
+  return { status: "OK", text: `${request.command} completed.` };
+}
+
+export const EXPUNGE_COMMANDS: CommandSpec[] = [
+  { name: "EXPUNGE", states: SELECTED, expunges: true, handle: (s, r) => expunge(s, r, false) },
+  { name: "UID EXPUNGE", states: SELECTED, expunges: true, handle: (s, r) => expunge(s, r, true) },
+];
