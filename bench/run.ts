@@ -22,6 +22,8 @@ import { benchSubscription, type SubscriptionResult } from "./subscription.js";
 import { benchUpload, type UploadResult } from "./upload.js";
 import { benchVersusDovecot, type VersusDovecotResult, type VersusSizes } from "./versus-dovecot.js";
 import { versusTable } from "./versus-table.js";
+import { benchImap, type ImapResult, type ImapSizes } from "./imap.js";
+import { imapTable } from "./imap/table.js";
 
 interface Sizes {
   /** Corpus messages ingested and read back by the read benchmark (0: not run). */
@@ -47,6 +49,38 @@ const RUNS_VERSUS = runs("lmtp") || runs("pop3");
 const VERSUS_SIZES: VersusSizes = QUICK
   ? { messages: 100, rounds: 1, idleSessions: 50, clusterMessages: 50 }
   : { messages: 2000, rounds: 2, idleSessions: 1000, clusterMessages: 100 };
+const RUNS_IMAP = runs("imap");
+const IMAP_SIZES: ImapSizes = QUICK
+  ? {
+      fetchMessages: 100,
+      fetchRepeats: 3,
+      stressClients: 2,
+      stressLoops: 3,
+      stressMailbox: 20,
+      bigMailbox: 3000,
+      bigSeed: 200,
+      bigRepeats: 3,
+      notifications: 10,
+      idleSessions: 50,
+      idleUsers: 5,
+      clusterMessages: 20,
+      clusterNotifications: 10,
+    }
+  : {
+      fetchMessages: 2000,
+      fetchRepeats: 5,
+      stressClients: 8,
+      stressLoops: 25,
+      stressMailbox: 50,
+      bigMailbox: 100_000,
+      bigSeed: 2000,
+      bigRepeats: 5,
+      notifications: 200,
+      idleSessions: 1000,
+      idleUsers: 25,
+      clusterMessages: 100,
+      clusterNotifications: 100,
+    };
 const EMBEDDED_SIZES: Sizes = QUICK
   ? { read: 200, uploads: 100, mailbox: 3000, seed: 200, pages: 50, events: 20 }
   : { read: 2000, uploads: 2000, mailbox: 100_000, seed: 2000, pages: 200, events: 200 };
@@ -94,6 +128,7 @@ async function main(): Promise<void> {
 
   const results: ConfigurationResult[] = [];
   let versusDovecot: VersusDovecotResult | undefined;
+  let imap: ImapResult | undefined;
   try {
     if (EXISTING.some(runs)) {
       progress(`${EMBEDDED_LABEL}`);
@@ -102,7 +137,7 @@ async function main(): Promise<void> {
       );
     }
     const clusterRuns = EXISTING.some((m) => m !== "read" && runs(m));
-    if (clusterRuns || RUNS_VERSUS) {
+    if (clusterRuns || RUNS_VERSUS || RUNS_IMAP) {
       const cluster = await startCluster();
       try {
         if (clusterRuns) results.push(await measureCluster(tempDir, cluster));
@@ -112,6 +147,14 @@ async function main(): Promise<void> {
             VERSUS_SIZES,
             { dataDir: tempDir("lmtp") },
             "skipped" in cluster ? cluster : clusterSetup(cluster, tempDir, "lmtp"),
+          );
+        }
+        if (RUNS_IMAP) {
+          progress("IMAP, Eider and Dovecot side by side");
+          imap = await benchImap(
+            IMAP_SIZES,
+            (m) => ({ dataDir: tempDir(m) }),
+            "skipped" in cluster ? cluster : (m) => clusterSetup(cluster, tempDir, m),
           );
         }
       } finally {
@@ -126,7 +169,8 @@ async function main(): Promise<void> {
   const loadAverageAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
   if (ONLY) {
     const earlier = mergeEarlier(results);
-    versusDovecot ??= earlier;
+    versusDovecot ??= earlier.versusDovecot;
+    imap ??= earlier.imap;
   }
   const report = {
     ...machine,
@@ -136,6 +180,7 @@ async function main(): Promise<void> {
     only: ONLY,
     configurations: results,
     versusDovecot,
+    imap,
   };
   writeFileSync(path.join(REPO, "bench", "results.json"), `${JSON.stringify(report, null, 2)}\n`);
   console.log();
@@ -147,6 +192,10 @@ async function main(): Promise<void> {
   console.log();
   if (versusDovecot) {
     console.log(versusTable(versusDovecot));
+    console.log();
+  }
+  if (imap) {
+    console.log(imapTable(imap));
     console.log();
   }
   console.log(
@@ -238,14 +287,18 @@ async function measure(
 
 /**
  * Under --only, what was not measured keeps the numbers of the last full run in bench/results.json; returns
- * the earlier side-by-side with Dovecot, for when it was not run.
+ * the earlier side-by-sides with Dovecot, for those not run.
  */
-function mergeEarlier(results: ConfigurationResult[]): VersusDovecotResult | undefined {
+function mergeEarlier(results: ConfigurationResult[]): {
+  versusDovecot?: VersusDovecotResult;
+  imap?: ImapResult;
+} {
   const file = path.join(REPO, "bench", "results.json");
-  if (!existsSync(file)) return undefined;
+  if (!existsSync(file)) return {};
   const earlier = JSON.parse(readFileSync(file, "utf8")) as {
     configurations?: ConfigurationResult[];
     versusDovecot?: VersusDovecotResult;
+    imap?: ImapResult;
   };
   for (const old of earlier.configurations ?? [])
     if (!results.some((r) => r.name === old.name)) results.push(old);
@@ -255,7 +308,7 @@ function mergeEarlier(results: ConfigurationResult[]): VersusDovecotResult | und
     for (const key of ["upload", "list", "subscription", "read"] as const)
       if (r[key] === undefined && old[key] !== undefined) Object.assign(r, { [key]: old[key] });
   }
-  return earlier.versusDovecot;
+  return { versusDovecot: earlier.versusDovecot, imap: earlier.imap };
 }
 
 function table(results: ConfigurationResult[]): string {

@@ -14,6 +14,7 @@ import { freePort } from "../support/services.js";
 import { canonical, dataBytes } from "./lib/reply-reader.js";
 import { waitForPorts } from "./lib/ports.js";
 import { progress } from "./lib/stats.js";
+import { attempt, type Outcome } from "./lib/outcome.js";
 import { deliverAll, type LmtpRun } from "./lmtp.js";
 import { idleSessions, retrieveAll, type IdleSessionsResult, type RetrieveResult } from "./pop3.js";
 
@@ -24,8 +25,6 @@ export interface VersusSizes {
   /** Messages for Eider on FerretDB (one round). */
   clusterMessages: number;
 }
-
-type Outcome<T> = T | { error: string };
 
 export interface ServerColumn {
   label: string;
@@ -209,14 +208,4 @@ async function spawnEiderWithMail(
     throw err;
   }
   return { ...eider, lmtpPort, pop3Port };
-}
-
-async function attempt<T>(what: string, run: () => Promise<T>): Promise<Outcome<T>> {
-  try {
-    return await run();
-  } catch (err) {
-    const error = err instanceof Error ? err.message : String(err);
-    progress(`  ${what} FAILED: ${error}`);
-    return { error };
-  }
 }

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Installs what `npm run bench` compares Eider with: Debian's Dovecot LMTP and POP3 servers (dovecot-lmtpd,
-# dovecot-pop3d). The bench starts its own Dovecot on loopback ports with a private config; the system
+# Installs what `npm run bench` compares Eider with: Debian's Dovecot LMTP, POP3 and IMAP servers (dovecot-lmtpd,
+# dovecot-pop3d, dovecot-imapd). The bench starts its own Dovecot on loopback ports with a private config; the system
 # service the package would start is kept from starting (policy-rc.d) and disabled in case it did.
-# Idempotent: nothing is done when both are present.
+# Idempotent: nothing is done when all are present.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-packages=(dovecot-lmtpd dovecot-pop3d)
+packages=(dovecot-lmtpd dovecot-pop3d dovecot-imapd)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then missing+=("$p"); fi

@@ -1,7 +1,7 @@
-// Debian's Dovecot 2.3 (dovecot-lmtpd, dovecot-pop3d; scripts/install-bench-deps.sh) as the benchmarks'
-// yardstick: a private dovecot.conf in a temp folder (its own base_dir, maildir under the folder,
-// mail_fsync = always, a passwd-file for the users, LMTP and POP3 on free loopback ports, no SSL), started in
-// the foreground and stopped after the measurement. It never touches a system Dovecot.
+// Debian's Dovecot 2.3 (dovecot-lmtpd, dovecot-pop3d, dovecot-imapd; scripts/install-bench-deps.sh) as the
+// benchmarks' yardstick: a private dovecot.conf in a temp folder (its own base_dir, maildir under the folder,
+// mail_fsync = always, a passwd-file for the users, LMTP, POP3 and IMAP on free loopback ports, no SSL),
+// started in the foreground and stopped after the measurement. It never touches a system Dovecot.
 import { execFileSync } from "node:child_process";
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -13,12 +13,19 @@ import { findOnPath, freePort, isExecutable, startProcess, waitFor } from "../..
 export interface DovecotUser {
   name: string;
   password: string;
+  /** The passwd-file's stored form of the password (`{SCHEME}...`); `{PLAIN}password` when absent. */
+  stored?: string;
 }
 
 export interface RunningDovecot {
   version: string;
   lmtpPort: number;
   pop3Port: number;
+  imapPort: number;
+  /** Where the users' maildirs are: `${mailRoot}/NAME` is NAME's INBOX (written directly to fill one fast). */
+  mailRoot: string;
+  /** The user and group the mail processes run as (the owner a written maildir needs). */
+  mailOwner: { uid: number; gid: number };
   /** The master process; the login, LMTP and POP3 processes are its children. */
   pid: number;
   /** Pids of the master and every process under it, now. */
@@ -30,7 +37,7 @@ export interface RunningDovecot {
 export function dovecotMissing(): string | null {
   return dovecotBin()
     ? null
-    : "no dovecot (scripts/install-bench-deps.sh installs Debian's dovecot-lmtpd and dovecot-pop3d)";
+    : "no dovecot (scripts/install-bench-deps.sh installs Debian's dovecot-lmtpd, dovecot-pop3d and dovecot-imapd)";
 }
 
 /** sbin is not on every PATH. */
@@ -42,7 +49,7 @@ export async function startDovecot(users: DovecotUser[]): Promise<RunningDovecot
   const bin = dovecotBin();
   if (!bin) throw new Error(dovecotMissing()!);
   const dir = mkdtempSync(path.join(os.tmpdir(), "eider-bench-dovecot-"));
-  const [lmtpPort, pop3Port] = [await freePort(), await freePort()];
+  const [lmtpPort, pop3Port, imapPort] = [await freePort(), await freePort(), await freePort()];
   // Dovecot refuses mail access as uid 0 and login processes as root: under root, everything it runs as a user
   // is `nobody`, and the folder is opened for it to traverse; otherwise the current user throughout.
   const root = process.getuid?.() === 0;
@@ -56,18 +63,22 @@ export async function startDovecot(users: DovecotUser[]): Promise<RunningDovecot
   }
   writeFileSync(
     path.join(dir, "passwd"),
-    users.map((u) => `${u.name}:{PLAIN}${u.password}::::::\n`).join(""),
+    users.map((u) => `${u.name}:${u.stored ?? `{PLAIN}${u.password}`}::::::\n`).join(""),
     { mode: 0o644 },
   );
   const conf = path.join(dir, "dovecot.conf");
-  writeFileSync(conf, config(dir, user, group, lmtpPort, pop3Port, users.length));
+  writeFileSync(conf, config(dir, user, group, { lmtpPort, pop3Port, imapPort }, users.length));
   const s = startProcess("dovecot", bin, () => ["-F", "-c", conf]);
   const stop = async () => {
     await s.stop();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitFor(s, async () => (await canConnect(lmtpPort)) && (await canConnect(pop3Port)));
+    await waitFor(
+      s,
+      async () =>
+        (await canConnect(lmtpPort)) && (await canConnect(pop3Port)) && (await canConnect(imapPort)),
+    );
   } catch (err) {
     await stop();
     throw err;
@@ -77,6 +88,11 @@ export async function startDovecot(users: DovecotUser[]): Promise<RunningDovecot
     version,
     lmtpPort,
     pop3Port,
+    imapPort,
+    mailRoot: mail,
+    mailOwner: root
+      ? { uid: uidOf(user), gid: gidOf(group) }
+      : { uid: process.getuid!(), gid: process.getgid!() },
     pid: s.child.pid!,
     processes: () => descendants(s.child.pid!),
     stop,
@@ -87,15 +103,15 @@ function config(
   dir: string,
   user: string,
   group: string,
-  lmtpPort: number,
-  pop3Port: number,
+  ports: { lmtpPort: number; pop3Port: number; imapPort: number },
   users: number,
 ): string {
+  const { lmtpPort, pop3Port, imapPort } = ports;
   return `# Written by Eider's benchmark for one run; removed after it.
 base_dir = ${dir}/run
 state_dir = ${dir}/state
 log_path = ${dir}/dovecot.log
-protocols = lmtp pop3
+protocols = lmtp pop3 imap
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
@@ -103,7 +119,7 @@ auth_mechanisms = plain
 default_internal_user = ${user}
 default_internal_group = ${group}
 default_login_user = ${user}
-# The idle-session measurement opens 1,000 POP3 sessions: one login and one pop3 process each here.
+# The idle-session measurements open 1,000 POP3 or IMAP sessions: a login and a pop3/imap process each here.
 default_process_limit = 1200
 default_client_limit = 2400
 # ... all as one user from one address (the default allows 10).
@@ -133,6 +149,15 @@ service pop3-login {
     port = ${pop3Port}
   }
   inet_listener pop3s {
+    port = 0
+  }
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = ${imapPort}
+  }
+  inet_listener imaps {
     port = 0
   }
 }

@@ -33,9 +33,8 @@ export async function fillMailbox(
     const inbox = await core.mailboxes.getByPath(principal, "INBOX");
     const t0 = performance.now();
     const ids: string[] = [];
-    const start = Date.now() - 365 * DAY_MS;
     for (let i = 0; i < seed; i++) {
-      const internalDate = new Date(start + Math.floor((i / seed) * 365 * DAY_MS));
+      const internalDate = seedDate(i, seed);
       const m = await core.messages.upload(
         principal,
         inbox.id,
@@ -64,6 +63,12 @@ export async function fillMailbox(
   } finally {
     await core.close();
   }
+}
+
+/** Seed message i's internal date (and Date: header): the seed spread over the past year. */
+export function seedDate(i: number, seed: number): Date {
+  const start = Math.floor(Date.now() / DAY_MS) * DAY_MS - 365 * DAY_MS;
+  return new Date(start + Math.floor((i / seed) * 365 * DAY_MS));
 }
 
 /** A small plain-text message (about 1 kB) with its own subject, sender and Message-ID. */

@@ -28,9 +28,9 @@ export class LmtpClient {
 
   /**
    * Delivers `data` (a message as dataBytes() prepares it) to `recipient`; resolves once the recipient's reply
-   * has come, and throws unless every reply was the expected one.
+   * has come, to when the message's last byte was written, and throws unless every reply was the expected one.
    */
-  async deliver(from: string, recipient: string, data: Buffer): Promise<void> {
+  async deliver(from: string, recipient: string, data: Buffer): Promise<number> {
     this.socket.write(
       `MAIL FROM:<${from}>${this.mailParameters(data.length)}\r\nRCPT TO:<${recipient}>\r\nDATA\r\n`,
     );
@@ -38,7 +38,9 @@ export class LmtpClient {
     await this.expect(250, "RCPT TO");
     await this.expect(354, "DATA");
     this.socket.write(data);
+    const sent = performance.now();
     await this.expect(250, `delivery to ${recipient}`);
+    return sent;
   }
 
   async quit(): Promise<void> {

@@ -61,3 +61,16 @@ function statFields(pid: number): string[] | null {
     return null;
   }
 }
+
+/** The summed RSS of processes in MB (shared pages counted once per process that maps them). */
+export function rssSumMB(pids: number[]): number {
+  let mb = 0;
+  for (const pid of pids) {
+    try {
+      mb += rssMB(pid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return Math.round(mb * 10) / 10;
+}
