@@ -199,7 +199,14 @@ async function spawnEiderWithMail(
   const [lmtpPort, pop3Port] = [await freePort(), await freePort()];
   const eider = await spawnEider({
     ...setup,
-    env: { ...setup.env, ...env, EIDER_LMTP_PORT: String(lmtpPort), EIDER_POP3_PORT: String(pop3Port) },
+    env: {
+      ...setup.env,
+      ...env,
+      EIDER_LMTP_PORT: String(lmtpPort),
+      EIDER_POP3_PORT: String(pop3Port),
+      EIDER_IMAP_PORT: "0",
+      EIDER_IMAP_TLS_PORT: "0",
+    },
   });
   try {
     await waitForPorts([lmtpPort, pop3Port]);

@@ -12,6 +12,7 @@ import type { Store } from "./storage/ports.js";
 import { startIdleGc } from "./runtime/idle-gc.js";
 import type { RunningLmtpServer } from "../sidecars/lmtp/server.js";
 import type { RunningPop3Server } from "../sidecars/pop3/index.js";
+import type { RunningImapServer } from "../sidecars/imap/index.js";
 import type { TlsCertificates } from "../sidecars/shared/tls.js";
 
 /** `atStart`: this process is the server starting, so it cleans up what a crash of the last one left. */
@@ -126,6 +127,8 @@ export interface RunningEider {
   lmtp: RunningLmtpServer | null;
   /** Null when [pop3] enabled = false. */
   pop3: RunningPop3Server | null;
+  /** Null when [imap] enabled = false. */
+  imap: RunningImapServer | null;
   logger: Logger;
   /**
    * Re-reads the TLS certificate files for every sidecar that uses them (`eider serve` calls it on SIGHUP):
@@ -137,7 +140,7 @@ export interface RunningEider {
 }
 
 /** The listeners one process can run; `eider serve --only lmtp` picks some. */
-export const PARTS = ["http", "lmtp", "pop3"] as const;
+export const PARTS = ["http", "lmtp", "pop3", "imap"] as const;
 export type Part = (typeof PARTS)[number];
 
 /** What `--only` did not name is null. */
@@ -146,7 +149,13 @@ export type RunningParts = Omit<RunningEider, "http"> & { http: RunningHttpServe
 /** The parts the configuration turns on when no `--only` is given. */
 export function configuredParts(config: EiderConfig): Part[] {
   return PARTS.filter((p) =>
-    p === "lmtp" ? config.lmtp.enabled : p === "pop3" ? config.pop3.enabled : true,
+    p === "lmtp"
+      ? config.lmtp.enabled
+      : p === "pop3"
+        ? config.pop3.enabled
+        : p === "imap"
+          ? config.imap.enabled
+          : true,
   );
 }
 
@@ -169,10 +178,11 @@ export async function startParts(
   let http: RunningHttpServer | null = null;
   let lmtp: RunningLmtpServer | null = null;
   let pop3: RunningPop3Server | null = null;
+  let imap: RunningImapServer | null = null;
   let tls: TlsCertificates | null = null;
   try {
     // One certificate for every sidecar that speaks TLS, loaded (or generated) before the first listens.
-    if (parts.includes("pop3") || (parts.includes("lmtp") && config.lmtp.starttls))
+    if (parts.includes("pop3") || parts.includes("imap") || (parts.includes("lmtp") && config.lmtp.starttls))
       tls = await loadCertificates(config, logger);
     if (parts.includes("lmtp")) {
       // Loaded only when it runs: a process serving the API alone does not need the SMTP stack.
@@ -192,12 +202,17 @@ export async function startParts(
       const { startPop3Sidecar } = await import("../sidecars/pop3/index.js");
       pop3 = await startPop3Sidecar(core, config, logger, tls!);
     }
+    if (parts.includes("imap")) {
+      const { startImapSidecar } = await import("../sidecars/imap/index.js");
+      imap = await startImapSidecar(core, config, logger, tls!);
+    }
     // The API listens last: once /health answers, every part of this process takes connections (a script or a
     // load balancer that waits for /health must not meet a refused LMTP or POP3 port).
     if (parts.includes("http")) http = await startHttp(config, core, logger);
   } catch (err) {
     // One listener could not start (its port is taken): the others and the store close before the error goes up.
     await http?.close();
+    await imap?.close();
     await pop3?.close();
     await lmtp?.close();
     await core.close();
@@ -208,6 +223,7 @@ export async function startParts(
       http: http?.url ?? null,
       lmtp: lmtp ? `${lmtp.host}:${lmtp.port}` : null,
       pop3: pop3 ? `${pop3.host}:${pop3.port}` : null,
+      imap: imap ? `${imap.host}:${imap.port}` : null,
       store: adapters.store.kind,
       bus: config.bus.redisUrl ? "redis" : "memory",
     },
@@ -246,6 +262,7 @@ export async function startParts(
     http,
     lmtp,
     pop3,
+    imap,
     logger,
     adminToken,
     reloadCertificates() {
@@ -264,7 +281,7 @@ export async function startParts(
         clearInterval(maintenance);
         clearInterval(usageTimer);
         stopIdleGc();
-        await Promise.all([http?.close(), lmtp?.close(), pop3?.close()]);
+        await Promise.all([http?.close(), lmtp?.close(), pop3?.close(), imap?.close()]);
         await usageRuns; // the store stays open until the start's recount is done
         await core.close();
         logger.info("eider stopped");

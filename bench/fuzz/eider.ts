@@ -83,6 +83,9 @@ export async function startFuzzedEider(setup: StoreSetup): Promise<FuzzedEider> 
     ...eiderEnv(setup, httpPort),
     EIDER_LMTP_PORT: String(lmtpPort),
     EIDER_POP3_PORT: String(pop3Port),
+    EIDER_POP3_TLS_PORT: "0",
+    EIDER_IMAP_PORT: "0",
+    EIDER_IMAP_TLS_PORT: "0",
   };
   const child = spawn(process.execPath, [EIDER, "serve"], {
     cwd: REPO,

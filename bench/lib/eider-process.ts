@@ -27,6 +27,8 @@ export function eiderEnv(s: StoreSetup, port: number): Record<string, string> {
     EIDER_LMTP_PORT: "0",
     EIDER_POP3_PORT: "0",
     EIDER_POP3_TLS_PORT: "0",
+    EIDER_IMAP_PORT: "0",
+    EIDER_IMAP_TLS_PORT: "0",
     EIDER_LOG_LEVEL: "warn",
   };
   if (s.mongodbUrl) {

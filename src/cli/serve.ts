@@ -45,6 +45,8 @@ export async function serve(config: EiderConfig, only: Part[] | null = null): Pr
       `  LMTP (local delivery): ${eider.lmtp.host}:${eider.lmtp.port}${config.lmtp.starttls ? " (STARTTLS)" : ""}`,
     eider.pop3 &&
       `  POP3: ${eider.pop3.host}:${eider.pop3.port} (STLS)${eider.pop3.tlsPort === null ? "" : `, ${eider.pop3.host}:${eider.pop3.tlsPort} (TLS)`}`,
+    eider.imap &&
+      `  IMAP: ${eider.imap.host}:${eider.imap.port} (STARTTLS)${eider.imap.tlsPort === null ? "" : `, ${eider.imap.host}:${eider.imap.tlsPort} (TLS)`}`,
   ].filter(Boolean);
   console.log(`Eider is running.
 ${listening.join("\n")}
@@ -76,7 +78,9 @@ function listenFailure(err: unknown, config: EiderConfig): string | null {
       ? "lmtp"
       : failed !== config.http.port && (failed === config.pop3.port || failed === config.pop3.tlsPort)
         ? "pop3"
-        : "http";
+        : failed !== config.http.port && (failed === config.imap.port || failed === config.imap.tlsPort)
+          ? "imap"
+          : "http";
   const { host } = config[part];
   const port = failed ?? config[part].port;
   const where = `${host}:${port}`;

@@ -37,8 +37,9 @@ it with EIDER_HTTP_PORT / EIDER_HTTP_HOST or [http] in a --config file). Prints 
 token on every start until a request has used it.
 
 Also runs the LMTP sidecar on lmtp.host:lmtp.port (127.0.0.1:2424; [lmtp] enabled = false turns it off)
-and the POP3 sidecar on 127.0.0.1:1110 (STLS) and 1995 (TLS) ([pop3] enabled = false turns it off).
---only=lmtp (or --only=http, --only=pop3, or several: --only=http,lmtp) runs just those parts, for
+the POP3 sidecar on 127.0.0.1:1110 (STLS) and 1995 (TLS) ([pop3] enabled = false turns it off), and
+the IMAP sidecar on 127.0.0.1:1143 (STARTTLS) and 1993 (TLS) ([imap] enabled = false turns it off).
+--only=lmtp (or --only=http, --only=pop3, --only=imap, or several: --only=http,lmtp) runs just those parts, for
 example one LMTP process per box against a shared MongoDB and Redis. SIGHUP reloads TLS certificates.`,
   user: USER,
   "admin-token": `Usage: eider admin-token [--rotate]

@@ -63,6 +63,19 @@ export interface EiderConfig {
     maxConnections: number;
     idleTimeoutSeconds: number;
   };
+  imap: {
+    enabled: boolean;
+    host: string;
+    port: number;
+    tlsPort: number;
+    implicitTls: boolean;
+    maxConnections: number;
+    maxConnectionsPerUser: number;
+    idleTimeoutSeconds: number;
+    /** 0: no limit. */
+    downloadBytesPerDay: number;
+    uploadBytesPerDay: number;
+  };
   autoreply: { periodDays: number };
   /** Mail the server sends itself; an empty relay sends nothing. */
   outbound: { relay: string; attempts: number; retryDelaySeconds: number };
@@ -277,6 +290,18 @@ function toConfig(t: any): EiderConfig {
       deleAction: oneOf(t.pop3.dele_action, ["trash", "delete"], "pop3.dele_action"),
       maxConnections: t.pop3.max_connections,
       idleTimeoutSeconds: t.pop3.idle_timeout_seconds,
+    },
+    imap: {
+      enabled: t.imap.enabled,
+      host: t.imap.host,
+      port: t.imap.port,
+      tlsPort: t.imap.tls_port,
+      implicitTls: t.imap.implicit_tls,
+      maxConnections: t.imap.max_connections,
+      maxConnectionsPerUser: t.imap.max_connections_per_user,
+      idleTimeoutSeconds: t.imap.idle_timeout_seconds,
+      downloadBytesPerDay: t.imap.download_bytes_per_day,
+      uploadBytesPerDay: t.imap.upload_bytes_per_day,
     },
     autoreply: { periodDays: t.autoreply.period_days },
     outbound: {

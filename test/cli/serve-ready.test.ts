@@ -29,8 +29,9 @@ function greeting(port: number): Promise<string> {
 }
 
 describe("eider serve: ready when /health answers", () => {
-  it("LMTP, POP3 and POP3S all take connections the moment /health first answers 200", async () => {
-    const [http, lmtp, pop3, pop3s] = [
+  it("LMTP, POP3, POP3S and IMAP all take connections the moment /health first answers 200", async () => {
+    const [http, lmtp, pop3, pop3s, imap] = [
+      await freePort(),
       await freePort(),
       await freePort(),
       await freePort(),
@@ -47,6 +48,8 @@ describe("eider serve: ready when /health answers", () => {
         EIDER_LMTP_PORT: String(lmtp),
         EIDER_POP3_PORT: String(pop3),
         EIDER_POP3_TLS_PORT: String(pop3s),
+        EIDER_IMAP_PORT: String(imap),
+        EIDER_IMAP_TLS_PORT: "0",
       },
       stdio: ["ignore", "ignore", "pipe"],
     });
@@ -63,9 +66,10 @@ describe("eider serve: ready when /health answers", () => {
         if (ok) break;
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
-      const [l, p] = await Promise.all([greeting(lmtp), greeting(pop3)]);
+      const [l, p, i] = await Promise.all([greeting(lmtp), greeting(pop3), greeting(imap)]);
       expect(l).toMatch(/^220 /);
       expect(p).toMatch(/^\+OK/);
+      expect(i).toMatch(/^\* OK \[CAPABILITY IMAP4rev1 /);
       const tls = await new Promise<string>((resolve) => {
         const socket = net.connect(pop3s, "127.0.0.1", () => {
           socket.destroy();

@@ -42,6 +42,8 @@ function envFor(o: TestEiderOptions, port: number, dataDir: string): Record<stri
     EIDER_LMTP_PORT: "0",
     EIDER_POP3_PORT: "0",
     EIDER_POP3_TLS_PORT: "0",
+    EIDER_IMAP_PORT: "0",
+    EIDER_IMAP_TLS_PORT: "0",
     EIDER_LOG_LEVEL: "warn",
   };
   if (o.mongodbUrl) {

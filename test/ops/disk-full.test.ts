@@ -82,6 +82,8 @@ describe.skipIf(mounted !== null)("Disk full (data folder on a 16 MB tmpfs)", ()
         EIDER_LMTP_PORT: "0",
         EIDER_POP3_PORT: "0",
         EIDER_POP3_TLS_PORT: "0",
+        EIDER_IMAP_PORT: "0",
+        EIDER_IMAP_TLS_PORT: "0",
       },
     });
     eider = await startEider(config, pino({ level: "info" }, sink));

@@ -47,6 +47,8 @@ export async function startServe(o: ServeOptions = {}): Promise<ServeProcess> {
       EIDER_LMTP_PORT: "0", // any free port: tests run side by side
       EIDER_POP3_PORT: "0",
       EIDER_POP3_TLS_PORT: "0",
+      EIDER_IMAP_PORT: "0",
+      EIDER_IMAP_TLS_PORT: "0",
       ...o.env,
     },
     stdio: ["ignore", "pipe", "pipe"],

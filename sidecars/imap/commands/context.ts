@@ -67,6 +67,17 @@ export interface ImapSession {
   capabilities(): string[];
   /** Ends the connection after what is written (LOGOUT, BYE). */
   end(): void;
+  /**
+   * A password was accepted: takes one of the user's connection slots and the authenticated state; false (and
+   * nothing changed) when the user has maxConnectionsPerUser sessions open already.
+   */
+  logIn(principal: Principal & { kind: "user" }, username: string): boolean;
+  /** STARTTLS: TLS from now on, read-ahead dropped (call it from afterResponse). */
+  startTls(): void;
+  /** COMPRESS DEFLATE: raw deflate both ways from now on (call it from afterResponse). */
+  startCompression(): void;
+  /** COMPRESS is active. */
+  readonly compressed: boolean;
 }
 
 /** What a handler answers: the tagged status line. A thrown DomainError becomes `NO [code] message`. */

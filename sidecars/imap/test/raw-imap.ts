@@ -1,6 +1,7 @@
 // A raw IMAP connection for what no client library sends: exact bytes, bad bytes, literals left open, a
 // client that half-closes or vanishes. Reads whole responses (responses.ts), literals included.
 import net, { type Socket } from "node:net";
+import tls from "node:tls";
 import { splitResponses, type ImapResponse } from "./responses.js";
 
 export class RawImap {
@@ -11,7 +12,12 @@ export class RawImap {
   /** Resolves when the server closes the connection (or it is destroyed). */
   readonly closed: Promise<void>;
 
-  private constructor(readonly socket: Socket) {
+  private constructor(public socket: Socket) {
+    this.attach(socket);
+    this.closed = new Promise((resolve) => socket.once("close", () => (this.wake(), resolve())));
+  }
+
+  private attach(socket: Socket): void {
     socket.on("data", (d: Buffer) => {
       this.received = Buffer.concat([this.received, d]);
       const { responses, end } = splitResponses(this.received, this.parsedTo);
@@ -20,7 +26,6 @@ export class RawImap {
       this.wake();
     });
     socket.on("error", () => {});
-    this.closed = new Promise((resolve) => socket.once("close", () => (this.wake(), resolve())));
   }
 
   static connect(port: number, host = "127.0.0.1"): Promise<RawImap> {
@@ -28,6 +33,27 @@ export class RawImap {
       const socket = net.createConnection({ port, host }, () => resolve(new RawImap(socket)));
       socket.once("error", reject);
     });
+  }
+
+  /** Implicit TLS (port 993 style), trusting `ca` for the name "localhost". */
+  static connectTls(port: number, ca: Buffer, host = "127.0.0.1"): Promise<RawImap> {
+    return new Promise((resolve, reject) => {
+      const socket = tls.connect({ port, host, ca, servername: "localhost" }, () =>
+        resolve(new RawImap(socket)),
+      );
+      socket.once("error", reject);
+    });
+  }
+
+  /** STARTTLS's second half, after the tagged OK: TLS over this connection from now on. */
+  async startTls(ca: Buffer): Promise<void> {
+    const plain = this.socket;
+    plain.removeAllListeners("data");
+    this.socket = await new Promise<Socket>((resolve, reject) => {
+      const secure = tls.connect({ socket: plain, ca, servername: "localhost" }, () => resolve(secure));
+      secure.once("error", reject);
+    });
+    this.attach(this.socket);
   }
 
   /** Connects and reads the greeting. */

@@ -1,7 +1,7 @@
 // USER/PASS (RFC 1939 §7) and AUTH PLAIN with an initial response (RFC 5034). Passwords go to
 // core.auth.checkPassword only, which limits guesses per username and per client and logs every attempt.
 import { Maildrop } from "../maildrop.js";
-import { decodePlain } from "../protocol/sasl-plain.js";
+import { decodePlain } from "../../shared/sasl-plain.js";
 import { err, ok } from "../protocol/response.js";
 import type { Pop3Session } from "../session.js";
 

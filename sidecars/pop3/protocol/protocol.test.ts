@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { LineReader } from "./line-reader.js";
 import { parseCount, parseNumber, parseRequest } from "./request.js";
 import { codeForError, DotStuffer, err, ok, TopCutter } from "./response.js";
-import { decodePlain } from "./sasl-plain.js";
+import { decodePlain } from "../../shared/sasl-plain.js";
 
 /** Feeds `input` split at every position into two chunks and returns each result. */
 function everySplit<T>(input: Buffer, run: (chunks: Buffer[]) => T): T[] {

@@ -1,4 +1,4 @@
-// SASL PLAIN (RFC 4616) message: base64 of authzid NUL authcid NUL password.
+// SASL PLAIN (RFC 4616) message: base64 of authzid NUL authcid NUL password (POP3 AUTH, IMAP AUTHENTICATE).
 
 export type PlainCredentials =
   { ok: true; authzid: string; username: string; password: string } | { ok: false; reason: string };
