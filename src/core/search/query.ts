@@ -5,8 +5,11 @@ import { invalidInput } from "../errors.js";
 
 export type { MessageQuery };
 
-/** Deeper trees are refused (each level is a recursion in every store's query builder). */
-export const MAX_QUERY_DEPTH = 64;
+/**
+ * Deeper trees are refused, counted after nested ANDs in an AND (ORs in an OR) are flattened: each level is two
+ * levels of a MongoDB filter document, which may nest at most 100.
+ */
+export const MAX_QUERY_DEPTH = 32;
 /** Keys in one query, counting every node. */
 export const MAX_QUERY_NODES = 1000;
 /** UID ranges in one query, over all its UID keys. */
@@ -31,8 +34,16 @@ function normalize(q: MessageQuery, depth: number, budget: { nodes: number; rang
     case "flag":
       return q;
     case "and":
-    case "or":
-      return { kind: q.kind, of: q.of.map((c) => normalize(c, depth + 1, budget)) };
+    case "or": {
+      // An OR chain (OR a OR b c) is one OR of three: as deep as the client wrote it, not as IMAP nests it.
+      const of: MessageQuery[] = [];
+      for (const c of q.of) {
+        const n = normalize(c, c.kind === q.kind ? depth : depth + 1, budget);
+        if (n.kind === q.kind) of.push(...n.of);
+        else of.push(n);
+      }
+      return { kind: q.kind, of };
+    }
     case "not":
       return { kind: "not", of: normalize(q.of, depth + 1, budget) };
     case "uid": {

@@ -21,6 +21,20 @@ export class MailboxSearchService {
     return this.store.messages.searchUids(userId, mailboxId, normalizeQuery(query));
   }
 
+  /**
+   * SEARCH with a MODSEQ key (RFC 7162 §3.1.5): the matching messages' UIDs, ascending, each with its modseq, so
+   * the answer can carry the highest modseq of the messages it returns.
+   */
+  async searchModseqs(
+    p: Principal,
+    mailboxId: string,
+    query: MessageQuery,
+  ): Promise<Array<{ uid: number; modseq: number }>> {
+    const userId = await this.owner(p, mailboxId);
+    const rows = await this.store.messages.searchFields(userId, mailboxId, normalizeQuery(query));
+    return rows.map((r) => ({ uid: r.uid, modseq: r.modseq }));
+  }
+
   /** The UIDs of the matching messages in the criteria's order (RFC 5256 §3). */
   async sort(
     p: Principal,
