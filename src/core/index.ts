@@ -261,6 +261,7 @@ export type { Autoreply, AutoreplyInput } from "./autoreply/service.js";
 export type { BackgroundLog, OutboundMessage, OutboundPort } from "./outbound.js";
 export type { NodeRecord } from "./nodes.js";
 export { DEFAULT_LIMITS, type CoreLimits } from "./limits.js";
+export { SPECIAL_USES } from "./special-use.js";
 export type { CreateMailboxOptions, MailboxWithCounts } from "./mailboxes.js";
 export type * from "./model.js";
 export { USAGE_SETTLE_MS } from "./maintenance.js";

@@ -21,9 +21,6 @@ export interface ListEntry<M extends ListedMailbox> {
   childInfo: boolean;
 }
 
-/** RFC 6154 §2: the attributes LIST shows; the core's \Inbox role is not one of them. */
-const SPECIAL_USES = new Set(["\\All", "\\Archive", "\\Drafts", "\\Flagged", "\\Junk", "\\Sent", "\\Trash"]);
-
 /** LIST: the names matching any pattern that the selection options let through, in hierarchy order. */
 export function listEntries<M extends ListedMailbox>(
   mailboxes: readonly M[],
@@ -81,8 +78,9 @@ export function lsubEntries<M extends ListedMailbox>(
   return out.sort(byHierarchy);
 }
 
+/** The core holds RFC 6154 uses (\\Sent, ...) and INBOX's own role, which is not an RFC 6154 attribute. */
 function isShownSpecialUse(use: string | null): use is string {
-  return use !== null && SPECIAL_USES.has(use);
+  return use !== null && use !== "\\Inbox";
 }
 
 /** Every proper prefix level of the paths: "a" and "a/b" for "a/b/c". */
