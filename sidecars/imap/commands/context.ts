@@ -32,6 +32,11 @@ export interface SelectedMailbox {
    * the view; `expunges: false` holds EXPUNGE back (RFC 3501 §7.4.1: not during FETCH, STORE, SEARCH).
    */
   flush(session: ImapSession, options: { expunges: boolean }): Promise<void>;
+  /**
+   * This session's own flag change (STORE, FETCH setting \Seen) is in its answer: the watch's notice of it, at
+   * or below `modseq`, need not be told again.
+   */
+  noteFlagsTold(uid: number, modseq: number): void;
   /** Stops listening for changes (CLOSE, UNSELECT, SELECT of another mailbox, logout). */
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@
 // parts follow each other with no space between them (`1*body SP media-subtype`), so this writes bytes rather
 // than one ImapValue list. BODY is the same without the extension data.
 import type { BodyDisposition, BodyStructure, RawParam } from "../../../src/core/index.js";
-import { envelopeValue } from "./envelope.js";
+import { formatEnvelope } from "./envelope.js";
 import { formatValue, type FormatOptions, type ImapValue } from "./values.js";
 
 export interface BodyStructureOptions extends FormatOptions {
@@ -40,7 +40,7 @@ function write(body: BodyStructure, out: Buffer[], options: BodyStructureOptions
     ];
     out.push(values(fields, options));
     if (body.envelope && body.body) {
-      out.push(SPACE, formatValue(envelopeValue(body.envelope), options), SPACE);
+      out.push(SPACE, formatEnvelope(body.envelope, options), SPACE);
       write(body.body, out, options);
     }
     if (body.lines !== undefined) out.push(SPACE, formatValue(body.lines));
