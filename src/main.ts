@@ -106,6 +106,10 @@ export async function openCore(
       retryDelayMs: config.outbound.retryDelaySeconds * 1000,
     },
     log: logger,
+    transfers: {
+      downloadBytesPerDay: config.imap.downloadBytesPerDay,
+      uploadBytesPerDay: config.imap.uploadBytesPerDay,
+    },
     onAdminTokenUse: () => {
       if (!unusedToken) return;
       unusedToken = false;

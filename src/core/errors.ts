@@ -13,6 +13,8 @@ export type ErrorCode =
   | "MESSAGE_TOO_LARGE"
   | "ACCOUNT_DISABLED"
   | "RATE_LIMITED"
+  // A user's daily download or upload allowance (IMAP) is spent; retryAfterMs says when it renews.
+  | "TRANSFER_LIMIT"
   | "CANNOT_CALCULATE_CHANGES"
   // Temporary: the request was fine and may succeed later (HTTP 507/503, LMTP 452 4.3.1 / 451 4.3.0).
   | "STORAGE_FULL"
@@ -21,7 +23,7 @@ export type ErrorCode =
 /** An error the client caused or may see: a stable code and a one-sentence message with no protocol words. */
 export class DomainError extends Error {
   override readonly name = "DomainError";
-  /** For RATE_LIMITED: milliseconds until the same request may succeed. */
+  /** For RATE_LIMITED and TRANSFER_LIMIT: milliseconds until the same request may succeed. */
   readonly retryAfterMs: number | undefined;
   constructor(
     readonly code: ErrorCode,

@@ -29,6 +29,7 @@ import { NodeService } from "./nodes.js";
 import type { BackgroundLog, OutboundPort } from "./outbound.js";
 import { UserService } from "./users.js";
 import { WatchService } from "./watch.js";
+import { TransferService, type TransferLimits } from "./transfers.js";
 
 export interface CoreOptions {
   adminToken: string;
@@ -68,6 +69,8 @@ export interface CoreOptions {
   autoreply?: Partial<Pick<ResponderOptions, "periodMs" | "sendAttempts" | "retryDelayMs" | "closeWaitMs">>;
   /** Where background work (autoreplies) reports; default: nowhere. */
   log?: BackgroundLog;
+  /** Daily download / upload allowances per user ([imap]); absent or 0: no limit. */
+  transfers?: Partial<TransferLimits>;
 }
 
 const DEFAULT_AUTOREPLY = { periodMs: 4 * 86_400_000, sendAttempts: 4, retryDelayMs: 30_000 };
@@ -100,6 +103,8 @@ export interface Core {
   nodes: NodeService;
   /** Watching a mailbox or the account from a state (subscriptions, IMAP IDLE and NOTIFY). */
   watch: WatchService;
+  /** Daily download and upload allowances, counted across processes (IMAP FETCH and APPEND charge them). */
+  transfers: TransferService;
   /** Whether the store and the bus answer (for `/health` and `eider doctor`). */
   health(): Promise<HealthReport>;
   /** Closes the bus and the store; the core must not be used after it. */
@@ -182,6 +187,10 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
     }),
     nodes: new NodeService(users, mailboxes, messages, filters),
     watch: new WatchService(store, events, changes, auth),
+    transfers: new TransferService(bus, {
+      downloadBytesPerDay: options.transfers?.downloadBytesPerDay ?? 0,
+      uploadBytesPerDay: options.transfers?.uploadBytesPerDay ?? 0,
+    }),
     health: () => checkHealth(store, bus),
     close() {
       closing ??= (async () => {
@@ -246,6 +255,7 @@ export {
 } from "./events.js";
 export { normalizeAddress } from "./addresses.js";
 export { addressMatcher } from "./networks.js";
+export type { TransferDirection, TransferLimits, TransferService } from "./transfers.js";
 export type {
   AuthLogEntry,
   AuthLogPage,

@@ -19,9 +19,12 @@ export interface ImapLimits {
   maxConnections: number;
   /** Open authenticated connections per user per process; one more login gets `NO [LIMIT]`. */
   maxConnectionsPerUser: number;
-  /** Bytes of message data a user may download per day over IMAP (0: no limit); past it: `NO [LIMIT]`. */
+  /**
+   * Bytes of message data a user may download per day over IMAP (0: no limit); past it: `NO [LIMIT]`. The
+   * core counts it across processes: a handler calls `core.transfers.charge(p, "download", bytes)`.
+   */
   downloadBytesPerDay: number;
-  /** Bytes a user may APPEND per day (0: no limit); past it: `NO [LIMIT]`. */
+  /** Bytes a user may APPEND per day (0: no limit), charged as "upload"; past it: `NO [LIMIT]`. */
   uploadBytesPerDay: number;
 }
 

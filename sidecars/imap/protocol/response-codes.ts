@@ -12,6 +12,9 @@ export function responseCodeFor(code: ErrorCode): string {
     // Too many failed logins: temporary, the text says when to retry.
     case "RATE_LIMITED":
       return "UNAVAILABLE";
+    // RFC 5530 LIMIT: a per-user limit of the server's, here the day's download or upload allowance.
+    case "TRANSFER_LIMIT":
+      return "LIMIT";
     case "NOT_FOUND":
       return "NONEXISTENT";
     case "ALREADY_EXISTS":
