@@ -133,6 +133,19 @@ describe("SelectedView", () => {
     expect(view.uids()).toEqual([1, 2, 3, 5]);
   });
 
+  it("does not repeat a flag change the client's own STORE answered, before or after the watch brings it", async () => {
+    const r = recorder();
+    const news = heard(view, 2);
+    const mine = await t.core.uidMailboxes.storeFlags(p, inboxId, [1], { op: "add", flags: ["\\Seen"] });
+    view.noteFlagsTold(1, mine.updated[0].modseq);
+    const later = { uid: 2, modseq: (await t.core.uidMailboxes.status(p, inboxId)).highestModseq + 1 };
+    view.noteFlagsTold(later.uid, later.modseq); // told first, heard after
+    await t.core.uidMailboxes.storeFlags(p, inboxId, [2], { op: "add", flags: ["\\Seen"] });
+    await news;
+    await view.flush(r.session, { expunges: true });
+    expect(r.take()).toEqual([]);
+  });
+
   it("stops hearing once closed", async () => {
     await view.close();
     await t.core.uidMailboxes.append(p, inboxId, raw(8));

@@ -41,6 +41,8 @@ export class SelectedView implements SelectedMailbox {
   private readonly expunged = new Set<number>();
   private readonly added: number[] = [];
   private readonly flagNotices = new Map<number, FlagNotice>();
+  /** Flag changes the client was told of in its own STORE's answer before the watch brought them: uid -> modseq. */
+  private readonly toldFlags = new Map<number, number>();
   /** The highest modseq of the events heard (told at the next flush that tells them all). */
   private heardModseq: number;
   private listeners: Array<() => void> = [];
@@ -142,10 +144,14 @@ export class SelectedView implements SelectedMailbox {
     for (const uid of uids) this.heardExpunge(uid);
   }
 
-  /** The client's own STORE: the FETCH it gets in the answer makes the watch's notice for it redundant. */
+  /**
+   * The client's own STORE: the FETCH it gets in the answer makes the watch's notice of that change redundant,
+   * whether the notice came already or comes later (through Redis it may come after the answer).
+   */
   noteFlagsTold(uid: number, modseq: number): void {
     const pending = this.flagNotices.get(uid);
     if (pending && pending.modseq <= modseq) this.flagNotices.delete(uid);
+    else this.toldFlags.set(uid, Math.max(modseq, this.toldFlags.get(uid) ?? 0));
   }
 
   async flush(session: ImapSession, options: { expunges: boolean }): Promise<void> {
@@ -250,6 +256,7 @@ export class SelectedView implements SelectedMailbox {
 
   private heardExpunge(uid: number): void {
     const pendingNew = this.added.indexOf(uid);
+    this.toldFlags.delete(uid);
     if (pendingNew >= 0) this.added.splice(pendingNew, 1);
     else if (indexOf(this.told, uid) >= 0) this.expunged.add(uid);
     this.flagNotices.delete(uid);
@@ -257,6 +264,11 @@ export class SelectedView implements SelectedMailbox {
 
   private heardFlags(uid: number, flags: string[], modseq: number): void {
     this.noteKeywords(flags);
+    const told = this.toldFlags.get(uid);
+    if (told !== undefined && modseq <= told) {
+      if (modseq === told) this.toldFlags.delete(uid);
+      return;
+    }
     if (indexOf(this.told, uid) < 0 || this.expunged.has(uid)) return;
     const pending = this.flagNotices.get(uid);
     if (!pending || pending.modseq < modseq) this.flagNotices.set(uid, { flags, modseq });
