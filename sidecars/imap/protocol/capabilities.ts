@@ -6,7 +6,7 @@
 const ALWAYS = ["IMAP4rev1", "LITERAL+", "SASL-IR", "ID", "ENABLE"];
 
 /** Offered once logged in (with COMPRESS=DEFLATE until it is active). */
-const AUTHENTICATED: string[] = [];
+const AUTHENTICATED: string[] = ["IDLE", "UNSELECT", "UIDPLUS", "MOVE", "CONDSTORE", "QRESYNC"];
 
 export interface CapabilityState {
   authenticated: boolean;

@@ -126,7 +126,7 @@ describe("IMAP session", () => {
       "a1 NO [AUTHENTICATIONFAILED] The username or password is wrong.",
     ]);
     expect(await c.command("a2", 'LOGIN alice "a long secret"')).toEqual([
-      "a2 OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR ID ENABLE COMPRESS=DEFLATE APPENDLIMIT=4096] Logged in.",
+      "a2 OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE UNSELECT UIDPLUS MOVE CONDSTORE QRESYNC COMPRESS=DEFLATE APPENDLIMIT=4096] Logged in.",
     ]);
     expect(await c.command("a3", 'LOGIN alice "a long secret"')).toEqual([
       "a3 BAD LOGIN is not allowed in the authenticated state.",
@@ -407,7 +407,7 @@ print(typ, data[0].decode())
       ),
     );
     expect(out.split("\n")).toEqual([
-      "OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR ID ENABLE COMPRESS=DEFLATE APPENDLIMIT=4096] Logged in.",
+      "OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE UNSELECT UIDPLUS MOVE CONDSTORE QRESYNC COMPRESS=DEFLATE APPENDLIMIT=4096] Logged in.",
       "OK",
       "BYE Logging out.",
       "",
