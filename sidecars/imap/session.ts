@@ -137,7 +137,8 @@ export class ImapConnection implements ImapSession {
 
   async write(data: Buffer | string): Promise<void> {
     if (this.send(data)) return;
-    await Promise.race([once(this.sink, "drain"), once(this.socket, "close")]);
+    // An error instead of a drain means the client has gone; the handler's next write is a no-op then.
+    await Promise.race([once(this.sink, "drain"), once(this.socket, "close")]).catch(() => {});
   }
 
   continuation(text: string): Promise<string | null> {
@@ -300,6 +301,10 @@ export class ImapConnection implements ImapSession {
           this.tagged(item.tag ?? "*", { status: item.status, code: item.code, text: item.text });
         else await this.execute(item.bytes);
       }
+    } catch (e) {
+      // A fault outside any handler (a bug here): the session ends; the process and other sessions go on.
+      this.options.log?.("error", { session: this.id, user: this.username, err: e }, "imap session failed");
+      this.bye("Internal error; closing.", "SERVERBUG");
     } finally {
       this.running = false;
       this.armIdleTimer();
