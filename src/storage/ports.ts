@@ -516,8 +516,17 @@ export interface MessageStore {
     query: MessageQuery,
     order?: ColumnOrder[],
   ): Promise<number[]>;
-  /** SORT by keys the store has no column for, and THREAD: the fields of the matching messages, in UID order. */
-  searchFields(userId: string, mailboxId: string, query: MessageQuery): Promise<SortFields[]>;
+  /**
+   * SORT by keys the store has no column for, and THREAD: the fields of the matching messages, in UID order.
+   * `inReplyTo` and `references` come from the stored metadata, read only with `references` (THREAD); else
+   * null and [].
+   */
+  searchFields(
+    userId: string,
+    mailboxId: string,
+    query: MessageQuery,
+    options?: { references?: boolean },
+  ): Promise<SortFields[]>;
   countByThread(userId: string, threadIds: string[]): Promise<Map<string, number>>;
   /** Each changed message gets its own new modseq; unchanged ones are left alone. Journals "flags". */
   updateFlags(userId: string, ids: string[], change: FlagChange): Promise<FlagUpdate[]>;

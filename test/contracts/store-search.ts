@@ -195,7 +195,12 @@ export function searchContract(ctx: SearchContractContext): void {
     it("sort and thread fields of the matching messages, in UID order, references from the stored metadata", async () => {
       const rows = await ctx
         .store()
-        .messages.searchFields(userId, inbox, { kind: "size", op: "larger", bytes: 60 });
+        .messages.searchFields(
+          userId,
+          inbox,
+          { kind: "size", op: "larger", bytes: 60 },
+          { references: true },
+        );
       expect(rows.map((r) => names.get(r.uid))).toEqual(["m1", "m2"]);
       expect(rows[1]).toMatchObject({
         size: 2000,
@@ -211,6 +216,18 @@ export function searchContract(ctx: SearchContractContext): void {
         inReplyTo: null,
         references: [],
         from: [{ name: "Alice", address: "alice@example.com" }],
+      });
+    });
+
+    it("without `references`, sort fields leave the references out", async () => {
+      const [row] = await ctx
+        .store()
+        .messages.searchFields(userId, inbox, { kind: "uid", ranges: [{ from: uidOf.m2, to: uidOf.m2 }] });
+      expect(row).toMatchObject({
+        uid: uidOf.m2,
+        subject: "Re: Quarterly report",
+        inReplyTo: null,
+        references: [],
       });
     });
 

@@ -57,7 +57,9 @@ export class MailboxSearchService {
     query: MessageQuery,
   ): Promise<ThreadNode[]> {
     const userId = await this.owner(p, mailboxId);
-    const rows = await this.store.messages.searchFields(userId, mailboxId, normalizeQuery(query));
+    const rows = await this.store.messages.searchFields(userId, mailboxId, normalizeQuery(query), {
+      references: algorithm === "references",
+    });
     return algorithm === "references" ? threadByReferences(rows) : threadByOrderedSubject(rows);
   }
 

@@ -162,13 +162,20 @@ export class SqliteMessageStore implements MessageStore {
       .all(mailboxId, userId, ...values) as number[];
   }
 
-  async searchFields(userId: string, mailboxId: string, query: MessageQuery): Promise<SortFields[]> {
+  async searchFields(
+    userId: string,
+    mailboxId: string,
+    query: MessageQuery,
+    options: { references?: boolean } = {},
+  ): Promise<SortFields[]> {
     const { where, values } = buildMailboxQuery(query);
+    // The metadata is the row's last and largest column: read it only for THREAD.
+    const refs = options.references
+      ? "json_extract(meta, '$.headers.inReplyTo') AS in_reply_to, json_extract(meta, '$.headers.references') AS refs"
+      : "NULL AS in_reply_to, NULL AS refs";
     const rows = this.ctx
       .stmt(
-        `SELECT uid, modseq, internal_date, sent_date, size, subject, addr_from, addr_to, addr_cc, msgid,
-           json_extract(meta, '$.headers.inReplyTo') AS in_reply_to,
-           json_extract(meta, '$.headers.references') AS refs
+        `SELECT uid, modseq, internal_date, sent_date, size, subject, addr_from, addr_to, addr_cc, msgid, ${refs}
          FROM messages WHERE mailbox_id = ? AND +user_id = ? AND ${where} ORDER BY uid`,
       )
       .all(mailboxId, userId, ...values) as Row[];

@@ -74,8 +74,11 @@ CREATE TABLE IF NOT EXISTS messages (
 CREATE INDEX IF NOT EXISTS messages_mailbox_date ON messages (mailbox_id, internal_date DESC, id DESC);
 CREATE INDEX IF NOT EXISTS messages_user_date ON messages (user_id, internal_date DESC, id DESC);
 CREATE INDEX IF NOT EXISTS messages_user_thread ON messages (user_id, thread_id);
--- IMAP SORT (DATE) in the store: the mailbox's messages in sent-date order without a sort of every row.
-CREATE INDEX IF NOT EXISTS messages_mailbox_sent ON messages (mailbox_id, sent_date);
+-- IMAP SELECT, and SEARCH / SORT by flags, dates, sizes and modseq, read this index alone (it covers them): a
+-- message row holds its content, so reading 100,000 rows for their flags reads the whole mailbox's pages.
+DROP INDEX IF EXISTS messages_mailbox_sent;
+CREATE INDEX IF NOT EXISTS messages_mailbox_scan ON messages
+  (mailbox_id, uid, user_id, id, modseq, seen, size, internal_date, sent_date, sent_day, flags);
 CREATE TABLE IF NOT EXISTS blobs (
   hash TEXT PRIMARY KEY,
   size INTEGER NOT NULL,

@@ -212,7 +212,12 @@ export class MongoMessageStore implements MessageStore {
     return docs.map((d) => d.uid);
   }
 
-  async searchFields(userId: string, mailboxId: string, query: MessageQuery): Promise<SortFields[]> {
+  async searchFields(
+    userId: string,
+    mailboxId: string,
+    query: MessageQuery,
+    options: { references?: boolean } = {},
+  ): Promise<SortFields[]> {
     type FieldsDoc = Pick<
       MessageDoc,
       | "uid"
@@ -244,15 +249,14 @@ export class MongoMessageStore implements MessageStore {
             to: 1,
             cc: 1,
             msgid: 1,
-            meta: 1,
-            metaJson: 1,
+            ...(options.references ? { meta: 1, metaJson: 1 } : {}),
           },
         },
       )
       .sort({ uid: 1 })
       .toArray();
     return docs.map((d) => {
-      const meta: unknown = d.metaJson !== undefined ? JSON.parse(d.metaJson) : d.meta;
+      const meta: unknown = d.metaJson !== undefined ? JSON.parse(d.metaJson) : (d.meta ?? null);
       const headers = (meta as { headers?: { inReplyTo?: unknown; references?: unknown } } | null)?.headers;
       return {
         uid: d.uid,
