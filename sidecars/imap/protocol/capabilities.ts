@@ -6,7 +6,23 @@
 const ALWAYS = ["IMAP4rev1", "LITERAL+", "SASL-IR", "ID", "ENABLE"];
 
 /** Offered once logged in (with COMPRESS=DEFLATE until it is active). */
-const AUTHENTICATED: string[] = ["IDLE", "UNSELECT", "UIDPLUS", "MOVE", "CONDSTORE", "QRESYNC"];
+const AUTHENTICATED: string[] = [
+  "IDLE",
+  "UNSELECT",
+  "UIDPLUS",
+  "MOVE",
+  "CONDSTORE",
+  "QRESYNC",
+  "NAMESPACE",
+  "CHILDREN",
+  "LIST-EXTENDED",
+  "LIST-STATUS",
+  "SPECIAL-USE",
+  "CREATE-SPECIAL-USE",
+  "STATUS=SIZE",
+  "QUOTA",
+  "QUOTA=RES-STORAGE",
+];
 
 export interface CapabilityState {
   authenticated: boolean;
