@@ -121,3 +121,33 @@ export class RawImap {
     this.socket.destroy();
   }
 }
+
+/** Connected, greeted and logged in with LOGIN; throws with the server's answer otherwise. */
+export async function loggedIn(port: number, user: string, password: string): Promise<RawImap> {
+  const { imap } = await RawImap.open(port);
+  const login = await imap.status("L", `LOGIN ${user} "${password}"`);
+  if (login.status !== "OK") {
+    imap.destroy();
+    throw new Error(`LOGIN ${user}: ${login.line}`);
+  }
+  return imap;
+}
+
+/** UID -> flags of the mailbox's messages, read with EXAMINE (which changes nothing) and UID FETCH. */
+export async function flagsByUid(port: number, user: string, password: string, mailbox = "INBOX") {
+  const imap = await loggedIn(port, user, password);
+  try {
+    const examine = await imap.status("E", `EXAMINE ${mailbox}`);
+    if (examine.status !== "OK") throw new Error(`EXAMINE ${mailbox}: ${examine.line}`);
+    const out = new Map<number, string[]>();
+    for (const r of await imap.command("F", "UID FETCH 1:* (FLAGS)")) {
+      const uid = /\bUID (\d+)/.exec(r.line);
+      const flags = /\bFLAGS \(([^)]*)\)/.exec(r.line);
+      if (r.tag === "*" && uid && flags) out.set(Number(uid[1]), flags[1].split(" ").filter(Boolean).sort());
+    }
+    await imap.command("Z", "LOGOUT");
+    return out;
+  } finally {
+    imap.destroy();
+  }
+}
