@@ -70,7 +70,7 @@ export class Receiver {
       const mode = this.mode;
       if (mode.kind === "literal" || mode.kind === "discard-literal") {
         const take = Math.min(mode.remaining, chunk.length - at);
-        if (mode.kind === "literal") this.parts.push(Buffer.from(chunk.subarray(at, at + take)));
+        if (mode.kind === "literal") this.parts.push(chunk.subarray(at, at + take));
         mode.remaining -= take;
         at += take;
         if (mode.remaining === 0) this.mode = { kind: mode.kind === "literal" ? "line" : "discard-line" };
@@ -93,7 +93,7 @@ export class Receiver {
         else this.mode = { kind: "skip-line" };
         continue;
       }
-      this.line.push(Buffer.from(piece));
+      this.line.push(piece);
       this.lineBytes += piece.length;
       if (lf < 0) continue;
       const line = this.line.length === 1 ? this.line[0] : Buffer.concat(this.line);

@@ -303,8 +303,15 @@ describe("IMAP session", () => {
       "a3 BAD ENABLE is not allowed in the not-authenticated state.",
     ]);
     await c.command("a4", 'LOGIN alice "a long secret"');
-    // Nothing here is enabled until CAPABILITY lists it (CONDSTORE comes with the selected-mailbox part).
+    // Only what CAPABILITY lists can be enabled.
     expect(await c.command("a5", "ENABLE X-UNKNOWN")).toEqual(["* ENABLED", "a5 OK ENABLE completed."]);
+    // QRESYNC turns CONDSTORE on too (RFC 7162 §3.2.3), so a later ENABLE CONDSTORE enables nothing new.
+    expect(await c.command("a6", "ENABLE QRESYNC")).toEqual(["* ENABLED QRESYNC", "a6 OK ENABLE completed."]);
+    expect(await c.command("a7", "ENABLE CONDSTORE QRESYNC")).toEqual([
+      "* ENABLED",
+      "a7 OK ENABLE completed.",
+    ]);
+    expect(await c.command("a8", "ENABLE")).toEqual(["a8 BAD ENABLE takes one or more capability names."]);
     c.close();
   });
 

@@ -172,7 +172,7 @@ class ArgumentParser {
     const size = Number(match![1]);
     if (at + size > this.end) this.fail(`The literal is shorter than the ${size} octets it announced.`);
     this.at = at + size;
-    return { type: "string", value: Buffer.from(this.bytes.subarray(at, at + size)), literal: true };
+    return { type: "string", value: this.bytes.subarray(at, at + size), literal: true };
   }
 
   private atom(depth: number, inSection: boolean): ImapAtom {
