@@ -444,6 +444,7 @@ export class DeliveryService {
       const m = await this.ingest.ingestParsed(
         { userId: user.id, mailboxId: mailbox.id, flags, internalDate },
         parsed,
+        { user, mailbox },
       );
       return {
         status: "stored",

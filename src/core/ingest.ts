@@ -1,5 +1,5 @@
 import { normalizeSubject, parseMessage, type ParsedMessage } from "../mime/index.js";
-import type { MessageRecord, Store } from "../storage/ports.js";
+import type { MailboxRecord, MessageRecord, Store, UserRecord } from "../storage/ports.js";
 import { invalidInput, notFound } from "./errors.js";
 import { messageEvent, type EventPublisher } from "./events.js";
 import { normalizeFlags } from "./flags.js";
@@ -49,13 +49,24 @@ export class IngestService {
     return parseMessage(raw, { maxSize: this.options.maxMessageBytes + traceBytes });
   }
 
-  /** Stores a message parsed by `parse` into one mailbox of one user. */
-  async ingestParsed(args: Omit<IngestArgs, "raw">, parsed: ParsedMessage): Promise<MessageRecord> {
+  /**
+   * Stores a message parsed by `parse` into one mailbox of one user. `known`: the user and mailbox records the
+   * caller has just read for this same store (a delivery resolves them first), so they are not read again; the
+   * store's own quota reservation stays the check that counts.
+   */
+  async ingestParsed(
+    args: Omit<IngestArgs, "raw">,
+    parsed: ParsedMessage,
+    known?: { user: UserRecord; mailbox: MailboxRecord },
+  ): Promise<MessageRecord> {
     const { store } = this;
     const flags = normalizeFlags(args.flags ?? []);
-    const user = await store.users.get(args.userId);
+    const user = known?.user.id === args.userId ? known.user : await store.users.get(args.userId);
     if (!user) throw notFound("User", args.userId);
-    const mailbox = await store.mailboxes.get(args.userId, args.mailboxId);
+    const mailbox =
+      known?.mailbox.id === args.mailboxId && known.mailbox.userId === args.userId
+        ? known.mailbox
+        : await store.mailboxes.get(args.userId, args.mailboxId);
     if (!mailbox) throw notFound("Mailbox", args.mailboxId);
     assertQuotaRoom(user, parsed.size);
     for (const blob of parsed.blobs) await store.blobs.put(blob.hash, blob.data);

@@ -396,6 +396,20 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         expect((await store.mailboxes.get(user.id, inbox))!.highestModseq).toBe(b.modseq);
       });
 
+      it("returns from append the record a read gives, the thread it joined included", async () => {
+        const { user, inbox } = await newUser();
+        const ref = `<${id()}@example.com>`;
+        const first = await store.messages.append(
+          message(user.id, inbox, { flags: ["\\Seen"], thread: { refs: [ref], subjectKey: "plan" } }),
+        );
+        const reply = await store.messages.append(
+          message(user.id, inbox, { thread: { refs: [ref, `<${id()}@x>`], subjectKey: "plan" } }),
+        );
+        expect(reply.threadId).toBe(first.threadId);
+        expect(await store.messages.get(user.id, first.id)).toEqual(first);
+        expect(await store.messages.get(user.id, reply.id)).toEqual(reply);
+      });
+
       it("lists contents by UID range in UID order, in batches, without other users' or mailboxes' messages", async () => {
         const { user, inbox } = await newUser();
         const other = await newUser();

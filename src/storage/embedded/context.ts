@@ -150,6 +150,39 @@ export class EmbeddedContext {
     return row.uid_next - n;
   }
 
+  /**
+   * For one new message: the account's next modseq and `size` more storage used, unless that passes the quota
+   * (0: none). Returns the modseq. Call inside a transaction.
+   */
+  placeInAccount(userId: string, size: number): number {
+    const row = this.stmt(
+      `UPDATE users SET modseq = modseq + 1, storage_used = storage_used + ?
+       WHERE id = ? AND (quota_bytes = 0 OR storage_used + ? <= quota_bytes) RETURNING modseq`,
+    ).get(size, userId, size) as { modseq: number } | undefined;
+    if (row) return row.modseq;
+    if (!this.stmt("SELECT 1 FROM users WHERE id = ?").get(userId))
+      throw new Error(`User ${userId} does not exist.`);
+    throw new StoreQuotaError(userId, size);
+  }
+
+  /**
+   * For one new message with `modseq`: the mailbox's next UID, its counters and highest modseq. Returns the UID.
+   * Call inside a transaction.
+   */
+  placeInMailbox(mailboxId: string, unseen: 0 | 1, size: number, modseq: number): number {
+    const row = this.stmt(
+      `UPDATE mailboxes SET uid_next = uid_next + 1, total_count = total_count + 1,
+         unseen_count = unseen_count + ?, total_size = total_size + ?, highest_modseq = max(highest_modseq, ?)
+       WHERE id = ? RETURNING uid_next`,
+    ).get(unseen, size, modseq, mailboxId) as { uid_next: number } | undefined;
+    if (!row) throw new Error(`Mailbox ${mailboxId} does not exist.`);
+    return row.uid_next - 1;
+  }
+
+  /**
+   * Writes a change's journal entry and raises its mailbox's highest modseq to it; `raiseMailbox` false when
+   * the caller's own mailbox update has already done so.
+   */
   journal(
     userId: string,
     modseq: number,
@@ -157,14 +190,16 @@ export class EmbeddedContext {
     kind: JournalKind,
     messageId: string | null,
     uid: number | null,
+    raiseMailbox = true,
   ): void {
     this.stmt(
       "INSERT INTO journal (user_id, modseq, mailbox_id, kind, message_id, uid, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
     ).run(userId, modseq, mailboxId, kind, messageId, uid, Date.now());
-    this.stmt("UPDATE mailboxes SET highest_modseq = max(highest_modseq, ?) WHERE id = ?").run(
-      modseq,
-      mailboxId,
-    );
+    if (raiseMailbox)
+      this.stmt("UPDATE mailboxes SET highest_modseq = max(highest_modseq, ?) WHERE id = ?").run(
+        modseq,
+        mailboxId,
+      );
   }
 
   /** Adds (or with a negative delta drops) one reference per listed hash. */

@@ -46,13 +46,32 @@ export class SqliteMessageStore implements MessageStore {
 
   async append(m: NewMessage): Promise<MessageRecord> {
     const packed = packContent(m.content);
-    await this.ctx.write(() => {
+    const placed = await this.ctx.write(() => {
       const threadId = m.thread
         ? resolveThread(this.ctx, m.userId, m.thread.refs, m.thread.subjectKey, m.threadId)
         : m.threadId;
-      insertMessage(this.ctx, m, packed, threadId);
+      return { ...insertMessage(this.ctx, m, packed, threadId), threadId };
     });
-    return (await this.get(m.userId, m.id))!;
+    // The row is what was just inserted: built from it rather than read back (a delivery's hot path).
+    return {
+      id: m.id,
+      userId: m.userId,
+      mailboxId: m.mailboxId,
+      uid: placed.uid,
+      modseq: placed.modseq,
+      flags: [...m.flags],
+      internalDate: new Date(m.internalDate.getTime()),
+      sentDate: new Date(m.sentDate.getTime()),
+      size: m.size,
+      threadId: placed.threadId,
+      subject: m.subject,
+      from: m.from,
+      to: m.to,
+      cc: m.cc,
+      messageIdHeader: m.messageIdHeader,
+      hasAttachments: m.hasAttachments,
+      preview: m.preview,
+    };
   }
 
   async get(userId: string, id: string): Promise<MessageRecord | null> {

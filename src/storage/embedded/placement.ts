@@ -16,8 +16,10 @@ export function insertMessage(
   packed: { body: Buffer; segments: string; meta: string },
   threadId: string,
 ): { uid: number; modseq: number } {
-  const modseq = ctx.takeModseqs(m.userId, 1);
-  const uid = ctx.takeUids(m.mailboxId, 1);
+  const unseen = m.flags.includes(SEEN) ? 0 : 1;
+  // One statement per row touched (the account, the mailbox), where each counter would take its own.
+  const modseq = ctx.placeInAccount(m.userId, m.size);
+  const uid = ctx.placeInMailbox(m.mailboxId, unseen, m.size, modseq);
   ctx
     .stmt(
       `INSERT INTO messages (id, user_id, mailbox_id, uid, modseq, flags, seen, internal_date, sent_date, size,
@@ -54,9 +56,7 @@ export function insertMessage(
       m.sentDay ?? Math.floor(m.sentDate.getTime() / 86_400_000),
     );
   ctx.changeBlobRefs(m.blobRefs, 1);
-  ctx.reserveStorage(m.userId, m.size);
-  ctx.changeCounts(m.mailboxId, 1, m.flags.includes(SEEN) ? 0 : 1, m.size);
-  ctx.journal(m.userId, modseq, m.mailboxId, "exists", m.id, uid);
+  ctx.journal(m.userId, modseq, m.mailboxId, "exists", m.id, uid, false);
   return { uid, modseq };
 }
 
