@@ -4,10 +4,23 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openEmbeddedStore } from "./index.js";
+import { migrate } from "./schema.js";
 
 describe("Embedded schema", () => {
   let dir: string;
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("keeps savepoint undo pages in memory, not in a temporary file per change (temp_store = MEMORY)", () => {
+    dir = mkdtempSync(path.join(tmpdir(), "eider-schema-"));
+    const db = new Database(path.join(dir, "eider.sqlite"));
+    try {
+      migrate(db);
+      expect(db.pragma("temp_store", { simple: true })).toBe(2);
+      expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    } finally {
+      db.close();
+    }
+  });
 
   it("adds the columns that came later to a database made before them (users.spam_level)", async () => {
     dir = mkdtempSync(path.join(tmpdir(), "eider-schema-"));
