@@ -289,4 +289,40 @@ describe("IMAP mailboxes over sockets", () => {
       "T NO [NOPERM] Quotas are set by the administrator, not over IMAP.",
     ]);
   });
+
+  it("APPEND past the daily upload allowance is NO [LIMIT], counted across the APPENDs of the day", async () => {
+    const limited = await startTestEider({ env: { EIDER_IMAP_UPLOAD_BYTES_PER_DAY: "100" } });
+    try {
+      await createUser(limited.url, "uploader");
+      const { imap } = await RawImap.open(limited.eider.imap!.port);
+      raws.push(imap);
+      const run = async (tag: string, command: string) =>
+        (await imap.command(tag, command)).map((r) => r.line);
+      await run("l", 'LOGIN uploader "pw-uploader-secret"');
+      const message = `Subject: u\r\n\r\n${"u".repeat(44)}\r\n`; // 60 bytes
+      expect((await run("a1", `APPEND INBOX {60+}\r\n${message}`))[0]).toMatch(/^a1 OK \[APPENDUID \d+ 1\]/);
+      expect(await run("a2", `APPEND INBOX {60+}\r\n${message}`)).toEqual([
+        expect.stringMatching(
+          /^a2 NO \[LIMIT\] The daily upload allowance of 100 bytes would be exceeded by 20 bytes/,
+        ),
+      ]);
+      expect(await run("a3", "STATUS INBOX (MESSAGES)")).toEqual([
+        '* STATUS "INBOX" (MESSAGES 1)',
+        "a3 OK STATUS completed.",
+      ]);
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  it("an APPEND to the selected mailbox is told as EXISTS through the selected view", async () => {
+    const { name, password } = await newUser();
+    const { run } = await raw(name, password);
+    expect(await run("SELECT INBOX")).toContain("* 0 EXISTS");
+    const appended = await run("APPEND INBOX {18+}\r\nSubject: s\r\n\r\nhi\r\n");
+    expect(appended[appended.length - 1]).toMatch(/^T OK \[APPENDUID \d+ 1\]/);
+    // EXISTS comes with the APPEND's answer or, at the latest, with the next command's (RFC 3501 §7.3.1).
+    const told = [...appended, ...(await run("NOOP"))];
+    expect(told.filter((l) => l === "* 1 EXISTS")).toHaveLength(1);
+  });
 });
