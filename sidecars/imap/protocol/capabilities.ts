@@ -22,6 +22,11 @@ const AUTHENTICATED: string[] = [
   "STATUS=SIZE",
   "QUOTA",
   "QUOTA=RES-STORAGE",
+  "ESEARCH",
+  "WITHIN",
+  "SORT",
+  "THREAD=REFERENCES",
+  "THREAD=ORDEREDSUBJECT",
 ];
 
 export interface CapabilityState {
