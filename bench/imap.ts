@@ -256,7 +256,7 @@ async function eiderBigMailbox(sizes: ImapSizes, s: StoreSetup): Promise<BigMail
 }
 
 async function dovecotBigMailbox(sizes: ImapSizes): Promise<BigMailboxResult> {
-  const d = await startDovecot([{ name: BIG_USER, password: FILL_PASSWORD }]);
+  const d = await startDovecot([{ name: BIG_USER, password: FILL_PASSWORD }], { removeInBackground: true });
   try {
     const t0 = performance.now();
     writeMaildir(path.join(d.mailRoot, BIG_USER), sizes.bigMailbox, sizes.bigSeed, d.mailOwner);
@@ -303,20 +303,31 @@ async function clusterColumn(sizes: ImapSizes, s: StoreSetup, corpus: Buffer[]):
   return column;
 }
 
-/** An Eider child with its LMTP and IMAP listeners on ports known here. */
+/**
+ * An Eider child with its LMTP and IMAP listeners on ports known here. A port taken between freePort() and the
+ * child's bind (other processes on the machine pick ports too) makes it exit at start: a few sets are tried.
+ */
 async function spawnEiderWithImap(
   s: StoreSetup,
 ): Promise<EiderProcess & { lmtpPort: number; imapPort: number }> {
-  const [lmtpPort, imapPort] = [await freePort(), await freePort()];
-  const eider = await spawnEider({
-    ...s,
-    env: { ...s.env, EIDER_LMTP_PORT: String(lmtpPort), EIDER_IMAP_PORT: String(imapPort) },
-  });
-  try {
-    await waitForPorts([lmtpPort, imapPort]);
-  } catch (err) {
-    await eider.stop();
-    throw err;
+  for (let tries = 1; ; tries++) {
+    const [lmtpPort, imapPort] = [await freePort(), await freePort()];
+    let eider: EiderProcess;
+    try {
+      eider = await spawnEider({
+        ...s,
+        env: { ...s.env, EIDER_LMTP_PORT: String(lmtpPort), EIDER_IMAP_PORT: String(imapPort) },
+      });
+    } catch (err) {
+      if (tries < 3 && err instanceof Error && /already in use/.test(err.message)) continue;
+      throw err;
+    }
+    try {
+      await waitForPorts([lmtpPort, imapPort]);
+    } catch (err) {
+      await eider.stop();
+      throw err;
+    }
+    return { ...eider, lmtpPort, imapPort };
   }
-  return { ...eider, lmtpPort, imapPort };
 }

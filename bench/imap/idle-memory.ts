@@ -4,6 +4,7 @@
 // per-user connection limit (Eider's default 50) is what is measured.
 import { ImapClient } from "../lib/imap-client.js";
 import { inParallel, settle } from "../lib/parallel.js";
+import { progress } from "../lib/stats.js";
 
 export interface IdleMemoryResult {
   sessions: number;
@@ -23,6 +24,7 @@ export async function idleMemory(
   await settle();
   const before = memory();
   const clients: ImapClient[] = [];
+  const t0 = performance.now();
   try {
     // A few logins at a time: Eider's password checks are slow on purpose (scrypt in the thread pool).
     await inParallel(Array.from({ length: sessions }), 4, async (_, i) => {
@@ -32,6 +34,7 @@ export async function idleMemory(
       await client.select("INBOX");
       await client.idle(() => {});
     });
+    progress(`    ${sessions} sessions in IDLE after ${Math.round((performance.now() - t0) / 1000)} s`);
     await settle();
     return { sessions, users: users.length, before, idling: memory() };
   } finally {

@@ -2,6 +2,7 @@
 import type { ImapColumn, ImapResult } from "../imap.js";
 import type { LatencySummary } from "../lib/stats.js";
 import type { BigMailboxResult, Timed } from "./big-mailbox.js";
+import type { NotifyResult } from "./notify.js";
 import type { StressResult } from "./stress.js";
 
 type Column = ImapResult["dovecot"];
@@ -94,17 +95,25 @@ export function imapTable(v: ImapResult): string {
   big(`↳ UID SEARCH TEXT "fox", in every message (matches)`, (b) => b.searchCommon);
   big(`↳ UID SORT (REVERSE DATE) UTF-8 ALL (UIDs)`, (b) => b.sort);
   const latency = (l: LatencySummary) => `${fmt(l.p50Ms)} / ${fmt(l.p99Ms)} ms`;
-  row(`IDLE push: LMTP 250 to \`* n EXISTS\`, p50 / p99 (${fmt(s.notifications)} deliveries)`, (c) =>
+  const pushNote = (c: Column, n: NotifyResult) => {
+    const note = [
+      n.deliveries !== s.notifications ? `${fmt(n.deliveries)} deliveries` : "",
+      !("skipped" in c) && c.crossProcess ? "IDLE on a second process" : "",
+    ].filter(Boolean);
+    return note.length ? ` (${note.join(", ")})` : "";
+  };
+  row(`IDLE push: end of LMTP DATA to \`* n EXISTS\`, p50 / p99 (${fmt(s.notifications)} deliveries)`, (c) =>
     cell(
       c,
       (x) => x.notify,
-      (n) => {
-        const note = [
-          n.deliveries !== s.notifications ? `${fmt(n.deliveries)} deliveries` : "",
-          !("skipped" in c) && c.crossProcess ? "IDLE on a second process" : "",
-        ].filter(Boolean);
-        return `${latency(n.fromReply)}${note.length ? ` (${note.join(", ")})` : ""}`;
-      },
+      (n) => `${latency(n.fromData)}${pushNote(c, n)}`,
+    ),
+  );
+  row("↳ from the LMTP 250 instead (negative: the EXISTS came first)", (c) =>
+    cell(
+      c,
+      (x) => x.notify,
+      (n) => latency(n.fromReply),
     ),
   );
   row(`${fmt(s.idleSessions)} sessions logged in, INBOX selected, in IDLE: memory growth`, (c) =>
