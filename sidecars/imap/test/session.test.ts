@@ -6,6 +6,7 @@ import path from "node:path";
 import { ImapFlow } from "imapflow";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openTestCore, type TestCore } from "../../../test/harness/core.js";
+import { ADMIN } from "../../../src/core/index.js";
 import { TlsCertificates } from "../../shared/tls.js";
 import type { ImapOptions } from "../options.js";
 import { DEFAULT_IMAP_LIMITS, type ImapLimits } from "../protocol/limits.js";
@@ -142,6 +143,16 @@ describe("IMAP session", () => {
       expect.stringMatching(
         /^b NO \[UNAVAILABLE\] Too many failed password attempts .*try again in \d+ seconds\.$/,
       ),
+    ]);
+    c.close();
+  });
+
+  it("a disabled account's right password -> NO [CONTACTADMIN]", async () => {
+    const { userId } = await t.addUser("gone");
+    await t.core.users.update(ADMIN, userId, { disabled: true });
+    const c = await Client.connect(server.port);
+    expect(await c.command("a1", 'LOGIN gone "a long secret"')).toEqual([
+      'a1 NO [CONTACTADMIN] Account "gone" is disabled.',
     ]);
     c.close();
   });
