@@ -200,6 +200,39 @@ describe("IMAP STORE, COPY, MOVE, EXPUNGE", () => {
     imap.destroy();
   });
 
+  it("COPY past the quota is NO [OVERQUOTA] and copies nothing", async () => {
+    const name = `sel${++seq}`;
+    const user = await createUser(t.url, name, [], 1500);
+    for (let i = 1; i <= 2; i++)
+      await upload(
+        t.url,
+        user,
+        simpleMessage({ subject: `q${i}`, messageId: `<${name}.${i}@t>`, body: "x".repeat(300) }),
+      );
+    const imap = await loggedIn(name);
+    expect(lines(await imap.command("Q1", "SELECT INBOX"))).toContain("* 2 EXISTS");
+    expect((await imap.status("Q2", "COPY 1:2 Archive")).line).toMatch(/^Q2 NO \[OVERQUOTA\] /);
+    expect(lines(await imap.command("Q3", "EXAMINE Archive"))).toContain("* 0 EXISTS");
+    imap.destroy();
+  });
+
+  it("tells a new keyword set by another session in FLAGS and PERMANENTFLAGS before its FETCH", async () => {
+    const { name } = await userWith(1);
+    const viewer = await loggedIn(name);
+    const actor = await loggedIn(name);
+    await viewer.command("V1", "SELECT INBOX");
+    await actor.command("A1", "SELECT INBOX");
+    await actor.command("A2", "STORE 1 +FLAGS.SILENT ($Project)");
+    expect(lines(await viewer.command("V2", "NOOP"))).toEqual([
+      "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Project)",
+      "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Project \\*)] Flags permitted.",
+      "* 1 FETCH (UID 1 FLAGS ($Project))",
+      "V2 OK NOOP completed.",
+    ]);
+    viewer.destroy();
+    actor.destroy();
+  });
+
   it("EXPUNGE tells each removed message; UID EXPUNGE only those of its set", async () => {
     const { name } = await userWith(4, [["\\Deleted"], [], ["\\Deleted"], ["\\Deleted"]]);
     const imap = await loggedIn(name);
