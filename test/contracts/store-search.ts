@@ -231,6 +231,28 @@ export function searchContract(ctx: SearchContractContext): void {
       });
     });
 
+    it("a message stored without search headers (before they existed) is found by its subject and address fields", async () => {
+      const s = ctx.store().messages;
+      const old = await s.append(
+        ctx.message(userId, trash, {
+          subject: "Legacy Minutes",
+          from: [{ name: "Zed Old", address: "zed@old.example" }],
+          searchText: "plain",
+        }),
+      );
+      const find = (q: MessageQuery) => s.searchUids(userId, trash, q);
+      expect(await find({ kind: "header", name: "subject", value: "legacy min" })).toEqual([old.uid]);
+      expect(await find({ kind: "header", name: "from", value: "zed@old" })).toEqual([old.uid]);
+      expect(await find({ kind: "header", name: "from", value: "zed old" })).toEqual([old.uid]);
+      expect(await find({ kind: "header", name: "to", value: "zed" })).toEqual([]);
+      expect(await find({ kind: "text", value: "minutes" })).toEqual([old.uid]);
+      expect(await find({ kind: "text", value: "plain" })).toEqual([old.uid]);
+      // A message with search headers is not matched through its columns.
+      expect(
+        await s.searchUids(userId, inbox, { kind: "header", name: "from", value: "alice@example.com" }),
+      ).toEqual([uidOf.m1]);
+    });
+
     it("a copy is found by the same keys in its new mailbox; another user's id finds nothing", async () => {
       const s = ctx.store().messages;
       const [m3] = await s.getMany(userId, [(await s.getByUid(userId, inbox, uidOf.m3))!.id]);

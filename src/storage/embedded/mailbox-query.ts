@@ -6,6 +6,15 @@ const DAY_MS = 86_400_000;
 /** More UID ranges than this go to SQLite as one JSON parameter (a statement takes at most 32,766). */
 const INLINE_RANGES = 32;
 
+/** The columns that stand in for a field's header lines on rows stored before search_headers existed. */
+const LEGACY_COLUMNS: Record<string, string> = {
+  subject: "subject",
+  from: "addr_from",
+  to: "addr_to",
+  cc: "addr_cc",
+  bcc: "addr_bcc",
+};
+
 const ORDER_COLUMNS: Record<ColumnOrder["key"], string> = {
   arrival: "internal_date",
   date: "sent_date",
@@ -63,15 +72,24 @@ function clause(q: MessageQuery, values: unknown[]): string {
       // Flags are stored as a JSON array of strings: the flag's JSON form, quotes included, is found only as itself.
       values.push(JSON.stringify(q.flag));
       return "instr(flags, ?) > 0";
-    case "header":
+    case "header": {
       values.push(q.name, q.value);
-      return "imap_header_has(search_headers, ?, ?)";
+      const column = LEGACY_COLUMNS[q.name];
+      if (!column) return "imap_header_has(search_headers, ?, ?)";
+      // A row stored before search_headers existed has '': its subject and address columns stand in.
+      values.push(q.value);
+      return `(imap_header_has(search_headers, ?, ?) OR (search_headers = '' AND instr(lower(${column}), ?) > 0))`;
+    }
     case "body":
       values.push(q.value);
       return "instr(search_text, ?) > 0";
-    case "text":
-      values.push(q.value, q.value);
-      return "(instr(search_headers, ?) > 0 OR instr(search_text, ?) > 0)";
+    case "text": {
+      values.push(q.value, q.value, ...Object.values(LEGACY_COLUMNS).map(() => q.value));
+      const legacy = Object.values(LEGACY_COLUMNS)
+        .map((c) => `instr(lower(${c}), ?) > 0`)
+        .join(" OR ");
+      return `(instr(search_headers, ?) > 0 OR instr(search_text, ?) > 0 OR (search_headers = '' AND (${legacy})))`;
+    }
     case "internalDate":
       values.push(q.at.getTime());
       return q.op === "before" ? "internal_date < ?" : "internal_date >= ?";

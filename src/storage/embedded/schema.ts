@@ -201,8 +201,8 @@ const ADDED_COLUMNS: Array<{ table: string; column: string; definition: string }
   { table: "deliveries", column: "spam", definition: "INTEGER" },
   { table: "deliveries", column: "spam_score", definition: "REAL" },
   { table: "deliveries", column: "spam_reason", definition: "TEXT" },
-  // Messages stored before these have no search headers (HEADER, FROM, SUBJECT... do not find them, TEXT only
-  // in the body) and fall back to their sent date's UTC day for SENT* (storage/embedded/README.md).
+  // Messages stored before these have no search headers (SUBJECT and the address keys match their columns
+  // instead, other HEADER fields nothing) and fall back to their sent date's UTC day for SENT* (README.md).
   { table: "messages", column: "search_headers", definition: "TEXT NOT NULL DEFAULT ''" },
   { table: "messages", column: "sent_day", definition: "INTEGER" },
 ];

@@ -9,6 +9,21 @@ const DAY_MS = 86_400_000;
 /** Matches nothing (an empty OR): no message has UID 0. */
 const NOTHING: Filter<MessageDoc> = { uid: { $lt: 1 } };
 
+/** Documents stored before searchHeaders existed (or stored without it). */
+const WITHOUT_HEADERS: Filter<MessageDoc> = {
+  $or: [{ searchHeaders: { $exists: false } }, { searchHeaders: "" }],
+};
+const LEGACY_FIELDS = ["subject", "from", "to", "cc", "bcc"] as const;
+
+/** On a document without search headers, the subject or address fields stand in for the field's header lines. */
+function legacyMatch(name: string, value: string): Filter<MessageDoc> | null {
+  const re = { $regex: escapeRegex(value), $options: "i" };
+  if (name === "subject") return { subject: re };
+  if (name === "from" || name === "to" || name === "cc" || name === "bcc")
+    return { $or: [{ [`${name}.address`]: re }, { [`${name}.name`]: re }] };
+  return null;
+}
+
 const ORDER_FIELDS: Record<ColumnOrder["key"], string> = {
   arrival: "internalDate",
   date: "sentDate",
@@ -31,11 +46,14 @@ export function buildMailboxFilter(q: MessageQuery): Filter<MessageDoc> {
         : { $or: q.ranges.map((r) => ({ uid: { $gte: r.from, $lte: r.to } })) };
     case "flag":
       return { flags: q.flag };
-    case "header":
+    case "header": {
       // The stored header text is lower-cased, one `name: value` a line; the needle must follow the name's colon.
-      return {
+      const lines = {
         searchHeaders: { $regex: `(^|\n)${escapeRegex(q.name)}: [^\n]*${escapeRegex(q.value)}` },
       };
+      const legacy = legacyMatch(q.name, q.value);
+      return legacy ? { $or: [lines, { $and: [WITHOUT_HEADERS, legacy] }] } : lines;
+    }
     case "body":
       return { searchText: { $regex: escapeRegex(q.value) } };
     case "text":
@@ -43,6 +61,7 @@ export function buildMailboxFilter(q: MessageQuery): Filter<MessageDoc> {
         $or: [
           { searchHeaders: { $regex: escapeRegex(q.value) } },
           { searchText: { $regex: escapeRegex(q.value) } },
+          { $and: [WITHOUT_HEADERS, { $or: LEGACY_FIELDS.map((name) => legacyMatch(name, q.value)!) }] },
         ],
       };
     case "internalDate":
