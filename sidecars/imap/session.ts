@@ -142,6 +142,8 @@ export class ImapConnection implements ImapSession {
   }
 
   continuation(text: string): Promise<string | null> {
+    // A handler that got here after its client had gone must not wait for a line that cannot come.
+    if (this.closed) return Promise.resolve(null);
     this.send(`+ ${text}\r\n`);
     return new Promise((resolve) => {
       this.waiter = resolve;
@@ -352,6 +354,8 @@ export class ImapConnection implements ImapSession {
       });
     }
     this.tagged(request.tag, result);
+    // Steps are for after an OK (STARTTLS, COMPRESS, LOGOUT); a refused command leaves the connection as it is.
+    if (result.status !== "OK") this.after.length = 0;
     if (this.after.length > 0) {
       // STARTTLS and COMPRESS change the connection under the tagged OK: it must be out before they do.
       await new Promise<void>((resolve) =>

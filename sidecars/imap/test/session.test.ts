@@ -1,6 +1,7 @@
 // The IMAP spine over real sockets on a real core (SQLite + blob folder): greeting, CAPABILITY by state,
 // LOGIN and AUTHENTICATE, literals, caps, the state gate, half-close, idle timeout, COMPRESS, STARTTLS.
 import { readFileSync, mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { ImapFlow } from "imapflow";
@@ -11,6 +12,7 @@ import { TlsCertificates } from "../../shared/tls.js";
 import type { ImapOptions } from "../options.js";
 import { DEFAULT_IMAP_LIMITS, type ImapLimits } from "../protocol/limits.js";
 import { startImap, type ImapServer } from "../server.js";
+import { ImapConnection } from "../session.js";
 import { RawImap } from "./raw-imap.js";
 import type { ImapResponse } from "./responses.js";
 
@@ -300,6 +302,36 @@ describe("IMAP session", () => {
     await closing.close();
     expect(await c.line()).toBe("* BYE Server shutting down.");
     await c.closed;
+  });
+
+  it("continuation() after the client has gone resolves with null at once (a handler cannot hang on it)", async () => {
+    const listener = net.createServer();
+    await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
+    const accepted = new Promise<net.Socket>((resolve) => listener.once("connection", resolve));
+    const client = net.connect((listener.address() as net.AddressInfo).port, "127.0.0.1");
+    const socket = await accepted;
+    let closed!: () => void;
+    const gone = new Promise<void>((resolve) => (closed = resolve));
+    const session = new ImapConnection(
+      socket,
+      {
+        core: t.core,
+        host: "127.0.0.1",
+        port: 0,
+        tlsPort: null,
+        trustedNetworks: [],
+        hostname: "eider.test",
+        limits: DEFAULT_IMAP_LIMITS,
+      },
+      { trusted: true, claimUser: () => true, releaseUser: () => {}, onClose: closed },
+    );
+    session.start();
+    const socketClosed = new Promise((resolve) => socket.once("close", resolve));
+    client.destroy();
+    await gone;
+    await socketClosed;
+    expect(await session.continuation("anyone there?")).toBeNull();
+    listener.close();
   });
 
   it("ID answers Eider's name and version; ENABLE lists only what it newly turned on", async () => {
