@@ -232,6 +232,25 @@ describe("IMAP session", () => {
     await vi.waitFor(() => expect(own.sessions()).toBe(0));
   });
 
+  it("a 512 MB LITERAL+ past the cap is read and dropped: the server's memory does not grow by its size", async () => {
+    const size = 512 * 1024 * 1024;
+    const c = await Client.connect(server.port);
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    c.send(`a1 LOGIN {${size}+}\r\n`);
+    const block = Buffer.alloc(1024 * 1024, 0x61);
+    const socket = c.imap.socket;
+    for (let sent = 0; sent < size; sent += block.length) {
+      if (!socket.write(block)) await new Promise((resolve) => socket.once("drain", resolve));
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }
+    c.send(" x\r\n");
+    expect(await c.line()).toBe(`a1 BAD Literal of ${size} octets is too large (at most 1024).`);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    expect(peak - before).toBeLessThan(size / 4);
+    c.close();
+  });
+
   it("a line over maxLineBytes -> BAD, and the session goes on", async () => {
     const small = await serve({ limits: { maxLineBytes: 100 } });
     const c = await Client.connect(small.port);
