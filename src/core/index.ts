@@ -236,6 +236,7 @@ export type {
   FetchOptions,
   MailboxStatus,
   OpenedMailbox,
+  StatusOptions,
   StoreFlagsOptions,
   StoreFlagsResult,
   UidEntry,

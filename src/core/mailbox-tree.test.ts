@@ -127,6 +127,12 @@ describe.each(testStores())("Core: mailbox tree for IMAP ($kind)", ({ kind, skip
     expect(drafts.counts).toMatchObject({ total: 2, unseen: 1, size: message(1).length + message(2).length });
     const status = await t!.core.uidMailboxes.statusByPath(p, "Drafts");
     expect(status).toMatchObject({ messages: 2, unseen: 1, uidNext: 3, uidValidity: appended.uidValidity });
+    expect(status.deleted).toBeUndefined();
+    await t!.core.uidMailboxes.appendByPath(p, "Drafts", message(3), { flags: ["\\Deleted"] });
+    expect((await t!.core.uidMailboxes.statusByPath(p, "Drafts", { deleted: true })).deleted).toEqual({
+      messages: 1,
+      size: message(3).length,
+    });
     await expect(t!.core.uidMailboxes.appendByPath(p, "Missing", message(3))).rejects.toMatchObject({
       code: "NOT_FOUND",
     });

@@ -50,6 +50,13 @@ export interface MailboxStatus {
   uidNext: number;
   uidValidity: number;
   highestModseq: number;
+  /** With `deleted: true`: messages flagged \\Deleted and their bytes (RFC 9051 DELETED, RFC 9208 DELETED-STORAGE). */
+  deleted?: { messages: number; size: number };
+}
+
+export interface StatusOptions {
+  /** Count the \\Deleted messages too: reads the mailbox's UID list (flags and sizes), so only when asked. */
+  deleted?: boolean;
 }
 
 export interface FetchOptions {
@@ -118,11 +125,19 @@ export class UidMailboxService {
   }
 
   /** STATUS and LIST-STATUS: the counters the store keeps, no message read. */
-  async status(p: Principal, mailboxId: string): Promise<MailboxStatus> {
+  async status(p: Principal, mailboxId: string, options: StatusOptions = {}): Promise<MailboxStatus> {
     const userId = requireUser(p);
     const box = await this.mailbox(userId, mailboxId);
     const [counts] = await this.store.mailboxes.counts(userId, [box.id]);
+    let deleted: MailboxStatus["deleted"];
+    if (options.deleted) {
+      const flagged = (await this.store.messages.listUids(userId, box.id)).filter((m) =>
+        m.flags.includes("\\Deleted"),
+      );
+      deleted = { messages: flagged.length, size: flagged.reduce((sum, m) => sum + m.size, 0) };
+    }
     return {
+      ...(deleted ? { deleted } : {}),
       mailboxId: box.id,
       path: box.path,
       messages: counts?.total ?? 0,
@@ -135,9 +150,9 @@ export class UidMailboxService {
   }
 
   /** STATUS by name (IMAP's argument is a name, not an id). */
-  async statusByPath(p: Principal, path: string): Promise<MailboxStatus> {
+  async statusByPath(p: Principal, path: string, options: StatusOptions = {}): Promise<MailboxStatus> {
     const userId = requireUser(p);
-    return this.status(p, (await this.mailboxAt(userId, path)).id);
+    return this.status(p, (await this.mailboxAt(userId, path)).id, options);
   }
 
   async openByPath(p: Principal, path: string): Promise<OpenedMailbox> {

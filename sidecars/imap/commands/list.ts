@@ -5,6 +5,7 @@ import { compileListPattern } from "../protocol/list-pattern.js";
 import { listEntries, lsubEntries, type ListEntry } from "../protocol/list-tree.js";
 import { DELIMITER, encodeMailboxName } from "../protocol/mailbox-name.js";
 import { parseList, parseLsub } from "../protocol/parse/list.js";
+import { needsDeletedCount } from "../protocol/parse/status-items.js";
 import { statusResponse } from "../protocol/status-response.js";
 import { atom, type ImapValue } from "../protocol/values.js";
 import type { CommandSpec, ImapSession } from "./context.js";
@@ -30,7 +31,17 @@ const LIST = authenticatedCommand("LIST", async (session, request) => {
     // RFC 5819: a STATUS response follows each selectable mailbox listed.
     if (status && entry.mailbox?.counts) {
       const { counts } = entry.mailbox;
-      const counters = { ...entry.mailbox, messages: counts.total, unseen: counts.unseen, size: counts.size };
+      // DELETED counts read the mailbox's flags: one more core call per listed mailbox, only when asked.
+      const deleted = needsDeletedCount(status)
+        ? (await session.core.uidMailboxes.status(p, entry.mailbox.id, { deleted: true })).deleted
+        : undefined;
+      const counters = {
+        ...entry.mailbox,
+        messages: counts.total,
+        unseen: counts.unseen,
+        size: counts.size,
+        deleted,
+      };
       const name = encodeMailboxName(entry.path, utf8);
       session.untaggedValues(statusResponse(name, status, counters, session.options.limits.maxAppendBytes));
     }

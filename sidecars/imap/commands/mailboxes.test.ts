@@ -247,7 +247,7 @@ describe("IMAP STATUS, NAMESPACE, APPEND, QUOTA", () => {
     await run("APPEND", s("Drafts"), s(Buffer.from("Subject: y\r\n\r\nhi\r\n")));
     const [line, ok] = await run("STATUS", s("Drafts"), l(...STATUS_ITEMS.map(a)));
     expect(line).toMatch(
-      /^\* STATUS "Drafts" \(MESSAGES 2 RECENT 0 UIDNEXT 3 UIDVALIDITY \d+ UNSEEN 1 HIGHESTMODSEQ \d+ SIZE 36 APPENDLIMIT 52428800\)$/,
+      /^\* STATUS "Drafts" \(MESSAGES 2 RECENT 0 UIDNEXT 3 UIDVALIDITY \d+ UNSEEN 1 HIGHESTMODSEQ \d+ SIZE 36 APPENDLIMIT 52428800 DELETED 0 DELETED-STORAGE 0\)$/,
     );
     expect(ok).toBe("OK STATUS completed.");
     expect(session.enabled.has("CONDSTORE")).toBe(true);

@@ -5,7 +5,7 @@ import { SPECIAL_USES } from "../../../src/core/index.js";
 import { DELIMITER, encodeMailboxName } from "../protocol/mailbox-name.js";
 import { hasWildcard, parseCreate, withoutTrailingDelimiter } from "../protocol/parse/create.js";
 import { mailboxOf } from "../protocol/parse/mailbox.js";
-import { parseStatusItems } from "../protocol/parse/status-items.js";
+import { needsDeletedCount, parseStatusItems } from "../protocol/parse/status-items.js";
 import { BadArguments, type ImapRequest } from "../protocol/request.js";
 import { statusResponse } from "../protocol/status-response.js";
 import { atom } from "../protocol/values.js";
@@ -72,7 +72,9 @@ const STATUS = authenticatedCommand("STATUS", async (session, request) => {
   const path = mailboxOf(request.args[0], utf8);
   const items = parseStatusItems(request.args[1]);
   if (items.includes("HIGHESTMODSEQ")) markCondstore(session);
-  const status = await session.core.uidMailboxes.statusByPath(userOf(session), path);
+  const status = await session.core.uidMailboxes.statusByPath(userOf(session), path, {
+    deleted: needsDeletedCount(items),
+  });
   const name = encodeMailboxName(status.path, utf8);
   session.untaggedValues(statusResponse(name, items, status, session.options.limits.maxAppendBytes));
   return { status: "OK", text: "STATUS completed." };

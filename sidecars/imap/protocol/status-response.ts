@@ -11,6 +11,8 @@ export interface StatusCounters {
   uidNext: number;
   uidValidity: number;
   highestModseq: number;
+  /** The \\Deleted messages, when DELETED or DELETED-STORAGE was asked. */
+  deleted?: { messages: number; size: number };
 }
 
 /** `STATUS name (MESSAGES 3 UIDNEXT 4 ...)`, the name already encoded for the session. */
@@ -23,7 +25,10 @@ export function statusResponse(
   return [atom("STATUS"), name, statusAttributes(items, s, appendLimit)];
 }
 
-/** `MESSAGES 3 UIDNEXT 4 ...`; RECENT is always 0 (no \Recent), APPENDLIMIT the session's limit (RFC 7889). */
+/**
+ * `MESSAGES 3 UIDNEXT 4 ...`; RECENT is always 0 (no \Recent), APPENDLIMIT the session's limit (RFC 7889),
+ * DELETED-STORAGE in KiB like the STORAGE quota resource (RFC 9208 §4.2), rounded up.
+ */
 export function statusAttributes(
   items: readonly StatusItem[],
   s: StatusCounters,
@@ -38,6 +43,8 @@ export function statusAttributes(
     HIGHESTMODSEQ: s.highestModseq,
     SIZE: s.size,
     APPENDLIMIT: appendLimit,
+    DELETED: s.deleted?.messages ?? 0,
+    "DELETED-STORAGE": Math.ceil((s.deleted?.size ?? 0) / 1024),
   };
   return items.flatMap((item) => [atom(item), values[item]]);
 }

@@ -216,6 +216,18 @@ describe("IMAP mailboxes over sockets", () => {
       /^\* STATUS "Drafts" \(MESSAGES 1 RECENT 0 UIDNEXT 2 UIDVALIDITY \d+ UNSEEN 0 HIGHESTMODSEQ \d+ SIZE 21 APPENDLIMIT 65536\)$/,
     );
     expect(ok).toBe("T OK STATUS completed.");
+    // RFC 9208 DELETED-STORAGE (KiB, rounded up) and RFC 9051 DELETED count what EXPUNGE would remove.
+    const big = `Subject: z\r\n\r\n${"z".repeat(1500)}\r\n`;
+    await run(`APPEND Drafts (\\Deleted) {${big.length}+}\r\n${big}`);
+    expect(await run("STATUS Drafts (DELETED DELETED-STORAGE MESSAGES)")).toEqual([
+      '* STATUS "Drafts" (DELETED 1 DELETED-STORAGE 2 MESSAGES 2)',
+      "T OK STATUS completed.",
+    ]);
+    expect(await run('LIST "" Drafts RETURN (STATUS (DELETED))')).toEqual([
+      '* LIST (\\HasNoChildren \\Drafts) "/" "Drafts"',
+      '* STATUS "Drafts" (DELETED 1)',
+      "T OK LIST completed.",
+    ]);
     expect(await run("STATUS Drafts (FLAGS)")).toEqual([
       expect.stringMatching(/^T BAD Unknown status item "FLAGS"/),
     ]);

@@ -1,4 +1,5 @@
-// STATUS data items (RFC 3501 §6.3.10, RFC 7162 HIGHESTMODSEQ, RFC 8438 SIZE, RFC 7889 APPENDLIMIT), shared by
+// STATUS data items (RFC 3501 §6.3.10, RFC 7162 HIGHESTMODSEQ, RFC 8438 SIZE, RFC 7889 APPENDLIMIT, RFC 9051
+// DELETED, RFC 9208 DELETED-STORAGE), shared by
 // STATUS and LIST's RETURN (STATUS (...)) (RFC 5819).
 import { BadArguments, listOf, type ImapArg } from "../request.js";
 
@@ -11,6 +12,8 @@ export const STATUS_ITEMS = [
   "HIGHESTMODSEQ",
   "SIZE",
   "APPENDLIMIT",
+  "DELETED",
+  "DELETED-STORAGE",
 ] as const;
 
 export type StatusItem = (typeof STATUS_ITEMS)[number];
@@ -29,4 +32,9 @@ export function parseStatusItems(arg: ImapArg | undefined): StatusItem[] {
     if (!out.includes(name as StatusItem)) out.push(name as StatusItem);
   }
   return out;
+}
+
+/** DELETED and DELETED-STORAGE need the mailbox's flags read (the store keeps no \\Deleted counter). */
+export function needsDeletedCount(items: readonly StatusItem[]): boolean {
+  return items.includes("DELETED") || items.includes("DELETED-STORAGE");
 }
