@@ -17,7 +17,15 @@ async function expunge(session: ImapSession, request: ImapRequest, byUid: boolea
     return { status: "NO", text: "The mailbox is open read-only (EXAMINE); nothing can be expunged." };
   for (const chunk of uidChunks(uids))
     view.noteExpunged(await session.core.uidMailboxes.expunge(session.principal!, view.mailboxId, chunk));
-  return { status: "OK", text: `${request.command} completed.` };
+  if (!session.enabled.has("QRESYNC")) return { status: "OK", text: `${request.command} completed.` };
+  // RFC 7162 §3.2.7: with QRESYNC the answer carries the HIGHESTMODSEQ after the expunge; the VANISHED go out
+  // first, and the value is the view's, so it never claims a change the client was not told of.
+  await view.flush(session, { expunges: true });
+  return {
+    status: "OK",
+    code: `HIGHESTMODSEQ ${Math.max(1, view.highestModseq)}`,
+    text: `${request.command} completed.`,
+  };
 }
 
 export const EXPUNGE_COMMANDS: CommandSpec[] = [

@@ -267,12 +267,15 @@ describe("IMAP QRESYNC", () => {
     expect(answer).toContain("* 2 EXISTS");
     expect(answer[answer.length - 1]).toBe("R2 OK [READ-WRITE] SELECT completed.");
     // Live expunges come as VANISHED, never EXPUNGE, once QRESYNC is on.
-    await again.command("R3", "UID STORE 4 +FLAGS.SILENT (\\Deleted)");
+    // .SILENT with CONDSTORE on still tells the new MODSEQ (RFC 7162 §3.1.3), without FLAGS.
+    const silent = lines(await again.command("R3", "UID STORE 4 +FLAGS.SILENT (\\Deleted)"));
+    expect(silent[0]).toMatch(/^\* 2 FETCH \(UID 4 MODSEQ \(\d+\)\)$/);
+    const flagged = Number(/MODSEQ \((\d+)\)/.exec(silent[0])![1]);
     const expunged = lines(await again.command("R4", "EXPUNGE"));
-    expect(expunged.filter((l) => !l.includes("FETCH"))).toEqual([
-      "* VANISHED 4",
-      "R4 OK EXPUNGE completed.",
-    ]);
+    expect(expunged[0]).toBe("* VANISHED 4");
+    // The tagged OK carries the HIGHESTMODSEQ after the expunge (RFC 7162 §3.2.7).
+    const after = /^R4 OK \[HIGHESTMODSEQ (\d+)\] EXPUNGE completed\.$/.exec(expunged[expunged.length - 1]);
+    expect(Number(after?.[1])).toBeGreaterThan(flagged);
     again.destroy();
   });
 });
