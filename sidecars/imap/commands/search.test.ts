@@ -138,3 +138,28 @@ describe.each(testStores())("IMAP SEARCH, SORT and THREAD handlers on the $kind 
     expect(await searched("ORDEREDSUBJECT UTF-8 ALL", "THREAD")).toEqual(["* THREAD (1 2)(3 (4)(5))"]);
   });
 });
+
+describe("IMAP SEARCH MODSEQ on a large answer", () => {
+  it("200,000 matches: every number and the highest modseq, without a stack overflow", async () => {
+    const count = 200_000;
+    const uids = Array.from({ length: count }, (_, i) => i + 1);
+    const out: string[] = [];
+    const session = {
+      principal: { kind: "user", userId: "u" },
+      enabled: new Set(),
+      selected: { mailboxId: "m", uids: () => uids, seqOf: (uid: number) => uid },
+      core: {
+        mailboxSearch: {
+          searchModseqs: async () => uids.map((uid) => ({ uid, modseq: uid === 7 ? 1e9 : uid })),
+        },
+      },
+      untagged: (text: string) => out.push(text),
+    } as unknown as ImapSession;
+    const spec = SEARCH_COMMANDS.find((s) => s.name === "UID SEARCH")!;
+    const result = await spec.handle(session, { tag: "a", command: "UID SEARCH", args: args("MODSEQ 1") });
+    expect(result.status).toBe("OK");
+    expect(out).toHaveLength(1);
+    expect(out[0].startsWith("SEARCH 1 2 3 ")).toBe(true);
+    expect(out[0].endsWith(` ${count} (MODSEQ 1000000000)`)).toBe(true);
+  });
+});

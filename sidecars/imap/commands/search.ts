@@ -147,7 +147,9 @@ async function search(session: ImapSession, request: ImapRequest, byUid: boolean
     uids = visible(found, view, plan.allowed);
   }
   const number = numberer(view, byUid);
-  const highest = (of: number[]) => (of.length === 0 ? null : Math.max(...of.map((u) => modseqs.get(u)!)));
+  // A loop, not Math.max(...): a spread of a 100,000-message answer would overflow the stack.
+  const highest = (of: number[]) =>
+    of.length === 0 ? null : of.reduce((top, u) => Math.max(top, modseqs.get(u)!), 0);
   if (args.returns === null) {
     const modseq = plan.usesModseq ? highest(uids) : null;
     session.untagged(
