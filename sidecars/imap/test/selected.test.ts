@@ -156,6 +156,26 @@ describe("IMAP updates between sessions", () => {
     viewer.destroy();
     actor.destroy();
   });
+  it("holds EXPUNGE during FETCH and SEARCH, and tells it during UID FETCH", async () => {
+    const { name } = await userWith(3);
+    const viewer = await loggedIn(name);
+    const actor = await loggedIn(name);
+    await viewer.command("V1", "SELECT INBOX");
+    await actor.command("A1", "SELECT INBOX");
+    await actor.command("A2", "STORE 1 +FLAGS.SILENT (\\Deleted)");
+    await actor.command("A3", "EXPUNGE");
+    const fetched = lines(await viewer.command("V2", "FETCH 1:3 (UID)"));
+    expect(fetched.filter((l) => /EXPUNGE/.test(l))).toEqual([]);
+    expect(fetched[fetched.length - 1]).toMatch(/^V2 OK/);
+    const searched = lines(await viewer.command("V3", "SEARCH ALL"));
+    expect(searched.filter((l) => /EXPUNGE/.test(l))).toEqual([]);
+    expect(searched[searched.length - 1]).toMatch(/^V3 OK/);
+    const uidFetched = lines(await viewer.command("V4", "UID FETCH 2 (UID)"));
+    expect(uidFetched).toContain("* 1 EXPUNGE");
+    expect(uidFetched[uidFetched.length - 1]).toMatch(/^V4 OK/);
+    viewer.destroy();
+    actor.destroy();
+  });
 });
 
 describe("IMAP STORE, COPY, MOVE, EXPUNGE", () => {
