@@ -4,6 +4,7 @@
 import { ImapFlow } from "imapflow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser, startTestEider, type TestEider } from "../../../test/harness/eider.js";
+import { imaplib } from "./imaplib.js";
 import { RawImap } from "./raw-imap.js";
 import { SEARCH_CASES, SEARCH_MAILBOX, SORT_CASES, searchMessage } from "./search-mailbox.js";
 
@@ -134,5 +135,30 @@ describe("IMAP SEARCH over a socket", () => {
     expect(await flow.search({ header: { "x-mailer": "pine" } }, { uid: true })).toEqual([4]);
     expect(await flow.search({ sentBefore: new Date("2024-01-02T00:00:00Z"), larger: 100 })).toEqual([1]);
     expect(await flow.search({ body: "numbers", not: { flagged: true } })).toEqual([1]);
+  });
+
+  it("Python's imaplib: search, uid search, sort and thread", async () => {
+    const out = await imaplib<Record<string, unknown>>(
+      { host: "127.0.0.1", port: t.eider.imap!.port },
+      `
+c = imaplib.IMAP4(host, port)
+c.login("finder", "pw-finder-secret")
+c.select("INBOX", readonly=True)
+out = {
+  "search": s(c.search(None, "UNSEEN")[1]),
+  "uid": s(c.uid("SEARCH", "OR", "FROM", "alice", "KEYWORD", "$Work")[1]),
+  "sort": s(c.sort("(REVERSE SIZE)", "UTF-8", "ALL")[1]),
+  "thread": s(c.thread("REFERENCES", "UTF-8", "ALL")[1]),
+}
+c.logout()
+print(json.dumps(out))
+`,
+    );
+    expect(out).toEqual({
+      search: ["2 3 4"],
+      uid: ["2 3"],
+      sort: ["2 3 1 4 5"],
+      thread: ["(1 2)((3 4)(5))"],
+    });
   });
 });
