@@ -323,6 +323,30 @@ describe("IMAP session", () => {
     await c.closed;
   });
 
+  it("the server's close ends a session in IDLE too, and each command leaves one debug log line", async () => {
+    const lines: Array<{ level: string; fields: Record<string, unknown>; message: string }> = [];
+    const closing = await serve({ log: (level, fields, message) => lines.push({ level, fields, message }) });
+    const c = await Client.connect(closing.port);
+    await c.command("a1", 'LOGIN alice "a long secret"');
+    c.send("a2 IDLE\r\n");
+    expect(await c.line()).toBe("+ idling");
+    const closed = closing.close();
+    expect(await c.line()).toBe("* BYE Server shutting down.");
+    await c.closed;
+    await closed;
+    expect(lines.find((l) => l.fields.command === "LOGIN")).toEqual({
+      level: "debug",
+      fields: {
+        session: expect.any(String),
+        user: "alice",
+        command: "LOGIN",
+        status: "OK",
+        ms: expect.any(Number),
+      },
+      message: "imap command",
+    });
+  });
+
   it("continuation() after the client has gone resolves with null at once (a handler cannot hang on it)", async () => {
     const listener = net.createServer();
     await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
