@@ -98,8 +98,11 @@ describe("IMAP SELECT and EXAMINE", () => {
     expect((await imap.status("E2", "STORE 1 +FLAGS (\\Seen)")).status).toBe("NO");
     expect((await imap.status("E3", "EXPUNGE")).status).toBe("NO");
     expect((await imap.status("E4", "UID MOVE 1 Archive")).status).toBe("NO");
+    expect(lines(await imap.command("E4a", "FETCH 1 (BODY[])")).join("\n")).not.toContain("\\Seen");
     expect((await imap.status("E5", "CLOSE")).status).toBe("OK");
-    expect(lines(await imap.command("E6", "SELECT INBOX"))).toContain("* 2 EXISTS");
+    const reselected = lines(await imap.command("E6", "SELECT INBOX"));
+    expect(reselected).toContain("* 2 EXISTS");
+    expect(reselected).toContain("* OK [UNSEEN 1] First unseen."); // the BODY[] in EXAMINE set no \\Seen
     // CLOSE in a read-write mailbox expunges \Deleted silently.
     expect(lines(await imap.command("E7", "CLOSE"))).toEqual(["E7 OK CLOSE completed."]);
     expect(lines(await imap.command("E8", "SELECT INBOX"))).toContain("* 1 EXISTS");
