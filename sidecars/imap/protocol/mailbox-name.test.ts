@@ -40,7 +40,7 @@ describe("IMAP mailbox names: modified UTF-7 (RFC 3501 §5.1.3)", () => {
   it("takes 8-bit UTF-8 as it is even before UTF8=ACCEPT (RFC 6855 §3), and refuses other 8-bit bytes", () => {
     expect(name("Entwürfe")).toBe("Entwürfe");
     expect(() => decodeMailboxName(Buffer.from([0x61, 0xff]), false)).toThrow(
-      /neither modified UTF-7 nor UTF-8/,
+      'Mailbox name "a\\xFF" is neither modified UTF-7 nor UTF-8.',
     );
   });
 

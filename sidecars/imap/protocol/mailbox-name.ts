@@ -73,7 +73,7 @@ export function decodeModifiedUtf7(name: string): string {
 export function decodeMailboxName(bytes: Buffer, utf8Enabled: boolean): string {
   const ascii = bytes.every((b) => b < 0x80);
   if (!ascii && !isUtf8(bytes))
-    throw new BadArguments(`Mailbox name "${bytes.toString("latin1")}" is neither modified UTF-7 nor UTF-8.`);
+    throw new BadArguments(`Mailbox name "${escapeBytes(bytes)}" is neither modified UTF-7 nor UTF-8.`);
   const text = bytes.toString("utf8");
   const name = utf8Enabled || !ascii ? text : decodeModifiedUtf7(text);
   if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(name))
@@ -88,4 +88,13 @@ export function encodeMailboxName(path: string, utf8Enabled: boolean): string {
 
 function invalidName(name: string, why: string): BadArguments {
   return new BadArguments(`Mailbox name "${name}" ${why}.`);
+}
+
+/** Bytes that are not UTF-8, quotable in an error line: printable ASCII as itself, the rest as \\xHH. */
+function escapeBytes(bytes: Buffer): string {
+  return [...bytes]
+    .map((b) =>
+      b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).toUpperCase().padStart(2, "0")}`,
+    )
+    .join("");
 }

@@ -337,4 +337,29 @@ describe("IMAP mailboxes over sockets", () => {
     const told = [...appended, ...(await run("NOOP"))];
     expect(told.filter((l) => l === "* 1 EXISTS")).toHaveLength(1);
   });
+
+  it("bad arguments to the mailbox commands are BAD with the reason, and the session carries on", async () => {
+    const { name, password } = await newUser();
+    const { imap, run } = await raw(name, password);
+    imap.send(
+      Buffer.concat([Buffer.from("b1 CREATE {2+}\r\n"), Buffer.from([0xc3, 0x28]), Buffer.from("\r\n")]),
+    );
+    expect((await imap.until("b1")).map((r) => r.line)).toEqual([
+      'b1 BAD Mailbox name "\\xC3(" is neither modified UTF-7 nor UTF-8.',
+    ]);
+    expect(await run("RENAME onlyone")).toEqual([
+      "T BAD RENAME takes the existing and the new mailbox name.",
+    ]);
+    expect(await run("STATUS INBOX MESSAGES")).toEqual(["T BAD Expected status items in parentheses."]);
+    expect(await run('LIST (SUBSCRIBED "x") "" *')).toEqual(["T BAD Expected a LIST selection option."]);
+    expect(await run('LIST "" * RETURN CHILDREN')).toEqual([
+      "T BAD Expected the RETURN options in parentheses.",
+    ]);
+    expect(await run("APPEND INBOX (\\Seen)")).toEqual([
+      "T BAD APPEND takes the message last, after flags and date-time.",
+    ]);
+    expect(await run("CREATE x (USE)")).toEqual(["T BAD Expected the USE attributes in parentheses."]);
+    expect(await run("GETQUOTAROOT")).toEqual(["T BAD GETQUOTAROOT takes a mailbox name."]);
+    expect(await run("NOOP")).toEqual(["T OK NOOP completed."]);
+  });
 });
