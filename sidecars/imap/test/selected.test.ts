@@ -179,6 +179,23 @@ describe("IMAP updates between sessions", () => {
     viewer.destroy();
     actor.destroy();
   });
+  it("tells every message of a mailbox another session deleted as expunged", async () => {
+    const { name } = await userWith(2);
+    const viewer = await loggedIn(name);
+    const actor = await loggedIn(name);
+    await viewer.command("V1", "SELECT INBOX");
+    expect((await viewer.status("V1a", "CREATE Projects")).status).toBe("OK");
+    await viewer.command("V2", "UID COPY 1:2 Projects");
+    expect(lines(await viewer.command("V3", "SELECT Projects"))).toContain("* 2 EXISTS");
+    expect((await actor.status("A1", "DELETE Projects")).status).toBe("OK");
+    expect(lines(await viewer.command("V4", "NOOP"))).toEqual([
+      "* 2 EXPUNGE",
+      "* 1 EXPUNGE",
+      "V4 OK NOOP completed.",
+    ]);
+    viewer.destroy();
+    actor.destroy();
+  });
 });
 
 describe("IMAP STORE, COPY, MOVE, EXPUNGE", () => {
