@@ -3,7 +3,6 @@
 // updates the RFC allows are written, then the tagged answer. A client that half-closes or vanishes ends the
 // session at once: what was read ahead is dropped and its per-user slot given back.
 import { randomBytes } from "node:crypto";
-import { once } from "node:events";
 import type { Socket } from "node:net";
 import type { Writable } from "node:stream";
 import { TLSSocket } from "node:tls";
@@ -61,7 +60,8 @@ export class ImapConnection implements ImapSession {
   private running = false;
   private loop: Promise<void> = Promise.resolve();
   private badCommands = 0;
-  private closed = false;
+  /** Nothing more reaches the client: it has gone, or the session ended (ImapSession.closed). */
+  closed = false;
   private released = false;
   private claimedUser: string | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
@@ -137,8 +137,20 @@ export class ImapConnection implements ImapSession {
 
   async write(data: Buffer | string): Promise<void> {
     if (this.send(data)) return;
-    // An error instead of a drain means the client has gone; the handler's next write is a no-op then.
-    await Promise.race([once(this.sink, "drain"), once(this.socket, "close")]).catch(() => {});
+    // The listeners go once one fires: a FETCH of many messages waits here hundreds of times, and
+    // listeners left on the socket would pile up for the connection's life.
+    await new Promise<void>((resolve) => {
+      // An error instead of a drain means the client has gone; the handler's next write is a no-op then.
+      const done = () => {
+        this.sink.off("drain", done);
+        this.sink.off("error", done);
+        this.socket.off("close", done);
+        resolve();
+      };
+      this.sink.once("drain", done);
+      this.sink.once("error", done);
+      this.socket.once("close", done);
+    });
   }
 
   continuation(text: string): Promise<string | null> {

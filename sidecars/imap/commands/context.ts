@@ -62,6 +62,8 @@ export interface ImapSession {
   untagged(text: string | Buffer): void;
   /** `* <values separated by spaces>\r\n`, e.g. ["3", {atom: "FETCH"}, [...]] */
   untaggedValues(values: ImapValue[]): void;
+  /** True once nothing more reaches the client (it has gone, or LOGOUT/BYE): a long answer stops early. */
+  readonly closed: boolean;
   /** Writes bytes and waits while the socket's buffer is full (FETCH of many messages). */
   write(data: Buffer | string): Promise<void>;
   /** `+ <text>\r\n` and the client's next line (AUTHENTICATE, IDLE's DONE); null when the client has gone. */

@@ -65,6 +65,7 @@ async function handleFetch(session: ImapSession, args: FetchArgs, byUid: boolean
   for (let i = 0; i < uids.length; i += FETCH_CHUNK) {
     const chunk = uids.slice(i, i + FETCH_CHUNK);
     for await (const message of readChunk(session, selected, principal, plan, chunk)) {
+      if (session.closed) return { status: "OK", text: "FETCH stopped: the client has gone." };
       const seq = selected.seqOf(message.uid);
       if (seq === undefined) continue;
       const attributes = await attributesOf(session, selected, principal, plan, message);

@@ -34,21 +34,36 @@ export function fetchResponsePieces(
   attributes: FetchAttribute[],
   options: FormatOptions = {},
 ): Array<Buffer | LiteralData> {
+  // Text is gathered as a string while it can be (names, numbers, literal headers: all ASCII), so the common
+  // answer `* n FETCH (UID u BODY[] {size}` costs one Buffer.
   const pieces: Array<Buffer | LiteralData> = [];
-  let text: Buffer[] = [Buffer.from(`* ${seq} FETCH (`)];
+  let parts: Buffer[] = [];
+  let text = `* ${seq} FETCH (`;
+  const flushText = () => {
+    if (text) parts.push(Buffer.from(text, "latin1"));
+    text = "";
+  };
+  const endPiece = () => {
+    flushText();
+    pieces.push(parts.length === 1 ? parts[0] : Buffer.concat(parts));
+    parts = [];
+  };
   attributes.forEach((attribute, i) => {
-    const name = Buffer.from(`${i > 0 ? " " : ""}${attribute.name} `);
-    if ("value" in attribute) text.push(name, formatValue(attribute.value, options));
-    else if ("formatted" in attribute) text.push(name, attribute.formatted);
-    else {
-      text.push(name, Buffer.from(`{${attribute.literal.size}}\r\n`));
-      pieces.push(Buffer.concat(text), attribute.literal);
-      text = [];
+    text += `${i > 0 ? " " : ""}${attribute.name} `;
+    if ("literal" in attribute) {
+      text += `{${attribute.literal.size}}\r\n`;
+      endPiece();
+      pieces.push(attribute.literal);
+      return;
     }
+    if ("value" in attribute && typeof attribute.value === "number") {
+      text += String(attribute.value);
+      return;
+    }
+    flushText();
+    parts.push("value" in attribute ? formatValue(attribute.value, options) : attribute.formatted);
   });
-  text.push(CLOSE_LINE);
-  pieces.push(Buffer.concat(text));
+  text += ")\r\n";
+  endPiece();
   return pieces;
 }
-
-const CLOSE_LINE = Buffer.from(")\r\n");
