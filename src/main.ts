@@ -76,6 +76,10 @@ export async function openCore(
     journalRetentionMs: config.journal.retentionDays * 86_400_000,
     duplicateWindowMs: config.delivery.duplicateWindowSeconds * 1000,
     deliveryLogRetentionMs: config.delivery.logRetentionDays * 86_400_000,
+    verifiedLoginCache: {
+      ttlMs: config.auth.verifiedLoginCacheSeconds * 1000,
+      maxEntries: config.auth.verifiedLoginCacheEntries,
+    },
     authLogRetentionMs: config.authLog.retentionDays * 86_400_000,
     authLogFloodEntriesPerHour: config.authLog.floodEntriesPerHour,
     onAuthLogFlood: (kept) =>

@@ -117,4 +117,21 @@ describe("Config: the [pop3] and [tls] sections", () => {
       /delivery.spam_headers.*"X-Virus"/,
     );
   });
+  it("reads the verified-login cache's TTL and size, 0 turning it off, and refuses a negative or fractional one", () => {
+    expect(loadConfig({ env: {} }).auth).toEqual({
+      verifiedLoginCacheSeconds: 900,
+      verifiedLoginCacheEntries: 10000,
+    });
+    const c = loadConfig({
+      file: file("[auth]\nverified_login_cache_seconds = 0\n"),
+      env: { EIDER_AUTH_VERIFIED_LOGIN_CACHE_ENTRIES: "50" },
+    });
+    expect(c.auth).toEqual({ verifiedLoginCacheSeconds: 0, verifiedLoginCacheEntries: 50 });
+    expect(() => loadConfig({ env: { EIDER_AUTH_VERIFIED_LOGIN_CACHE_SECONDS: "-1" } })).toThrow(
+      /"auth.verified_login_cache_seconds" must be a whole number, 0 or more, not -1/,
+    );
+    expect(() => loadConfig({ env: { EIDER_AUTH_VERIFIED_LOGIN_CACHE_ENTRIES: "2.5" } })).toThrow(
+      /"auth.verified_login_cache_entries" must be a whole number/,
+    );
+  });
 });

@@ -49,6 +49,8 @@ export interface EiderConfig {
     spamHeaders: string[];
     spamLevel: number;
   };
+  /** The verified-login cache; 0 seconds or entries: off. */
+  auth: { verifiedLoginCacheSeconds: number; verifiedLoginCacheEntries: number };
   authLog: { retentionDays: number; floodEntriesPerHour: number };
   /** Shared by every sidecar; empty cert and key: a self-signed pair in the data folder. */
   tls: { cert: string; key: string; trustedNetworks: string[] };
@@ -271,6 +273,16 @@ function toConfig(t: any): EiderConfig {
       spamHeaders: spamHeaders(t.delivery.spam_headers),
       spamLevel: t.delivery.spam_level,
     },
+    auth: {
+      verifiedLoginCacheSeconds: wholeNumber(
+        t.auth.verified_login_cache_seconds,
+        "auth.verified_login_cache_seconds",
+      ),
+      verifiedLoginCacheEntries: wholeNumber(
+        t.auth.verified_login_cache_entries,
+        "auth.verified_login_cache_entries",
+      ),
+    },
     authLog: {
       retentionDays: t.auth_log.retention_days,
       floodEntriesPerHour: t.auth_log.flood_entries_per_hour,
@@ -330,6 +342,11 @@ function commaList(value: string): string[] {
     .split(",")
     .map((n) => n.trim())
     .filter(Boolean);
+}
+
+function wholeNumber(value: number, name: string): number {
+  if (Number.isSafeInteger(value) && value >= 0) return value;
+  throw new ConfigError(`Option "${name}" must be a whole number, 0 or more, not ${value}.`);
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], name: string): T {

@@ -2,6 +2,7 @@ import type { Store, UserRecord } from "../storage/ports.js";
 import { DomainError } from "./errors.js";
 import type { EventPublisher } from "./events.js";
 import { assertPassword, hashPassword, verifyNothing, verifyPassword } from "./passwords.js";
+import type { VerifiedLoginCache } from "./verified-logins.js";
 
 export type PasswordCheck =
   | { outcome: "unknown-user"; user: null }
@@ -16,19 +17,32 @@ export class Credentials {
     private readonly store: Store,
     private readonly events: EventPublisher,
     private readonly minPasswordLength: number,
+    private readonly verified: VerifiedLoginCache,
   ) {}
 
   /**
    * Checks a username and password, saying what was wrong for the auth log (the front end's answer is the same
    * whatever it was), with the same hash work for an unknown name as for a known one, disabled or not, so
-   * names cannot be probed by time. A disabled account is reported only with its right password.
+   * names cannot be probed by time. A disabled account is reported only with its right password. The user row is
+   * read every time, cached password or not, so a disabled or deleted account is refused at once.
    */
   async check(username: string, password: string): Promise<PasswordCheck> {
     const user = await this.store.users.getByName(username.trim().toLowerCase());
-    const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyNothing(password);
+    const ok = user ? await this.verify(user, password) : await verifyNothing(password);
     if (!user) return { outcome: "unknown-user", user: null };
     if (!ok) return { outcome: "wrong-password", user };
     return { outcome: user.disabled ? "account-disabled" : "ok", user };
+  }
+
+  /**
+   * scrypt, unless this password passed it against the user's current stored hash within the verified-login
+   * cache's TTL. Only a right password is fast, so the time tells nothing to one who does not know it.
+   */
+  private async verify(user: UserRecord, password: string): Promise<boolean> {
+    if (this.verified.has(user.id, user.passwordHash, password)) return true;
+    const ok = await verifyPassword(password, user.passwordHash);
+    if (ok) this.verified.remember(user.id, user.passwordHash, password);
+    return ok;
   }
 
   /** Replaces a password after proving the current one; every other session ends, `keepTokenHash`'s stays. */

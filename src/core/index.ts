@@ -28,6 +28,7 @@ import { DEFAULT_LIMITS, type CoreLimits } from "./limits.js";
 import { NodeService } from "./nodes.js";
 import type { BackgroundLog, OutboundPort } from "./outbound.js";
 import { UserService } from "./users.js";
+import { VerifiedLoginCache } from "./verified-logins.js";
 import { WatchService } from "./watch.js";
 import { TransferService, type TransferLimits } from "./transfers.js";
 
@@ -47,7 +48,7 @@ export interface CoreOptions {
   duplicateWindowMs?: number;
   /** Delivery log entries older than this are pruned. Default: 30 days. */
   deliveryLogRetentionMs?: number;
-  /** The clock of the duplicate window (tests move it). */
+  /** The clock of the duplicate window and the verified-login cache's TTL (tests move it). */
   now?: () => Date;
   /** Auth log entries older than this are pruned; default 30 days. */
   authLogRetentionMs?: number;
@@ -55,6 +56,11 @@ export interface CoreOptions {
   authLogFloodEntriesPerHour?: number;
   /** Told once an hour's flood allowance of the auth log is spent. */
   onAuthLogFlood?: (kept: number) => void;
+  /**
+   * Passwords that passed scrypt are remembered (as an HMAC under a per-process key) this long, at most this many,
+   * so a repeated login skips scrypt; `ttlMs` 0 turns it off. Default: 15 minutes, 10,000 entries.
+   */
+  verifiedLoginCache?: { ttlMs: number; maxEntries: number };
   /** Where errors go that must not fail a committed change (a bus publish after the commit). */
   onBackgroundError?: (err: unknown) => void;
   /** Caps on what one request may ask; each missing one takes its default. */
@@ -114,11 +120,17 @@ export interface Core {
 const DEFAULT_LOGIN_ATTEMPTS_PER_IP = 100;
 const DEFAULT_AUTH_LOG_RETENTION_MS = 30 * 86_400_000;
 const DEFAULT_AUTH_LOG_FLOOD_PER_HOUR = 600;
+const DEFAULT_VERIFIED_LOGIN_CACHE = { ttlMs: 15 * 60_000, maxEntries: 10_000 };
 
 export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
   const events = new EventPublisher(bus, store, options.onBackgroundError);
   const limits: CoreLimits = { ...DEFAULT_LIMITS, ...options.limits };
-  const credentials = new Credentials(store, events, limits.minPasswordLength);
+  const clock = options.now;
+  const verifiedLogins = new VerifiedLoginCache({
+    ...(options.verifiedLoginCache ?? DEFAULT_VERIFIED_LOGIN_CACHE),
+    now: clock ? () => clock().getTime() : undefined,
+  });
+  const credentials = new Credentials(store, events, limits.minPasswordLength, verifiedLogins);
   const users = new UserService(store, events, credentials, limits);
   const ingest = new IngestService(store, events, { maxMessageBytes: options.maxMessageBytes });
   const limiter = new LoginLimiter(bus, {
