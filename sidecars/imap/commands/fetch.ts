@@ -2,7 +2,8 @@
 // BODY[section]<partial>, MODSEQ, CHANGEDSINCE and VANISHED. Messages are answered in chunks of FETCH_CHUNK:
 // metadata from `uidMailboxes.fetch` (ENVELOPE and BODYSTRUCTURE as stored, no body read), whole messages from
 // the bulk `rawMessages` path (one read per message kept together), other sections from `body()` (only the
-// stored pieces they overlap), all written through one batcher that waits for the socket to drain.
+// stored pieces they overlap), all written through one batcher that waits for the socket to drain. Each
+// message's body data is charged to the user's daily download allowance before it is written.
 import type { Envelope, FetchedMessage, Principal, RawMessage, UidRange } from "../../../src/core/index.js";
 import { formatBodyStructure } from "../protocol/body-structure.js";
 import { formatEnvelope } from "../protocol/envelope.js";
@@ -70,6 +71,13 @@ async function handleFetch(session: ImapSession, args: FetchArgs, byUid: boolean
       if (seq === undefined) continue;
       const attributes = await attributesOf(session, selected, principal, plan, message);
       if (attributes === null) continue; // expunged while we read it
+      try {
+        await session.core.transfers.charge(principal, "download", dataBytes(attributes));
+      } catch (err) {
+        // Past the daily allowance (NO [LIMIT]): the answers already made still go out, whole, first.
+        await batcher.flush();
+        throw err;
+      }
       await writeResponse(batcher, fetchResponsePieces(seq, attributes, plan.format));
     }
   }
@@ -247,6 +255,11 @@ async function attributesOf(
   if (plan.modseq && !plan.args.items.some((item) => item.kind === "MODSEQ"))
     out.push({ name: "MODSEQ", value: [meta!.modseq] });
   return out;
+}
+
+/** The message data an answer carries (body sections as literals): what the daily download allowance counts. */
+function dataBytes(attributes: FetchAttribute[]): number {
+  return attributes.reduce((sum, a) => sum + ("literal" in a ? a.literal.size : 0), 0);
 }
 
 /** Every field NIL: a message stored without an envelope (none is, but a reader must not fail on it). */

@@ -264,4 +264,38 @@ describe("FETCH over a socket", () => {
       await client.logout();
     }
   });
+
+  it("stops at the daily download allowance with NO [LIMIT] after the answers that fit; metadata is not counted", async () => {
+    const limited = await startTestEider({ env: { EIDER_IMAP_DOWNLOAD_BYTES_PER_DAY: "250" } });
+    try {
+      const reader = await createUser(limited.url, "reader");
+      const message = (n: number) => Buffer.from(`Subject: ${n}\r\n\r\n${"d".repeat(84)}\r\n`); // 100 bytes
+      for (let n = 1; n <= 3; n++)
+        expect((await upload(limited.url, reader, message(n))).errors).toBeUndefined();
+      const limitedImap = await RawImap.connect(limited.eider.imap!.port);
+      try {
+        await limitedImap.next();
+        await limitedImap.status("l", "LOGIN reader pw-reader-secret");
+        await limitedImap.status("s", "SELECT INBOX");
+        const lines = async (tag: string, command: string) =>
+          (await limitedImap.command(tag, command)).map((r) => r.line);
+        expect(await lines("d1", "FETCH 1:* (BODY.PEEK[])")).toEqual([
+          "* 1 FETCH (BODY[] {100})",
+          "* 2 FETCH (BODY[] {100})",
+          expect.stringMatching(
+            /^d1 NO \[LIMIT\] The daily download allowance of 250 bytes would be exceeded by 50 bytes/,
+          ),
+        ]);
+        expect(await lines("d2", "FETCH 1:3 (FLAGS RFC822.SIZE ENVELOPE)")).toHaveLength(4);
+        expect(await lines("d3", "FETCH 3 (BODY.PEEK[HEADER])")).toEqual([
+          "* 3 FETCH (BODY[HEADER] {14})",
+          "d3 OK FETCH completed.",
+        ]);
+      } finally {
+        limitedImap.destroy();
+      }
+    } finally {
+      await limited.stop();
+    }
+  });
 });
