@@ -10,7 +10,7 @@ import {
   type SearchKey,
   type SearchReturn,
 } from "../protocol/parse/search.js";
-import type { ImapRequest } from "../protocol/request.js";
+import { BadArguments, type ImapRequest } from "../protocol/request.js";
 import { resolveSequenceNumbers, resolveUids } from "../protocol/sequence-set.js";
 import { formatThreads } from "../protocol/thread-list.js";
 import { formatValue } from "../protocol/values.js";
@@ -122,6 +122,11 @@ function checkCharset(charset: string | null): boolean {
 
 async function search(session: ImapSession, request: ImapRequest, byUid: boolean): Promise<TaggedResult> {
   const args = parseSearchArgs(request.args);
+  // RFC 6855 §3: after ENABLE UTF8=ACCEPT strings are UTF-8, and a CHARSET would be a second, conflicting label.
+  if (args.charset !== null && session.enabled.has("UTF8=ACCEPT"))
+    throw new BadArguments(
+      `SEARCH takes no CHARSET (here "${args.charset}") after ENABLE UTF8=ACCEPT: strings are UTF-8.`,
+    );
   if (!checkCharset(args.charset)) return BADCHARSET;
   const view = session.selected!;
   const plan = planSearch(args.key, view, new Date());

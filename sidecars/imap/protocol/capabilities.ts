@@ -27,6 +27,7 @@ const AUTHENTICATED: string[] = [
   "SORT",
   "THREAD=REFERENCES",
   "THREAD=ORDEREDSUBJECT",
+  "UTF8=ACCEPT",
 ];
 
 export interface CapabilityState {

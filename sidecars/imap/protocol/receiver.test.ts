@@ -107,6 +107,52 @@ describe("Receiver", () => {
     ]);
   });
 
+  it("a literal8 (~{n}, RFC 3516) asks for '+'; ~{n+} does not; both hold NUL and CRLF", () => {
+    const r = new Receiver(limits);
+    expect(text(r.push(Buffer.from("a1 APPEND INBOX UTF8 (~{4}\r\n")))).toEqual(["+"]);
+    expect(text(r.push(Buffer.from("a\0\r\n)\r\na2 APPEND INBOX UTF8 (~{3+}\r\nb\0c)\r\n")))).toEqual([
+      "a1 APPEND INBOX UTF8 (~{4}\r\na\0\r\n)\r\n",
+      "a2 APPEND INBOX UTF8 (~{3+}\r\nb\0c)\r\n",
+    ]);
+  });
+
+  it("an over-cap literal8 is refused like a literal: APPEND's cap is maxAppendBytes, others' maxLiteralBytes", () => {
+    const r = new Receiver(limits);
+    expect(text(r.push(Buffer.from("a1 APPEND INBOX UTF8 (~{32}\r\n")))).toEqual(["+"]);
+    r.push(Buffer.alloc(32, 0x61));
+    expect(text(r.push(Buffer.from(")\r\n")))).toEqual([
+      `a1 APPEND INBOX UTF8 (~{32}\r\n${"a".repeat(32)})\r\n`,
+    ]);
+    expect(r.push(Buffer.from("a2 APPEND INBOX UTF8 (~{33}\r\na3 X ~{17}\r\n"))).toEqual([
+      {
+        kind: "refused",
+        tag: "a2",
+        status: "NO",
+        code: "TOOBIG",
+        text: "The message is 33 octets; this server takes at most 32.",
+      },
+      {
+        kind: "refused",
+        tag: "a3",
+        status: "BAD",
+        code: undefined,
+        text: "Literal of 17 octets is too large (at most 16).",
+      },
+    ]);
+    expect(r.push(Buffer.from("a4 APPEND INBOX UTF8 (~{40+}\r\n"))).toEqual([]);
+    expect(r.push(Buffer.alloc(40, 0x62))).toEqual([]);
+    expect(r.held()).toBe(0);
+    expect(text(r.push(Buffer.from(")\r\n")))).toEqual([
+      {
+        kind: "refused",
+        tag: "a4",
+        status: "NO",
+        code: "TOOBIG",
+        text: "The message is 40 octets; this server takes at most 32.",
+      },
+    ]);
+  });
+
   it("reset() forgets what was read ahead", () => {
     const r = new Receiver(limits);
     r.push(Buffer.from("a1 LOGIN {5}\r\nab"));

@@ -1,5 +1,6 @@
 // Bytes from the client -> complete commands (RFC 3501 §2.2, §4.3): a command is a line, and when that line
-// ends in a literal's announcement `{n}` (or `{n+}`, LITERAL+, RFC 7888) n more bytes and another line follow.
+// ends in a literal's announcement `{n}` (or `{n+}`, LITERAL+, RFC 7888; a literal8 `~{n}` ends the same way)
+// n more bytes and another line follow.
 // Pure: the session feeds it chunks and acts on what comes out. Every byte held is bounded: a line by
 // maxLineBytes, a command's literals by their cap (APPEND's or any other command's); bytes past a cap are
 // counted and dropped, never kept.

@@ -18,6 +18,8 @@ export interface ImapString {
   value: Buffer;
   /** Sent as a literal (`{n}` or `{n+}`), not quoted. */
   literal: boolean;
+  /** Sent as a literal8 (`~{n}` or `~{n+}`, RFC 3516 / RFC 6855 §4): only APPEND's `UTF8 (...)` takes one. */
+  literal8?: true;
 }
 
 export interface ImapList {

@@ -42,6 +42,20 @@ describe("parseRequest", () => {
     expect(parse(Buffer.from("a X {0}\r\n\r\n")).args).toEqual([str("", true)]);
   });
 
+  it("a literal8 (~{n} or ~{n+}) is a string marked literal8, in APPEND only", () => {
+    const bytes = Buffer.from("a APPEND INBOX UTF8 (~{4}\r\nG\0\xc3\xbc) ~{0+}\r\n\r\n", "latin1");
+    expect(parse(bytes).args).toEqual([
+      atom("INBOX"),
+      atom("UTF8"),
+      { type: "list", items: [{ ...str("G\0ü", true), literal8: true }] },
+      { ...str("", true), literal8: true },
+    ]);
+    expect(bad("a LOGIN ~{3+}\r\nabc x")).toEqual({
+      tag: "a",
+      message: 'A literal8 "~{3+}" is only allowed in APPEND\'s UTF8 (...), not in LOGIN.',
+    });
+  });
+
   it("nested lists and flags", () => {
     expect(parse("a STORE 1 +FLAGS (\\Seen \\Flagged $Junk)").args).toEqual([
       atom("1"),

@@ -1,7 +1,7 @@
 // A command's bytes (as the receiver gathered them) -> ImapRequest: tag, command name and argument tree
 // (RFC 3501 §9 grammar; RFC 9051 where 3501 is unclear). Strings keep their bytes; what each argument means is
 // the command family's business. Anything malformed throws BadRequest, which the session answers BAD.
-import { BadArguments, type ImapArg, type ImapAtom, type ImapRequest } from "../request.js";
+import { BadArguments, type ImapArg, type ImapAtom, type ImapRequest, type ImapString } from "../request.js";
 
 /** Malformed input; `tag` is the command's tag when it could be read (else the answer is `* BAD`). */
 export class BadRequest extends BadArguments {
@@ -18,6 +18,7 @@ const CR = 0x0d;
 const LF = 0x0a;
 const DQUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const TILDE = 0x7e;
 
 /** ATOM-CHAR: any CHAR except atom-specials `( ) { SP CTL % * " \ ]` (RFC 3501 §9). */
 function isAtomChar(b: number): boolean {
@@ -63,6 +64,7 @@ export function isValidTag(tag: string): boolean {
 class ArgumentParser {
   private at = 0;
   private tag: string | null = null;
+  private command = "";
   private readonly end: number;
 
   constructor(private readonly bytes: Buffer) {
@@ -92,6 +94,7 @@ class ArgumentParser {
       this.expectSpace("after UID");
       command = `UID ${this.commandName()}`;
     }
+    this.command = command;
     const args: ImapArg[] = [];
     while (this.at < this.end) {
       this.expectSpace("between arguments");
@@ -122,6 +125,7 @@ class ArgumentParser {
     if (b === 0x28) return this.list(depth, inSection);
     if (b === DQUOTE) return this.quoted();
     if (b === 0x7b) return this.literal();
+    if (b === TILDE && this.bytes[this.at + 1] === 0x7b) return this.literal8();
     return this.atom(depth, inSection);
   }
 
@@ -160,7 +164,7 @@ class ArgumentParser {
   }
 
   /** `{n}` or `{n+}`, its line ending, then n bytes (the receiver has checked the size and read them). */
-  private literal(): ImapArg {
+  private literal(): ImapString {
     const close = this.bytes.indexOf(0x7d, this.at);
     const header = close < 0 ? "" : this.bytes.toString("latin1", this.at + 1, close);
     const match = /^(\d{1,10})\+?$/.exec(header);
@@ -173,6 +177,20 @@ class ArgumentParser {
     if (at + size > this.end) this.fail(`The literal is shorter than the ${size} octets it announced.`);
     this.at = at + size;
     return { type: "string", value: this.bytes.subarray(at, at + size), literal: true };
+  }
+
+  /**
+   * `~{n}` or `~{n+}` and n bytes (RFC 3516 literal8). Eider takes one only in APPEND (RFC 6855 §4 `UTF8 (...)`;
+   * APPEND checks where it stands): no BINARY, so no other command's grammar has one.
+   */
+  private literal8(): ImapString {
+    if (this.command !== "APPEND") {
+      const close = this.bytes.indexOf(0x7d, this.at);
+      const shown = printable(this.bytes.toString("latin1", this.at, close < 0 ? this.at + 12 : close + 1));
+      this.fail(`A literal8 "${shown}" is only allowed in APPEND's UTF8 (...), not in ${this.command}.`);
+    }
+    this.at++; // ~
+    return { ...this.literal(), literal8: true };
   }
 
   private atom(depth: number, inSection: boolean): ImapAtom {
