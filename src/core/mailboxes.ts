@@ -109,10 +109,18 @@ export class MailboxService {
     }
   }
 
+  /**
+   * The mailbox to `path`, and the mailboxes below it with it, as IMAP RENAME moves them (renameTree), so the
+   * API and IMAP leave the same folders behind. INBOX cannot be renamed here (IMAP's RENAME INBOX is special).
+   */
   async rename(p: Principal, mailboxId: string, path: string): Promise<MailboxRecord> {
     const box = await this.get(p, mailboxId);
     if (box.path === "INBOX") throw invalidInput("INBOX cannot be renamed.");
-    return this.update(p, box, { path: normalizePath(path, this.limits.maxMailboxPathChars) });
+    const renamed = await this.renameTree(p, box.path, path);
+    const self = renamed.find((b) => b.id === box.id);
+    // Renamed by someone else between the read and the move: the tree at the old path was another mailbox.
+    if (!self) throw notFound("Mailbox", mailboxId);
+    return self;
   }
 
   /**

@@ -286,6 +286,45 @@ describe("GraphQL API: what a user can do, end to end on the embedded store", ()
     ).toBe(true);
   });
 
+  it("renameMailbox moves the mailboxes below it too, as IMAP RENAME does", async () => {
+    const create = async (path: string) =>
+      (await gqlOk(url, `mutation($p: String!) { createMailbox(path: $p) { id } }`, { p: path }, alice.token))
+        .createMailbox.id as string;
+    const top = await create("Trips");
+    const below = await create("Trips/2026");
+    const deeper = await create("Trips/2026/Rome");
+    const other = await create("Tripsy");
+    const renamed = (
+      await gqlOk(
+        url,
+        `mutation($id: ID!) { renameMailbox(id: $id, path: "Archive/Trips") { id path } }`,
+        { id: top },
+        alice.token,
+      )
+    ).renameMailbox;
+    expect(renamed).toEqual({ id: top, path: "Archive/Trips" });
+    const { mailboxes } = await gqlOk(url, `{ mailboxes { id path } }`, {}, alice.token);
+    const pathOf = new Map((mailboxes as Array<{ id: string; path: string }>).map((b) => [b.id, b.path]));
+    expect([top, below, deeper, other].map((id) => pathOf.get(id))).toEqual([
+      "Archive/Trips",
+      "Archive/Trips/2026",
+      "Archive/Trips/2026/Rome",
+      "Tripsy",
+    ]);
+    expect([...pathOf.values()].filter((p) => p.startsWith("Trips/"))).toEqual([]);
+    // A target below the mailbox itself is refused, and nothing moves.
+    expect(
+      errorCode(
+        await gql(
+          url,
+          `mutation($id: ID!) { renameMailbox(id: $id, path: "Archive/Trips/2026/x") { id } }`,
+          { id: top },
+          alice.token,
+        ),
+      ),
+    ).toBe("INVALID_INPUT");
+  });
+
   it("threads a reply with its original across mailboxes", async () => {
     const original = (
       await upload(url, alice, simpleMessage({ subject: "Trip plans", messageId: "<trip-1@example.com>" }))

@@ -21,7 +21,10 @@ export class MailboxResolver {
     return toMailbox(await ctx.core.mailboxes.create(ctx.principal, path));
   }
 
-  @Mutation(() => Mailbox)
+  @Mutation(() => Mailbox, {
+    description:
+      "Rename a mailbox (not INBOX); the mailboxes below it move with it, as IMAP RENAME moves them: a/b to z/b.",
+  })
   async renameMailbox(
     @Arg("id", () => ID) id: string,
     @Arg("path", () => String) path: string,
