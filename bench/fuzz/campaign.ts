@@ -3,6 +3,8 @@
 // process the same one). What was delivered is checked afterwards against the store (store-check.ts).
 import { prng, type FuzzSession, type Random } from "../../support/fuzz.js";
 import { mutatedLmtpSession, type LmtpFuzzTargets } from "../../sidecars/lmtp/test/fuzz.js";
+import { mutatedImapSession, type ImapFuzzOptions } from "../../sidecars/imap/test/fuzz.js";
+import { countImapAnswers, imapAnswerKinds } from "../../sidecars/imap/test/responses.js";
 import { mutatedPop3Session, type Pop3FuzzOptions } from "../../sidecars/pop3/test/fuzz.js";
 import { play, type PlayLimits } from "./client.js";
 import { countSessionSockets } from "./held.js";
@@ -15,13 +17,14 @@ import {
   type Acknowledged,
 } from "./lmtp-replies.js";
 
-export type Protocol = "lmtp" | "pop3";
+export type Protocol = "lmtp" | "pop3" | "imap";
 
 export interface FuzzTarget {
   pid: number;
   httpPort: number;
   lmtpPort: number;
   pop3Port: number;
+  imapPort: number;
   /** Session sockets the process holds with no client connected (measured before any session). */
   baselineSockets: number;
   /** Null while the process runs, else how it ended. */
@@ -36,6 +39,7 @@ export interface CampaignOptions {
   checkEvery: number;
   lmtp: LmtpFuzzTargets;
   pop3: Pop3FuzzOptions;
+  imap: ImapFuzzOptions;
   limits: PlayLimits;
   /** How long a checkpoint waits for the server to let go of closed sessions. */
   settleMs: number;
@@ -47,7 +51,7 @@ export interface CampaignResult {
   seed: number;
   sessions: number;
   seconds: number;
-  /** Final reply lines by code (LMTP "250", "550"...; POP3 "+OK", "-ERR", "-ERR [AUTH]"...). */
+  /** Final reply lines by code (LMTP "250", "550"...; POP3 "+OK", "-ERR", "-ERR [AUTH]"...; IMAP "OK", "BAD", "NO [TRYCREATE]", "OK login"...). */
   replies: Record<string, number>;
   /** Connections the server did not accept (refused, or reset before any byte). */
   refused: number;
@@ -71,18 +75,20 @@ export function sessionRandom(seed: number, i: number): Random {
 }
 
 export function sessionFor(
-  o: Pick<CampaignOptions, "protocol" | "seed" | "lmtp" | "pop3">,
+  o: Pick<CampaignOptions, "protocol" | "seed" | "lmtp" | "pop3" | "imap">,
   i: number,
 ): FuzzSession {
   const random = sessionRandom(o.seed, i);
-  return o.protocol === "lmtp"
-    ? mutatedLmtpSession(random, o.lmtp, `${o.seed}-${i}`)
-    : mutatedPop3Session(random, o.pop3);
+  if (o.protocol === "lmtp") return mutatedLmtpSession(random, o.lmtp, `${o.seed}-${i}`);
+  return o.protocol === "pop3" ? mutatedPop3Session(random, o.pop3) : mutatedImapSession(random, o.imap);
 }
+
+const PORTS = { lmtp: "lmtpPort", pop3: "pop3Port", imap: "imapPort" } as const;
+const ANSWERS = { lmtp: countFinalReplies, pop3: countPop3Statuses, imap: countImapAnswers };
 
 export async function runCampaign(target: FuzzTarget, o: CampaignOptions): Promise<CampaignResult> {
   const started = performance.now();
-  const port = o.protocol === "lmtp" ? target.lmtpPort : target.pop3Port;
+  const port = target[PORTS[o.protocol]];
   const result: CampaignResult = {
     protocol: o.protocol,
     seed: o.seed,
@@ -102,22 +108,21 @@ export async function runCampaign(target: FuzzTarget, o: CampaignOptions): Promi
 
   const one = async (i: number) => {
     const session = sessionFor(o, i);
-    const played = await play(
-      port,
-      session,
-      o.protocol === "lmtp" ? countFinalReplies : countPop3Statuses,
-      o.limits,
-    );
+    const played = await play(port, session, ANSWERS[o.protocol], o.limits);
     result.sessions++;
     if (played.refused) result.refused++;
     if (played.notEnded) result.notEnded++;
+    const sent = Buffer.concat(session.steps.flatMap((s) => s.chunks));
     if (o.protocol === "pop3") {
       for (const status of pop3Statuses(played.replies)) count(status);
       return;
     }
+    if (o.protocol === "imap") {
+      for (const kind of imapAnswerKinds(played.replies, loginTags(sent))) count(kind);
+      return;
+    }
     const replies = finalReplies(played.replies);
     for (const r of replies) count(r.code);
-    const sent = Buffer.concat(session.steps.flatMap((s) => s.chunks));
     const hashes = [...new Set(deliverable(sent).map(sha256))];
     for (const h of hashes) result.deliverable.set(h, (result.deliverable.get(h) ?? 0) + 1);
     for (const a of acknowledged(replies))
@@ -182,4 +187,16 @@ export function pop3Statuses(bytes: Buffer): string[] {
   return out;
 }
 
-const countPop3Statuses = (bytes: Buffer): number => pop3Statuses(bytes).length;
+function countPop3Statuses(bytes: Buffer): number {
+  return pop3Statuses(bytes).length;
+}
+
+/** The tags of the lines a server could read as LOGIN or AUTHENTICATE, so that their OK counts as a login. */
+function loginTags(sent: Buffer): Set<string> {
+  const tags = new Set<string>();
+  for (const line of sent.toString("latin1").split("\n")) {
+    const m = /^(\S+) (?:LOGIN|AUTHENTICATE) /i.exec(line);
+    if (m) tags.add(m[1]);
+  }
+  return tags;
+}

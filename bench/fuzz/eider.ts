@@ -1,6 +1,6 @@
-// The Eider the fuzz run attacks: `node bin/eider.js serve` as its own process (LMTP and POP3 on fixed free
-// ports, embedded store), its users made with `eider user add` as an admin would, and the POP3 maildrop
-// filled by plain LMTP deliveries before the fuzzing starts.
+// The Eider the fuzz run attacks: `node bin/eider.js serve` as its own process (LMTP, POP3 and IMAP on fixed
+// free ports, embedded store), its users made with `eider user add` as an admin would, and the POP3 maildrop
+// and the IMAP user's INBOX filled by plain LMTP deliveries before the fuzzing starts.
 import { execFile, spawn } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -14,6 +14,8 @@ const run = promisify(execFile);
 const EIDER = path.join(REPO, "bin/eider.js");
 
 export const POP3_USER = { username: "fuzz", password: "a long secret", address: "pop@fuzz.test" };
+/** The IMAP sessions' user: its INBOX (filled over LMTP before the run) is what no session may change. */
+export const IMAP_USER = { username: "fuzz-i", password: "a long secret", address: "imap@fuzz.test" };
 /** LMTP recipients: plain users, one with an alias, one with a small quota (452 soon), one disabled (550 5.2.1). */
 export const LMTP_USERS = [
   { username: "fuzz-a", addresses: ["fa@fuzz.test"] },
@@ -44,15 +46,8 @@ export function fuzzSetup(dataDir: string): StoreSetup {
 export async function createUsers(setup: StoreSetup): Promise<void> {
   const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...eiderEnv(setup, 0) };
   const eider = (...args: string[]) => run(process.execPath, [EIDER, ...args], { env, cwd: REPO });
-  await eider(
-    "user",
-    "add",
-    POP3_USER.username,
-    "--password",
-    POP3_USER.password,
-    "--address",
-    POP3_USER.address,
-  );
+  for (const u of [POP3_USER, IMAP_USER])
+    await eider("user", "add", u.username, "--password", u.password, "--address", u.address);
   for (const u of LMTP_USERS) {
     const addresses = u.addresses.flatMap((a) => ["--address", a]);
     await eider(
@@ -76,7 +71,12 @@ export interface FuzzedEider extends FuzzTarget {
 }
 
 export async function startFuzzedEider(setup: StoreSetup): Promise<FuzzedEider> {
-  const [httpPort, lmtpPort, pop3Port] = [await freePort(), await freePort(), await freePort()];
+  const [httpPort, lmtpPort, pop3Port, imapPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const env = {
     PATH: process.env.PATH ?? "",
     HOME: process.env.HOME ?? "",
@@ -84,7 +84,7 @@ export async function startFuzzedEider(setup: StoreSetup): Promise<FuzzedEider> 
     EIDER_LMTP_PORT: String(lmtpPort),
     EIDER_POP3_PORT: String(pop3Port),
     EIDER_POP3_TLS_PORT: "0",
-    EIDER_IMAP_PORT: "0",
+    EIDER_IMAP_PORT: String(imapPort),
     EIDER_IMAP_TLS_PORT: "0",
   };
   const child = spawn(process.execPath, [EIDER, "serve"], {
@@ -137,6 +137,7 @@ export async function startFuzzedEider(setup: StoreSetup): Promise<FuzzedEider> 
     httpPort,
     lmtpPort,
     pop3Port,
+    imapPort,
     baselineSockets: countSessionSockets(pid, httpPort).sessions,
     errorLines,
     exited: () => ended,

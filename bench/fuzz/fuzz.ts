@@ -1,5 +1,5 @@
 // The whole fuzz run, shared by `npm run fuzz` and the short seeded run in CI: users made with the CLI, a POP3
-// maildrop filled over LMTP, a snapshot of the store, the campaigns against one server process, its clean stop,
+// maildrop and an IMAP INBOX filled over LMTP, a snapshot of the store, the campaigns against one server process, its clean stop,
 // and the store checked against the snapshot and the 250s the clients read.
 import { corpusMessages } from "../../support/corpus.js";
 import type { FuzzSession } from "../../support/fuzz.js";
@@ -8,6 +8,7 @@ import { play } from "./client.js";
 import {
   createUsers,
   fuzzSetup,
+  IMAP_USER,
   LMTP_USERS,
   POP3_USER,
   startFuzzedEider,
@@ -22,7 +23,7 @@ export interface FuzzOptions {
   sessions: number;
   protocols: Protocol[];
   concurrency: number;
-  /** POP3 sessions that log in (each login is a deliberately slow password check). */
+  /** POP3 and IMAP sessions that log in (each login is a deliberately slow password check). */
   loginShare: number;
   checkEvery: number;
   /** Corpus messages the LMTP sessions deliver. */
@@ -42,10 +43,11 @@ export interface FuzzReport {
 
 const LIMITS = { greetingWaitMs: 5000, replyWaitMs: 500, halfCloseWaitMs: 10_000, lingerMs: 5000 };
 const POP3_MAILDROP = 4;
+const IMAP_INBOX = 5;
 
 export async function fuzzCampaigns(o: FuzzOptions): Promise<FuzzReport> {
   const setup = fuzzSetup(o.dataDir);
-  const usernames = [POP3_USER.username, ...LMTP_USERS.map((u) => u.username)];
+  const usernames = [POP3_USER.username, IMAP_USER.username, ...LMTP_USERS.map((u) => u.username)];
   await createUsers(setup);
   const messages = corpusMessages(o.corpusSize ?? 300);
 
@@ -53,11 +55,12 @@ export async function fuzzCampaigns(o: FuzzOptions): Promise<FuzzReport> {
   const first = await startFuzzedEider(setup);
   try {
     await deliverPlainly(first.lmtpPort, POP3_USER.address, messages.slice(0, POP3_MAILDROP));
+    await deliverPlainly(first.lmtpPort, IMAP_USER.address, messages.slice(0, IMAP_INBOX));
   } finally {
     await first.stop();
   }
   const before = await snapshot(setup, usernames);
-  o.log(`  ${before.size} messages in the store before (the POP3 maildrop)`);
+  o.log(`  ${before.size} messages in the store before (the POP3 maildrop and the IMAP INBOX)`);
 
   const eider = await startFuzzedEider(setup);
   const report: FuzzReport = {
@@ -78,6 +81,7 @@ export async function fuzzCampaigns(o: FuzzOptions): Promise<FuzzReport> {
         checkEvery: o.checkEvery,
         lmtp: { known: LMTP_USERS.flatMap((u) => u.addresses), unknown: UNKNOWN_ADDRESSES, messages },
         pop3: { username: POP3_USER.username, password: POP3_USER.password, loginShare: o.loginShare },
+        imap: { username: IMAP_USER.username, password: IMAP_USER.password, loginShare: o.loginShare },
         limits: LIMITS,
         settleMs: 10_000,
         log: o.log,
@@ -97,7 +101,11 @@ export async function fuzzCampaigns(o: FuzzOptions): Promise<FuzzReport> {
     );
 
   const lmtp = report.campaigns.find((c) => c.protocol === "lmtp") ?? null;
-  report.store = await verifyStore(setup, before, usernames, POP3_USER.username, lmtp);
+  report.store = await verifyStore(setup, before, usernames, {
+    pop3Username: POP3_USER.username,
+    imapUsername: IMAP_USER.username,
+    lmtp,
+  });
   report.failures.push(...report.store.failures.map((f) => `store: ${f}`));
   return report;
 }

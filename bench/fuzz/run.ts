@@ -1,11 +1,14 @@
-// `npm run fuzz`: mutated LMTP and POP3 sessions (100,000 per protocol by default) against `eider serve` as its
+// `npm run fuzz`: mutated LMTP, POP3 and IMAP sessions (100,000 per protocol by default) against `eider serve` as its
 // own process, then the store checked through the core. Exits non-zero on any crash, held session, changed
 // message or acknowledged message not stored byte-exact.
-//   npm run fuzz -- --sessions=2000 --protocol=lmtp --seed=7 --concurrency=32 --login-share=0.05
+//   npm run fuzz -- --sessions=2000 --protocol=lmtp,imap --seed=7 --concurrency=32 --login-share=0.05
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { Protocol } from "./campaign.js";
 import { fuzzCampaigns, type FuzzReport } from "./fuzz.js";
+
+const PROTOCOLS: Protocol[] = ["lmtp", "pop3", "imap"];
 
 function option(name: string): string | undefined {
   const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -15,14 +18,17 @@ function option(name: string): string | undefined {
 async function main(): Promise<number> {
   const seed = Number(option("seed") ?? Math.floor(Math.random() * 2 ** 31));
   const sessions = Number(option("sessions") ?? 100_000);
-  const protocol = option("protocol") ?? "both";
+  const protocol = option("protocol") ?? "all";
+  const protocols = (
+    protocol === "all" ? PROTOCOLS : protocol === "both" ? ["lmtp", "pop3"] : protocol.split(",")
+  ) as Protocol[];
   if (
-    !["lmtp", "pop3", "both"].includes(protocol) ||
+    !protocols.every((p) => PROTOCOLS.includes(p)) ||
     !Number.isInteger(sessions) ||
     !Number.isInteger(seed)
   ) {
     console.error(
-      "usage: npm run fuzz -- [--sessions=N] [--protocol=lmtp|pop3|both] [--seed=N] [--concurrency=N] [--login-share=F]",
+      "usage: npm run fuzz -- [--sessions=N] [--protocol=all|lmtp,pop3,imap] [--seed=N] [--concurrency=N] [--login-share=F]",
     );
     return 2;
   }
@@ -34,7 +40,7 @@ async function main(): Promise<number> {
       dataDir,
       seed,
       sessions,
-      protocols: protocol === "both" ? ["lmtp", "pop3"] : [protocol as "lmtp" | "pop3"],
+      protocols,
       concurrency: Number(option("concurrency") ?? 64),
       loginShare: Number(option("login-share") ?? 0.05),
       checkEvery: Math.max(100, Math.min(5000, Math.floor(sessions / 10))),
@@ -63,7 +69,8 @@ function summary(r: FuzzReport): string {
     lines.push(
       `  store: ${s.unchanged} earlier messages unchanged (${s.seenByPop3} marked \\Seen by a POP3 QUIT), ` +
         `${s.acknowledged} acknowledged 250s stored byte-exact, ${s.newMessages} new messages ` +
-        `(${s.storedUnacknowledged} whose client left before reading its 250, each one a session sent)`,
+        `(${s.storedUnacknowledged} whose client left before reading its 250, each one a session sent; ` +
+        `${s.imapNew} appended or copied by IMAP sessions)`,
     );
   if (r.errorLines.size > 0)
     lines.push(`  server error log lines: ${JSON.stringify(Object.fromEntries(r.errorLines))}`);

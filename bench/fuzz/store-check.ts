@@ -1,6 +1,7 @@
 // What the fuzz run checks in the store, read through the core after the server has stopped: no message that
-// was there before changed (bytes, place, flags; POP3 may only add \Seen at QUIT), every message acknowledged
-// with 250 is stored byte-exact under the UID the reply named, and every new message is one a session sent.
+// was there before changed (bytes, place, flags; POP3 may only add \Seen at QUIT; the IMAP sessions open the
+// checked INBOX read-only, so nothing at all), every message acknowledged with 250 is stored byte-exact under
+// the UID the reply named, and every new message is one an LMTP session sent (or the IMAP user's own).
 import { ADMIN, DELIVERY, type Core } from "../../src/core/index.js";
 import { openCore } from "../../src/main.js";
 import { configFor, type StoreSetup } from "../lib/eider-process.js";
@@ -62,16 +63,25 @@ export interface StoreVerdict {
   acknowledged: number;
   /** New messages no 250 reached the client for (it left right after the final dot): each one a session sent. */
   storedUnacknowledged: number;
+  /** New messages of the IMAP user: APPENDed, or copied or moved out of a scratch mailbox. */
+  imapNew: number;
   newMessages: number;
   failures: string[];
+}
+
+export interface StoreUsers {
+  /** Its messages may gain \Seen (a RETR then QUIT); it gets no new ones. */
+  pop3Username: string;
+  /** Its earlier messages may not change at all; new ones (APPEND, COPY, MOVE) are allowed. */
+  imapUsername: string;
+  lmtp: CampaignResult | null;
 }
 
 export async function verifyStore(
   setup: StoreSetup,
   before: Map<string, StoredMessage>,
   usernames: string[],
-  pop3Username: string,
-  lmtp: CampaignResult | null,
+  { pop3Username, imapUsername, lmtp }: StoreUsers,
 ): Promise<StoreVerdict> {
   const { core } = await openCore(configFor(setup));
   try {
@@ -81,6 +91,7 @@ export async function verifyStore(
       seenByPop3: 0,
       acknowledged: 0,
       storedUnacknowledged: 0,
+      imapNew: 0,
       newMessages: 0,
       failures: [],
     };
@@ -124,7 +135,8 @@ export async function verifyStore(
     }
     for (const [key, m] of fresh) {
       if (acknowledgedKeys.has(key)) continue;
-      if (m.username === pop3Username) fail(`${m.username} got a new message (${m.path} UID ${m.uid})`);
+      if (m.username === imapUsername) verdict.imapNew++;
+      else if (m.username === pop3Username) fail(`${m.username} got a new message (${m.path} UID ${m.uid})`);
       else if (!m.bodySha256 || !lmtp?.deliverable.has(m.bodySha256))
         fail(`${m.username} ${m.path} UID ${m.uid} was stored but no session sent those bytes`);
       else verdict.storedUnacknowledged++;
