@@ -36,6 +36,19 @@ describe("parseRequest", () => {
     expect(parse('a LOGIN "a \\"b\\" \\\\c" "pässword"').args).toEqual([str('a "b" \\c'), str("pässword")]);
   });
 
+  it("8-bit bytes in a quoted string must be UTF-8 (RFC 6855 §3); a literal may hold any", () => {
+    const latin1 = Buffer.from('a LOGIN "p\xe4ss" {3+}\r\np\xe4s\r\n', "latin1");
+    expect(bad(latin1)).toEqual({
+      tag: "a",
+      message: 'A quoted string\'s 8-bit bytes must be UTF-8 (RFC 6855), not "p\\xe4ss".',
+    });
+    const literal = Buffer.from('a LOGIN "p\xc3\xa4ss" {3+}\r\np\xe4s\r\n', "latin1");
+    expect(parse(literal).args).toEqual([
+      str("päss"),
+      { ...str(""), value: Buffer.from("p\xe4s", "latin1"), literal: true },
+    ]);
+  });
+
   it("literals (synchronising and LITERAL+) keep their bytes, CRLF and NUL included", () => {
     const bytes = Buffer.from("a LOGIN {5}\r\nal\r\nc {4+}\r\np\0w!\r\n");
     expect(parse(bytes).args).toEqual([str("al\r\nc", true), str("p\0w!", true)]);

@@ -1,6 +1,7 @@
 // A command's bytes (as the receiver gathered them) -> ImapRequest: tag, command name and argument tree
 // (RFC 3501 §9 grammar; RFC 9051 where 3501 is unclear). Strings keep their bytes; what each argument means is
 // the command family's business. Anything malformed throws BadRequest, which the session answers BAD.
+import { isUtf8 } from "node:buffer";
 import { BadArguments, type ImapArg, type ImapAtom, type ImapRequest, type ImapString } from "../request.js";
 
 /** Malformed input; `tag` is the command's tag when it could be read (else the answer is `* BAD`). */
@@ -150,7 +151,7 @@ class ArgumentParser {
     for (;;) {
       if (this.at >= this.end) this.fail("A quoted string is not closed.");
       const b = this.bytes[this.at++];
-      if (b === DQUOTE) return { type: "string", value: Buffer.from(out), literal: false };
+      if (b === DQUOTE) return this.quotedValue(Buffer.from(out));
       if (b === CR || b === LF || b === 0) this.fail("A quoted string may not hold CR, LF or NUL.");
       if (b === BACKSLASH) {
         const next = this.at < this.end ? this.bytes[this.at++] : -1;
@@ -161,6 +162,18 @@ class ArgumentParser {
       }
       out.push(b);
     }
+  }
+
+  /**
+   * RFC 6855 §3: a quoted string may hold 8-bit bytes only as UTF-8 (UTF8=ACCEPT is offered); anything else is
+   * BAD. 8-bit data in another charset goes in a literal.
+   */
+  private quotedValue(value: Buffer): ImapString {
+    if (!isUtf8(value))
+      this.fail(
+        `A quoted string's 8-bit bytes must be UTF-8 (RFC 6855), not "${printable(value.toString("latin1"))}".`,
+      );
+    return { type: "string", value, literal: false };
   }
 
   /** `{n}` or `{n+}`, its line ending, then n bytes (the receiver has checked the size and read them). */
