@@ -132,6 +132,31 @@ describe("UTF8=ACCEPT", () => {
     }
   });
 
+  it("mailbox names in LIST and STATUS are quoted UTF-8 after ENABLE, modified UTF-7 before", async () => {
+    const utf8 = await session("ben", true);
+    try {
+      utf8.send(Buffer.from('M1 CREATE "Reisen/Köln"\r\n', "utf8"));
+      expect((await utf8.until("M1")).pop()!.status).toBe("OK");
+      utf8.send(Buffer.from('M2 LIST "" "Reisen/*"\r\nM3 STATUS "Reisen/Köln" (MESSAGES)\r\n', "utf8"));
+      const listed = await utf8.until("M3");
+      expect(listed.map((r) => r.raw.toString("utf8").trimEnd())).toEqual([
+        '* LIST (\\HasNoChildren) "/" "Reisen/Köln"',
+        "M2 OK LIST completed.",
+        '* STATUS "Reisen/Köln" (MESSAGES 0)',
+        "M3 OK STATUS completed.",
+      ]);
+    } finally {
+      utf8.destroy();
+    }
+    const legacy = await session("ben", false);
+    try {
+      const listed = await legacy.command("M4", 'LIST "" "Reisen/*"');
+      expect(listed[0].line).toBe('* LIST (\\HasNoChildren) "/" "Reisen/K&APY-ln"');
+    } finally {
+      legacy.destroy();
+    }
+  });
+
   it("SEARCH with CHARSET is BAD after ENABLE (RFC 6855 §3), quoted UTF-8 strings are searched", async () => {
     const imap = await session("ana", false);
     try {
