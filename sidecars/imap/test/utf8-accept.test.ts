@@ -1,6 +1,7 @@
 // UTF8=ACCEPT (RFC 6855) over a raw connection, where the exact bytes show: ENABLE's answer, APPEND's
 // `UTF8 (~{n})` storing a message with UTF-8 headers byte for byte (and refused before ENABLE or without its
 // wrapper), ENVELOPE strings quoted in UTF-8 after ENABLE and literals before, SEARCH's CHARSET refused after.
+import { ImapFlow } from "imapflow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loggedIn, type RawImap } from "./raw-imap.js";
 import { PASSWORD, startImapTestServer, type ImapTestServer } from "./server.js";
@@ -175,6 +176,40 @@ describe("UTF8=ACCEPT", () => {
       expect(found[0].line).toMatch(/^\* SEARCH \d+$/);
     } finally {
       imap.destroy();
+    }
+  });
+
+  it("imapflow enables it and round-trips UTF-8 names, headers and searches", async () => {
+    const c = new ImapFlow({
+      host: "127.0.0.1",
+      port: s.imapPort,
+      secure: false,
+      doSTARTTLS: false,
+      auth: { user: "ana", pass: PASSWORD },
+      logger: false,
+    });
+    await c.connect();
+    try {
+      expect(c.enabled.has("UTF8=ACCEPT")).toBe(true);
+      await c.mailboxCreate("Reisen/Zürich");
+      expect((await c.list()).map((b) => b.path)).toContain("Reisen/Zürich");
+      await c.append("Reisen/Zürich", UTF8_MESSAGE);
+      const lock = await c.getMailboxLock("Reisen/Zürich");
+      try {
+        const m = await c.fetchOne("1", { envelope: true, source: true });
+        expect(m && m.envelope?.subject).toBe("Grüße");
+        expect(m && m.envelope?.from?.[0]).toMatchObject({
+          name: "Jürgen Müller",
+          address: "jm@example.net",
+        });
+        expect(m && m.source?.equals(UTF8_MESSAGE)).toBe(true);
+        expect(await c.search({ subject: "Grüße" })).toEqual([1]);
+        expect(await c.search({ subject: "Köln" })).toEqual([]);
+      } finally {
+        lock.release();
+      }
+    } finally {
+      await c.logout();
     }
   });
 });
