@@ -311,9 +311,10 @@ export class ImapConnection implements ImapSession {
         const item = this.take();
         if (item === undefined) break;
         if (item.kind === "continue") this.send("+ Ready for literal\r\n");
-        else if (item.kind === "refused")
+        else if (item.kind === "refused") {
           this.tagged(item.tag ?? "*", { status: item.status, code: item.code, text: item.text });
-        else await this.execute(item.bytes);
+          if (item.close) this.bye("The client cannot be followed past that literal.");
+        } else await this.execute(item.bytes);
       }
     } catch (e) {
       // A fault outside any handler (a bug here): the session ends; the process and other sessions go on.

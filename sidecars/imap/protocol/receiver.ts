@@ -12,9 +12,11 @@ export type Received =
   /** A synchronising literal fits: the session sends `+ Ready for literal` (in order with its answers). */
   | { kind: "continue" }
   /** The command was dropped; the session answers `<tag> <status> [<code>] <text>` (tag null: `*`). */
-  | { kind: "refused"; tag: string | null; status: "BAD" | "NO"; code?: string; text: string };
+  | { kind: "refused"; tag: string | null; status: "BAD" | "NO"; code?: string; text: string; close?: true };
 
 const LF = 0x0a;
+/** RFC 3501 `number`: a literal announced larger cannot be valid, and its bytes cannot be skipped in reasonable time. */
+const MAX_LITERAL_COUNT = 2 ** 32 - 1;
 /** `{123}` or `{123+}` at the end of a line (before CRLF or LF); the count may be up to 2^63-1 digits-wise. */
 const LITERAL_AT_END = /\{(\d{1,20})(\+?)\}\r?\n$/;
 
@@ -28,7 +30,9 @@ type Mode =
   /** A non-synchronising literal past its cap: dropping its bytes, then the rest of the command. */
   | { kind: "discard-literal"; remaining: number }
   /** Dropping the lines after a discarded literal until the command ends. */
-  | { kind: "discard-line" };
+  | { kind: "discard-line" }
+  /** After a refusal that ends the connection: nothing more is read. */
+  | { kind: "closed" };
 
 export class Receiver {
   private mode: Mode = { kind: "line" };
@@ -66,9 +70,11 @@ export class Receiver {
 
   push(chunk: Buffer): Received[] {
     const out: Received[] = [];
+    if (this.mode.kind === "closed") return out;
     let at = 0;
     while (at < chunk.length) {
-      const mode = this.mode;
+      const mode: Mode = this.mode;
+      if (mode.kind === "closed") break;
       if (mode.kind === "literal" || mode.kind === "discard-literal") {
         const take = Math.min(mode.remaining, chunk.length - at);
         if (mode.kind === "literal") this.parts.push(chunk.subarray(at, at + take));
@@ -122,6 +128,21 @@ export class Receiver {
         bytes: this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts),
       });
       this.startCommand();
+      return;
+    }
+    if (!literal.synchronising && literal.size > MAX_LITERAL_COUNT) {
+      // Staying in step would mean reading and dropping up to 10^20 bytes: refuse and end the connection instead.
+      out.push({
+        kind: "refused",
+        tag: this.head!.tag,
+        status: "BAD",
+        text: `A literal of ${literal.size} octets is past the largest IMAP number (${MAX_LITERAL_COUNT}); closing.`,
+        close: true,
+      });
+      this.parts = [];
+      this.line = [];
+      this.lineBytes = 0;
+      this.mode = { kind: "closed" };
       return;
     }
     const cap = this.head!.command === "APPEND" ? this.limits.maxAppendBytes : this.limits.maxLiteralBytes;
