@@ -38,8 +38,6 @@ export async function startImapSidecar(
       maxConnections: config.imap.maxConnections,
       maxConnectionsPerUser: config.imap.maxConnectionsPerUser,
       idleTimeoutMs: config.imap.idleTimeoutSeconds * 1000,
-      downloadBytesPerDay: config.imap.downloadBytesPerDay,
-      uploadBytesPerDay: config.imap.uploadBytesPerDay,
     },
     hostname: os.hostname(),
     log: (level, fields, message) => log[level](fields, message),

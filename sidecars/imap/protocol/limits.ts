@@ -7,8 +7,6 @@ export interface ImapLimits {
   maxLiteralBytes: number;
   /** Largest APPEND literal; advertised as APPENDLIMIT (RFC 7889). The core's message size limit. */
   maxAppendBytes: number;
-  /** Non-synchronising literals (LITERAL-, RFC 7888) at most this large; larger ones are refused with BAD. */
-  maxNonSyncLiteralBytes: number;
   /** Malformed or unknown commands before the session ends with BYE. */
   maxBadCommands: number;
   /** A session idle (not in IDLE) this long gets BYE (RFC 3501 §5.4: at least 30 minutes). */
@@ -19,25 +17,17 @@ export interface ImapLimits {
   maxConnections: number;
   /** Open authenticated connections per user per process; one more login gets `NO [LIMIT]`. */
   maxConnectionsPerUser: number;
-  /**
-   * Bytes of message data a user may download per day over IMAP (0: no limit); past it: `NO [LIMIT]`. The
-   * core counts it across processes: a handler calls `core.transfers.charge(p, "download", bytes)`.
-   */
-  downloadBytesPerDay: number;
-  /** Bytes a user may APPEND per day (0: no limit), charged as "upload"; past it: `NO [LIMIT]`. */
-  uploadBytesPerDay: number;
 }
+// The daily download and upload allowances are the core's (`core.transfers.charge`, counted on the bus across
+// processes, configured by [imap] download_bytes_per_day / upload_bytes_per_day), not a session cap.
 
 export const DEFAULT_IMAP_LIMITS: ImapLimits = {
   maxLineBytes: 64 * 1024,
   maxLiteralBytes: 64 * 1024,
   maxAppendBytes: 50 * 1024 * 1024,
-  maxNonSyncLiteralBytes: 4096,
   maxBadCommands: 20,
   idleTimeoutMs: 30 * 60_000,
   idleKeepaliveMs: 2 * 60_000,
   maxConnections: 10_000,
   maxConnectionsPerUser: 50,
-  downloadBytesPerDay: 0,
-  uploadBytesPerDay: 0,
 };
