@@ -72,6 +72,8 @@ export async function openCore(
     loginAttempts: config.limits.loginAttempts,
     loginWindowMs: config.limits.loginWindowSeconds * 1000,
     loginAttemptsPerIp: config.limits.loginAttemptsPerIp,
+    loginChecksAtOnce: config.limits.loginChecksAtOnce,
+    loginChecksAtOncePerIp: config.limits.loginChecksAtOncePerIp,
     loginLimitExemptNetworks: config.limits.loginLimitExemptNetworks,
     journalRetentionMs: config.journal.retentionDays * 86_400_000,
     duplicateWindowMs: config.delivery.duplicateWindowSeconds * 1000,

@@ -117,6 +117,20 @@ describe("Config: the [pop3] and [tls] sections", () => {
       /delivery.spam_headers.*"X-Virus"/,
     );
   });
+  it("reads the login checks allowed at once, per username and per client, and refuses 0", () => {
+    expect(loadConfig({ env: {} }).limits).toMatchObject({
+      loginChecksAtOnce: 20,
+      loginChecksAtOncePerIp: 100,
+    });
+    const c = loadConfig({
+      file: file("[limits]\nlogin_checks_at_once = 5\n"),
+      env: { EIDER_LIMITS_LOGIN_CHECKS_AT_ONCE_PER_IP: "7" },
+    });
+    expect(c.limits).toMatchObject({ loginChecksAtOnce: 5, loginChecksAtOncePerIp: 7 });
+    expect(() => loadConfig({ env: { EIDER_LIMITS_LOGIN_CHECKS_AT_ONCE: "0" } })).toThrow(
+      /"limits.login_checks_at_once" must be a whole number, 1 or more, not 0/,
+    );
+  });
   it("reads the verified-login cache's TTL and size, 0 turning it off, and refuses a negative or fractional one", () => {
     expect(loadConfig({ env: {} }).auth).toEqual({
       verifiedLoginCacheSeconds: 900,

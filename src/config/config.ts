@@ -32,6 +32,8 @@ export interface EiderConfig {
     loginAttempts: number;
     loginWindowSeconds: number;
     loginAttemptsPerIp: number;
+    loginChecksAtOnce: number;
+    loginChecksAtOncePerIp: number;
     loginLimitExemptNetworks: string[];
     maxPageSize: number;
     maxBatchIds: number;
@@ -253,6 +255,11 @@ function toConfig(t: any): EiderConfig {
       loginAttempts: t.limits.login_attempts,
       loginWindowSeconds: t.limits.login_window_seconds,
       loginAttemptsPerIp: t.limits.login_attempts_per_ip,
+      loginChecksAtOnce: countingNumber(t.limits.login_checks_at_once, "limits.login_checks_at_once"),
+      loginChecksAtOncePerIp: countingNumber(
+        t.limits.login_checks_at_once_per_ip,
+        "limits.login_checks_at_once_per_ip",
+      ),
       loginLimitExemptNetworks: commaList(t.limits.login_limit_exempt_networks),
       maxPageSize: t.limits.max_page_size,
       maxBatchIds: t.limits.max_batch_ids,
@@ -347,6 +354,12 @@ function commaList(value: string): string[] {
 function wholeNumber(value: number, name: string): number {
   if (Number.isSafeInteger(value) && value >= 0) return value;
   throw new ConfigError(`Option "${name}" must be a whole number, 0 or more, not ${value}.`);
+}
+
+/** A limit where 0 would refuse everything (no login could ever be checked). */
+function countingNumber(value: number, name: string): number {
+  if (Number.isSafeInteger(value) && value >= 1) return value;
+  throw new ConfigError(`Option "${name}" must be a whole number, 1 or more, not ${value}.`);
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], name: string): T {

@@ -27,7 +27,9 @@ export type AuthReason =
   | "unknown-user"
   | "account-disabled" // the password was right, the account is disabled
   | "user-limit" // refused unchecked: too many failures for this username
-  | "ip-limit"; // refused unchecked: too many failures from this client
+  | "ip-limit" // refused unchecked: too many failures from this client
+  | "user-busy" // refused unchecked: too many checks of this username running at once
+  | "ip-busy"; // refused unchecked: too many checks from this client running at once
 
 export type AuthLogEntry = AuthLogRecord & { protocol: AuthProtocol; reason: AuthReason };
 

@@ -105,23 +105,35 @@ export class AuthService {
     await entry("success", "password-changed");
   }
 
-  /** Counts an attempt against the limits, or logs and refuses it (RATE_LIMITED) without checking anything. */
+  /**
+   * Takes a place under the limits, or logs and refuses the attempt (RATE_LIMITED) without checking anything:
+   * because the window's failures are spent, or because too many checks are running at this instant.
+   */
   private async reserve(username: string, origin: AuthOrigin): Promise<LoginReservation> {
     const verdict = await this.limiter.reserve(username, origin.ip);
     if (!isRefusal(verdict)) return verdict;
+    const reason: AuthReason =
+      verdict.kind === "at-once"
+        ? verdict.by === "user"
+          ? "user-busy"
+          : "ip-busy"
+        : verdict.by === "user"
+          ? "user-limit"
+          : "ip-limit";
     await this.log.record(
       origin,
       username,
-      { result: "limited", reason: verdict.by === "user" ? "user-limit" : "ip-limit", userId: null },
+      { result: "limited", reason, userId: null },
       this.onError,
       async () => (await this.store.users.getByName(username.trim().toLowerCase()))?.id ?? null,
     );
     const seconds = Math.ceil(verdict.retryAfterMs / 1000);
+    const who = verdict.by === "user" ? `for "${username}"` : "from this address";
     throw new DomainError(
       "RATE_LIMITED",
-      verdict.by === "user"
-        ? `Too many failed password attempts for "${username}"; try again in ${seconds} seconds.`
-        : `Too many failed password attempts from this address; try again in ${seconds} seconds.`,
+      verdict.kind === "at-once"
+        ? `Too many logins in progress at once ${who}; try again in a moment.`
+        : `Too many failed password attempts ${who}; try again in ${seconds} seconds.`,
       { retryAfterMs: verdict.retryAfterMs },
     );
   }

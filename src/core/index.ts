@@ -41,6 +41,10 @@ export interface CoreOptions {
   loginWindowMs: number;
   /** Failed logins allowed from one client (IPv4 address, IPv6 /64) within the window; default 100. */
   loginAttemptsPerIp?: number;
+  /** Password checks of one username running at once (a burst of right logins fits); default 20. */
+  loginChecksAtOnce?: number;
+  /** Password checks from one client running at once, whatever the usernames; default 100. */
+  loginChecksAtOncePerIp?: number;
   /** Networks whose clients are not limited per address (still per username); default none, not even loopback. */
   loginLimitExemptNetworks?: string[];
   journalRetentionMs: number;
@@ -118,6 +122,8 @@ export interface Core {
 }
 
 const DEFAULT_LOGIN_ATTEMPTS_PER_IP = 100;
+const DEFAULT_LOGIN_CHECKS_AT_ONCE = 20;
+const DEFAULT_LOGIN_CHECKS_AT_ONCE_PER_IP = 100;
 const DEFAULT_AUTH_LOG_RETENTION_MS = 30 * 86_400_000;
 const DEFAULT_AUTH_LOG_FLOOD_PER_HOUR = 600;
 const DEFAULT_VERIFIED_LOGIN_CACHE = { ttlMs: 15 * 60_000, maxEntries: 10_000 };
@@ -136,6 +142,8 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
   const limiter = new LoginLimiter(bus, {
     perUser: options.loginAttempts,
     perClient: options.loginAttemptsPerIp ?? DEFAULT_LOGIN_ATTEMPTS_PER_IP,
+    perUserAtOnce: options.loginChecksAtOnce ?? DEFAULT_LOGIN_CHECKS_AT_ONCE,
+    perClientAtOnce: options.loginChecksAtOncePerIp ?? DEFAULT_LOGIN_CHECKS_AT_ONCE_PER_IP,
     windowMs: options.loginWindowMs,
     isExempt: addressMatcher(options.loginLimitExemptNetworks ?? []),
   });

@@ -19,22 +19,41 @@ const refusal = (p: Promise<unknown>) =>
     (e: DomainError) => e,
   );
 
+/**
+ * Sends bursts of 40 parallel wrong guesses until a whole burst is refused unchecked; returns how many were
+ * checked (answered AUTH_FAILED) in all. Every answer is AUTH_FAILED or RATE_LIMITED.
+ */
+async function burstsUntilRefused(guess: () => Promise<unknown>): Promise<number> {
+  let checked = 0;
+  for (;;) {
+    const codes = await Promise.all(Array.from({ length: 40 }, () => outcome(guess())));
+    expect(codes.filter((c) => c !== "AUTH_FAILED" && c !== "RATE_LIMITED")).toEqual([]);
+    const now = codes.filter((c) => c === "AUTH_FAILED").length;
+    if (now === 0) return checked;
+    checked += now;
+  }
+}
+
 describe("Login limits and the auth log", () => {
   let t: TestCore;
   let reads = 0;
+  /** Awaited before each user look-up by name; a test may hold look-ups (and so password checks) there. */
+  let gated: () => Promise<void> = async () => {};
   afterEach(() => t?.close());
 
   /** A core whose store counts user look-ups by name (the first step of any password check). */
   async function open(options: TestCoreOptions = {}) {
     reads = 0;
+    gated = async () => {};
     t = await openTestCore({
       loginAttempts: 3,
       loginAttemptsPerIp: 5,
       wrapStore: (store: Store) => ({
         ...store,
         users: Object.assign(Object.create(store.users) as Store["users"], {
-          getByName: (name: string) => {
+          getByName: async (name: string) => {
             reads++;
+            await gated();
             return store.users.getByName(name);
           },
         }),
@@ -69,13 +88,63 @@ describe("Login limits and the auth log", () => {
     expect(await outcome(check("m9", "guess", "::ffff:198.51.100.4"))).toBe("RATE_LIMITED");
   });
 
-  it("lets exactly the allowance through when one client guesses in parallel", async () => {
+  it("lets 15 concurrent right logins for one user through, and counts none of them as a failure", async () => {
     await open();
+    await t.addUser("burst");
     const codes = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => outcome(check(`parallel${i}`, "guess", "198.51.100.20"))),
+      Array.from({ length: 15 }, () => outcome(check("burst", "a long secret"))),
     );
-    expect(codes.filter((c) => c === "AUTH_FAILED")).toHaveLength(5);
-    expect(codes.filter((c) => c === "RATE_LIMITED")).toHaveLength(15);
+    expect(codes).toEqual(Array(15).fill("OK"));
+    // The failure allowance (3) is untouched: three wrong passwords fail as such, only then is the user refused.
+    for (let i = 0; i < 3; i++) expect(await outcome(check("burst", "wrong"))).toBe("AUTH_FAILED");
+    expect((await refusal(check("burst", "a long secret"))).message).toMatch(
+      /Too many failed password attempts/,
+    );
+  });
+
+  it("starts at most allowance - 1 + checks-at-once password checks when one user's password is guessed in parallel", async () => {
+    await open({ loginChecksAtOnce: 4, loginAttemptsPerIp: 10_000 });
+    await t.addUser("target");
+    const checked = await burstsUntilRefused(() => check("target", "guess"));
+    expect(checked).toBeGreaterThanOrEqual(3);
+    expect(checked).toBeLessThanOrEqual(3 - 1 + 4);
+  });
+
+  it("starts at most allowance - 1 + checks-at-once checks when one client guesses many names in parallel", async () => {
+    await open({ loginChecksAtOncePerIp: 4 });
+    let n = 0;
+    const checked = await burstsUntilRefused(() => check(`parallel${n++}`, "guess", "198.51.100.20"));
+    expect(checked).toBeGreaterThanOrEqual(5);
+    expect(checked).toBeLessThanOrEqual(5 - 1 + 4);
+  });
+
+  it("refuses a login past the checks-at-once cap as busy, not as failed, and logs it so", async () => {
+    // The first two look-ups park until released: two checks of "held" are then in flight, for as long as needed.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let parked = 0;
+    let bothParked!: () => void;
+    const twoInFlight = new Promise<void>((resolve) => (bothParked = resolve));
+    await open({ loginChecksAtOnce: 2 });
+    const { userId } = await t.addUser("held");
+    gated = async () => {
+      if (parked >= 2) return;
+      if (++parked === 2) bothParked();
+      await gate;
+    };
+    const first = [outcome(check("held", "a long secret")), outcome(check("held", "a long secret"))];
+    await twoInFlight;
+    const busy = await refusal(check("held", "a long secret", "192.0.2.77"));
+    expect(busy.code).toBe("RATE_LIMITED");
+    expect(busy.message).toBe('Too many logins in progress at once for "held"; try again in a moment.');
+    expect(busy.retryAfterMs).toBe(1000);
+    release();
+    expect(await Promise.all(first)).toEqual(["OK", "OK"]);
+    expect(await outcome(check("held", "a long secret"))).toBe("OK");
+    const { entries } = await t.core.authLog.list(ADMIN, { ip: "192.0.2.77" }, { first: 10 });
+    expect(entries.map((e) => [e.result, e.reason, e.userId === userId])).toEqual([
+      ["limited", "user-busy", true],
+    ]);
   });
 
   it("logs changePassword as a password check: a wrong current password fails and counts, a right one succeeds", async () => {

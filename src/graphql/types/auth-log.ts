@@ -21,6 +21,8 @@ export enum AuthAttemptReason {
   ACCOUNT_DISABLED = "account-disabled",
   USER_LIMIT = "user-limit",
   IP_LIMIT = "ip-limit",
+  USER_BUSY = "user-busy",
+  IP_BUSY = "ip-busy",
 }
 registerEnumType(AuthAttemptReason, {
   name: "AuthAttemptReason",
@@ -32,6 +34,8 @@ registerEnumType(AuthAttemptReason, {
     ACCOUNT_DISABLED: { description: "The password was right; the account is disabled." },
     USER_LIMIT: { description: "Too many failures for this username in the window." },
     IP_LIMIT: { description: "Too many failures from this client (IPv4 address or IPv6 /64) in the window." },
+    USER_BUSY: { description: "Too many password checks for this username running at once." },
+    IP_BUSY: { description: "Too many password checks from this client running at once." },
   },
 });
 
