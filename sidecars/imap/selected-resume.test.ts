@@ -2,7 +2,7 @@
 // replays the journal from there), or, when that is refused, ends the session with BYE. A core stand-in hands
 // out watches the test controls; everything else of the view is the real thing.
 import { describe, expect, it } from "vitest";
-import type { Core, MailboxEvent, OpenedMailbox } from "../../src/core/index.js";
+import type { Core, MailboxEvent, OpenedUids } from "../../src/core/index.js";
 import type { ImapSession } from "./commands/context.js";
 import { formatValues, type ImapValue } from "./protocol/values.js";
 import { SelectedView } from "./selected.js";
@@ -51,18 +51,20 @@ const event = (kind: MailboxEvent["kind"], uid: number, modseq: number): Mailbox
 
 function standIn(watches: Array<FedWatch | Error>) {
   const asked: Array<number | undefined> = [];
-  const opened: OpenedMailbox = {
+  const opened: OpenedUids = {
     mailboxId: "m",
     path: "INBOX",
     specialUse: "\\Inbox",
     uidValidity: 7,
     uidNext: 3,
     highestModseq: 10,
-    messages: [1, 2].map((uid) => ({ id: `id${uid}`, uid, modseq: 5, flags: [], size: 10 })),
+    uids: Uint32Array.of(1, 2),
+    firstUnseen: 1,
+    keywords: [],
   };
   const core = {
     mailboxes: { getByPath: async () => ({ id: "m" }) },
-    uidMailboxes: { open: async () => opened },
+    uidMailboxes: { openUids: async () => opened },
     watch: {
       mailbox: async (_p: unknown, _id: string, o: { sinceState?: number } = {}) => {
         asked.push(o.sinceState);

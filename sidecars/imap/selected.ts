@@ -1,6 +1,6 @@
 // The selected mailbox as one session knows it: UIDs by sequence number, the highest modseq told, and the changes
 // heard from the core's watch but not yet told. The session owns the sequence numbers; the core knows UIDs only.
-import type { Core, MailboxEvent, OpenedMailbox, Principal, Watch } from "../../src/core/index.js";
+import type { Core, MailboxEvent, OpenedUids, Principal, Watch } from "../../src/core/index.js";
 import type { ImapSession, SelectedMailbox } from "./commands/context.js";
 import { BadArguments } from "./protocol/request.js";
 import { resolveSequenceNumbers, resolveUids, type SetRange } from "./protocol/sequence-set.js";
@@ -53,7 +53,7 @@ export class SelectedView implements SelectedMailbox {
   private constructor(
     private readonly core: Core,
     private readonly principal: Principal,
-    opened: OpenedMailbox,
+    opened: OpenedUids,
     readOnly: boolean,
     private watch: Watch<MailboxEvent>,
   ) {
@@ -62,10 +62,10 @@ export class SelectedView implements SelectedMailbox {
     this.readOnly = readOnly;
     this.uidValidity = opened.uidValidity;
     this.uidNext = opened.uidNext;
-    this.told = opened.messages.map((m) => m.uid);
+    this.told = Array.from(opened.uids);
     this.toldModseq = opened.highestModseq;
     this.heardModseq = opened.highestModseq;
-    this.keywords = new Set(opened.messages.flatMap((m) => m.flags.filter(isKeyword)));
+    this.keywords = new Set(opened.keywords);
   }
 
   /** Opens a mailbox by path for a session: watch first, then the UID list (see the class comment). */
@@ -74,12 +74,12 @@ export class SelectedView implements SelectedMailbox {
     principal: Principal,
     path: string,
     options: OpenSelectedOptions,
-  ): Promise<{ view: SelectedView; opened: OpenedMailbox }> {
+  ): Promise<{ view: SelectedView; opened: OpenedUids }> {
     const box = await core.mailboxes.getByPath(principal, path);
     const watch = await core.watch.mailbox(principal, box.id);
-    let opened: OpenedMailbox;
+    let opened: OpenedUids;
     try {
-      opened = await core.uidMailboxes.open(principal, box.id);
+      opened = await core.uidMailboxes.openUids(principal, box.id);
     } catch (err) {
       await watch.return();
       throw err;

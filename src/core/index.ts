@@ -256,6 +256,7 @@ export type {
   FetchOptions,
   MailboxStatus,
   OpenedMailbox,
+  OpenedUids,
   StatusOptions,
   StoreFlagsOptions,
   StoreFlagsResult,

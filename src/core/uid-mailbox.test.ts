@@ -95,6 +95,13 @@ describe.each(testStores())("Core: the mailbox-and-UID service on the $kind stor
     expect((await t.core.uidMailboxes.openByPath(bob, "inbox")).mailboxId).toBe(inbox);
   });
 
+  it("opens a mailbox for SELECT: the UIDs packed, the first unseen as a sequence number, the keywords", async () => {
+    const box = await t.core.uidMailboxes.openUids(bob, inbox);
+    expect(box.uids).toBeInstanceOf(Uint32Array);
+    expect([...box.uids]).toEqual(uids);
+    expect(box).toMatchObject({ path: "INBOX", uidNext: uids[4] + 1, firstUnseen: 1, keywords: [] });
+  });
+
   it("answers STATUS from the stored counters: messages, unseen, size, UIDNEXT, UIDVALIDITY, HIGHESTMODSEQ", async () => {
     const box = await t.core.uidMailboxes.open(bob, inbox);
     expect(await t.core.uidMailboxes.status(bob, inbox)).toEqual({

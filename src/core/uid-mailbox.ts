@@ -39,6 +39,19 @@ export interface OpenedMailbox {
   messages: UidEntry[];
 }
 
+/**
+ * A mailbox opened for IMAP SELECT / EXAMINE: the UIDs as one packed array (no object per message) with what
+ * the SELECT answer tells of them besides EXISTS.
+ */
+export interface OpenedUids extends Omit<OpenedMailbox, "messages"> {
+  /** Every UID, ascending. */
+  uids: Uint32Array;
+  /** The sequence number of the first message without \\Seen (RFC 3501 UNSEEN), or 0 when all are seen. */
+  firstUnseen: number;
+  /** The keywords set on any message, sorted (SELECT's FLAGS). */
+  keywords: string[];
+}
+
 /** IMAP STATUS (RFC 3501 §6.3.10, RFC 7162 HIGHESTMODSEQ) without reading the UID list. */
 export interface MailboxStatus {
   mailboxId: string;
@@ -122,6 +135,26 @@ export class UidMailboxService {
   async open(p: Principal, mailboxId: string): Promise<OpenedMailbox> {
     const userId = requireUser(p);
     return this.opened(userId, await this.mailbox(userId, mailboxId));
+  }
+
+  /** IMAP SELECT / EXAMINE: the mailbox's UIDs packed, read from the store's index alone. */
+  async openUids(p: Principal, mailboxId: string): Promise<OpenedUids> {
+    const userId = requireUser(p);
+    const box = await this.mailbox(userId, mailboxId);
+    const listing = await this.store.messages.uidListing(userId, box.id);
+    const { uids } = listing;
+    const last = uids.length > 0 ? uids[uids.length - 1] : 0;
+    return {
+      mailboxId: box.id,
+      path: box.path,
+      specialUse: box.specialUse,
+      uidValidity: box.uidValidity,
+      uidNext: Math.max(box.uidNext, last + 1),
+      highestModseq: box.highestModseq,
+      uids,
+      firstUnseen: listing.firstUnseenUid === null ? 0 : sequenceOf(uids, listing.firstUnseenUid),
+      keywords: listing.keywords,
+    };
   }
 
   /** STATUS and LIST-STATUS: the counters the store keeps, no message read. */
@@ -443,6 +476,19 @@ export class UidMailboxService {
     }
     return out;
   }
+}
+
+/** The 1-based position of `uid` in the ascending `uids` (binary search); 0 when absent. */
+function sequenceOf(uids: Uint32Array, uid: number): number {
+  let lo = 0;
+  let hi = uids.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (uids[mid] === uid) return mid + 1;
+    if (uids[mid] < uid) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return 0;
 }
 
 function batches<T>(items: T[]): T[][] {

@@ -179,6 +179,19 @@ export interface UidEntry {
   size: number;
 }
 
+/**
+ * What IMAP SELECT reads of a mailbox: its UIDs packed, no row per message, and the two facts of the answer
+ * beyond EXISTS (the first unseen message, the keywords in use for FLAGS).
+ */
+export interface UidListing {
+  /** Every UID of the mailbox, ascending. */
+  uids: Uint32Array;
+  /** The lowest UID of a message without \\Seen, or null when every message is seen. */
+  firstUnseenUid: number | null;
+  /** The keywords (flags without a leading backslash) set on any message of the mailbox, sorted. */
+  keywords: string[];
+}
+
 /** A summary row with the parsed metadata stored beside it (null when not asked for). */
 export interface MessageWithMeta {
   message: MessageRecord;
@@ -495,6 +508,8 @@ export interface MessageStore {
   list(userId: string, mailboxId: string, options: ListMessagesOptions): Promise<MessageRecord[]>;
   /** All messages of a mailbox in UID order (for IMAP); small rows only. */
   listUids(userId: string, mailboxId: string): Promise<UidEntry[]>;
+  /** IMAP SELECT: the mailbox's UIDs as one packed array, its first unseen UID and its keywords. */
+  uidListing(userId: string, mailboxId: string): Promise<UidListing>;
   /**
    * The messages of a mailbox with a UID in `range`, in UID order, at most `limit`; with their stored
    * metadata when `meta` is set (never the content). Batches are read by raising `range.from`.

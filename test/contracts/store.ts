@@ -1158,6 +1158,36 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         ).toEqual([]);
       });
 
+      it("gives SELECT a mailbox's UIDs packed, its first unseen UID and its keywords, for the owner only", async () => {
+        const { user, inbox, trash } = await newUser();
+        expect(await store.messages.uidListing(user.id, inbox)).toEqual({
+          uids: new Uint32Array(0),
+          firstUnseenUid: null,
+          keywords: [],
+        });
+        const seen = await store.messages.append(message(user.id, inbox, { flags: ["\\Seen"] }));
+        const junk = await store.messages.append(message(user.id, inbox, { flags: ["\\Seen", "$Junk"] }));
+        const unseen = await store.messages.append(
+          message(user.id, inbox, { flags: ["\\Flagged", "NonJunk"] }),
+        );
+        const plain = await store.messages.append(
+          message(user.id, inbox, { flags: ["$Junk", "\\Answered"] }),
+        );
+        await store.messages.append(message(user.id, trash, { flags: ["$Elsewhere"] }));
+        const listing = await store.messages.uidListing(user.id, inbox);
+        expect(listing.uids).toBeInstanceOf(Uint32Array);
+        expect([...listing.uids]).toEqual([seen.uid, junk.uid, unseen.uid, plain.uid]);
+        expect(listing.firstUnseenUid).toBe(unseen.uid);
+        expect(listing.keywords).toEqual(["$Junk", "NonJunk"]);
+        await store.messages.updateFlags(user.id, [unseen.id, plain.id], { op: "set", flags: ["\\Seen"] });
+        expect(await store.messages.uidListing(user.id, inbox)).toMatchObject({
+          firstUnseenUid: null,
+          keywords: ["$Junk"],
+        });
+        const other = await newUser();
+        expect((await store.messages.uidListing(other.user.id, inbox)).uids).toHaveLength(0);
+      });
+
       it("sets flags only on messages still in the mailbox, and leaves those changed since UNCHANGEDSINCE alone", async () => {
         const { user, inbox, trash } = await newUser();
         const a = await store.messages.append(message(user.id, inbox));

@@ -26,14 +26,13 @@ async function select(session: ImapSession, request: ImapRequest, readOnly: bool
   const p = session.principal!;
   const { view, opened } = await SelectedView.open(session.core, p, args.mailbox, { readOnly });
   try {
-    const firstUnseen = opened.messages.findIndex((m) => !m.flags.includes("\\Seen"));
     session.untagged(`FLAGS ${flagList(view.knownKeywords())}`);
     session.untagged(
       `OK [PERMANENTFLAGS ${readOnly ? "()" : flagList(view.knownKeywords(), true)}] ${readOnly ? "No permanent flags permitted." : "Flags permitted."}`,
     );
-    session.untagged(`${opened.messages.length} EXISTS`);
+    session.untagged(`${opened.uids.length} EXISTS`);
     session.untagged("0 RECENT");
-    if (firstUnseen >= 0) session.untagged(`OK [UNSEEN ${firstUnseen + 1}] First unseen.`);
+    if (opened.firstUnseen > 0) session.untagged(`OK [UNSEEN ${opened.firstUnseen}] First unseen.`);
     session.untagged(`OK [UIDVALIDITY ${opened.uidValidity}] UIDs valid.`);
     session.untagged(`OK [UIDNEXT ${opened.uidNext}] Predicted next UID.`);
     session.untagged(`OK [HIGHESTMODSEQ ${Math.max(1, view.highestModseq)}] Highest.`);

@@ -18,6 +18,7 @@ import type {
   SearchQuery,
   StoredRaw,
   UidEntry,
+  UidListing,
   UidRange,
 } from "../ports.js";
 import { applyFlagChange, sameFlags } from "../flag-change.js";
@@ -159,6 +160,29 @@ export class MongoMessageStore implements MessageStore {
       .sort({ uid: 1 })
       .toArray();
     return docs.map((d) => ({ id: d._id, uid: d.uid, modseq: d.modseq, flags: d.flags, size: d.size }));
+  }
+
+  async uidListing(userId: string, mailboxId: string): Promise<UidListing> {
+    const filter = { mailbox: mailboxId, user: userId };
+    const [docs, firstUnseen, flags] = await Promise.all([
+      this.ctx.messages
+        .find<Pick<MessageDoc, "uid">>(filter, { projection: { _id: 0, uid: 1 } })
+        .sort({ uid: 1 })
+        .toArray(),
+      this.ctx.messages.findOne<Pick<MessageDoc, "uid">>(
+        { ...filter, flags: { $ne: "\\Seen" } },
+        { projection: { _id: 0, uid: 1 }, sort: { uid: 1 } },
+      ),
+      // Every distinct flag of the mailbox's messages (distinct looks into the arrays).
+      this.ctx.messages.distinct("flags", filter) as Promise<string[]>,
+    ]);
+    const uids = new Uint32Array(docs.length);
+    for (let i = 0; i < docs.length; i++) uids[i] = docs[i].uid;
+    return {
+      uids,
+      firstUnseenUid: firstUnseen?.uid ?? null,
+      keywords: flags.filter((f) => !f.startsWith("\\")).sort(),
+    };
   }
 
   async listByUid(
