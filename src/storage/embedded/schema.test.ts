@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openEmbeddedStore } from "./index.js";
-import { migrate } from "./schema.js";
+import { migrate, MMAP_BYTES } from "./schema.js";
 
 describe("Embedded schema", () => {
   let dir: string;
@@ -17,6 +17,8 @@ describe("Embedded schema", () => {
       migrate(db);
       expect(db.pragma("temp_store", { simple: true })).toBe(2);
       expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+      // Reads are memory-mapped (a FETCH of a whole mailbox reads its overflow pages without a syscall each).
+      expect(db.pragma("mmap_size", { simple: true })).toBe(MMAP_BYTES);
     } finally {
       db.close();
     }
