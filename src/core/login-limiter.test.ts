@@ -1,7 +1,7 @@
 // The login limiter itself, on the in-process bus and on Redis (two limiters on one Redis: two processes' worth):
 // right passwords only hold an in-flight place while they are checked, failures are counted as before, and
 // parallel wrong guesses start at most `perUser - 1 + perUserAtOnce` password checks, whatever the interleaving.
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { MemoryBus } from "../bus/memory.js";
 import type { Bus } from "../bus/ports.js";
 import { RedisBus } from "../bus/redis.js";
@@ -155,5 +155,25 @@ describe.each(buses)("The login limiter on the $name bus", ({ skip, open }) => {
     expect(checks).toBeGreaterThanOrEqual(perUser);
     expect(checks).toBeLessThanOrEqual(perUser - 1 + perUserAtOnce);
     expect(refused(await pair[0].reserve("erin", "203.0.113.1")).kind).toBe("failures");
+  });
+});
+
+describe("The login limiter when an in-flight counter expires under held places", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("gives no extra places afterwards: places freed after the expiry do not push the count below 0", async () => {
+    vi.useFakeTimers();
+    const bus = new MemoryBus();
+    const limiter = new LoginLimiter(bus, { ...OPTIONS, perUserAtOnce: 2, windowMs: 1000 });
+    const held = [
+      admitted(await limiter.reserve("fay", "192.0.2.1")),
+      admitted(await limiter.reserve("fay", "192.0.2.2")),
+    ];
+    vi.advanceTimersByTime(1001); // the in-flight counters' TTL ends while both checks run
+    await Promise.all(held.map((r) => r.settle(false)));
+    admitted(await limiter.reserve("fay", "192.0.2.1"));
+    admitted(await limiter.reserve("fay", "192.0.2.2"));
+    expect(refused(await limiter.reserve("fay", "192.0.2.3")).kind).toBe("at-once");
+    await bus.close();
   });
 });

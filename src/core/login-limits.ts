@@ -4,12 +4,14 @@
 // failure is counted.
 //
 // The bound on parallel guessing: a check starts only while its username has fewer than `perUser` failures and
-// fewer than `perUserAtOnce` checks in flight, and a failure is counted before its check leaves the in-flight
-// count. So of N parallel wrong guesses for one username, at most `perUser - 1 + perUserAtOnce` password checks
-// run in a window: `perUser - 1` already counted when the last one started, plus at most `perUserAtOnce` in
-// flight with it. (The same holds per client with `perClient` and `perClientAtOnce`.) A login that succeeds only
-// ever holds an in-flight place for the length of its check, so a burst of right passwords (a client opening
-// several connections) is never refused as failures, only past `perUserAtOnce` checks at the same instant.
+// at most `perUserAtOnce` checks in flight (itself included), and a failure is counted before its check leaves
+// the in-flight count. So of N parallel wrong guesses for one username, at most `perUser - 1 + perUserAtOnce`
+// password checks run in a window: `perUser - 1` already counted when the last one started, plus at most
+// `perUserAtOnce` in flight with it. (The same holds per client with `perClient` and `perClientAtOnce`.) One
+// slack: when an in-flight counter's TTL ends, the places then held are forgotten, so until those checks end up
+// to twice the cap may run. A login that succeeds only holds an in-flight place for the length of its check, so
+// a burst of right passwords (a client opening several connections) is never refused as failures, only past
+// `perUserAtOnce` checks at the same instant.
 import type { Bus } from "../bus/ports.js";
 import { clientKey } from "./networks.js";
 
@@ -87,8 +89,13 @@ export class LoginLimiter {
     }
     // The in-flight counters carry the window's TTL so a place held by a process that died is freed in the end.
     const inFlight = await Promise.all(limits.map((l) => this.bus.increment(l.inFlight, 1, o.windowMs)));
-    const leave = () =>
-      Promise.all(limits.map((l) => this.bus.increment(l.inFlight, -1, o.windowMs))).then(() => {});
+    const leave = async () => {
+      const left = await Promise.all(limits.map((l) => this.bus.increment(l.inFlight, -1, o.windowMs)));
+      // Below 0: the counter expired while this place was held, and the -1 went to a fresh one; undone, so
+      // the expiry cannot leave a credit of extra places for the counter's next lifetime.
+      const under = limits.filter((_, i) => left[i] < 0);
+      await Promise.all(under.map((l) => this.bus.increment(l.inFlight, 1, o.windowMs)));
+    };
     const busy = limits.find((l, i) => inFlight[i] > l.inFlightLimit);
     if (busy) {
       await leave();
