@@ -14,6 +14,11 @@ describe("IMAP response values", () => {
     expect(formatValue("café", { utf8: true }).toString()).toBe('"café"');
     expect(formatValue(Buffer.from([0xff]), { utf8: true }).toString("latin1")).toBe("{1}\r\n\xff");
     expect(formatValue("x".repeat(2000)).subarray(0, 8).toString()).toBe("{2000}\r\n");
+    // Plain ASCII text takes a shortcut: the same bytes as through the UTF-8 path, up to the same limits.
+    expect(formatValue("a\0b").toString()).toBe("{3}\r\na\0b");
+    expect(formatValue("x".repeat(1024)).toString()).toBe(`"${"x".repeat(1024)}"`);
+    expect(formatValue("x".repeat(1025)).subarray(0, 8).toString()).toBe("{1025}\r\n");
+    expect(formatValue('a "b" \\ c', { utf8: true })).toEqual(formatValue(Buffer.from('a "b" \\ c')));
     expect(formatValue({ literal: Buffer.from("hi") }).toString()).toBe("{2}\r\nhi");
   });
 });
