@@ -48,6 +48,11 @@ const NIL = Buffer.from("NIL");
 const OPEN = Buffer.from("(");
 const CLOSE = Buffer.from(")");
 
+/** Appends one value's pieces to `out`: a caller building a larger response concatenates once at its end. */
+export function writeValue(value: ImapValue, out: Buffer[], options: FormatOptions = {}): void {
+  write(value, out, options);
+}
+
 function write(value: ImapValue, out: Buffer[], options: FormatOptions): void {
   if (value === null) out.push(NIL);
   else if (typeof value === "number") out.push(Buffer.from(String(value)));
