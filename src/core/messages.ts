@@ -22,6 +22,9 @@ import { requireUser, type Principal } from "./principal.js";
 /** How many messages' segments one store query brings in while streaming a mailbox. */
 export const RAW_BATCH = 100;
 
+/** Blobs up to this size are read in one piece when a message is streamed (the blob stream's buffer is 256 KiB). */
+const WHOLE_BLOB_READ_BYTES = 256 * 1024;
+
 /** One message's original bytes, from a mailbox read in UID order. */
 export interface RawMessage {
   id: string;
@@ -191,7 +194,11 @@ export class MessageService {
       yield bytes;
       return;
     }
-    yield* messageChunks(segments, (hash) => this.store.blobs.open(hash));
+    // A small blob is read whole: one read costs about a quarter less than a file handle and a stream (the
+    // attachments of a FETCH 1:* BODY[]), and holds no more than the stream's own buffer would.
+    yield* messageChunks(segments, (hash, size) =>
+      size <= WHOLE_BLOB_READ_BYTES ? this.store.blobs.read(hash) : this.store.blobs.open(hash),
+    );
   }
 
   async setFlags(p: Principal, ids: string[], change: FlagChange): Promise<MessageRecord[]> {

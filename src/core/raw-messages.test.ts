@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { corpusMessages } from "../../support/corpus.js";
 import { openTestCore, type TestCore } from "../../test/harness/core.js";
 import { RAW_BATCH } from "./messages.js";
@@ -72,6 +72,22 @@ describe("Core: reading raw bytes", () => {
     // Messages with an attachment stream their blob; the others are one piece, read with their row.
     expect(seen[7].together).toBe(false);
     expect(seen.filter((s) => s.together).length).toBeGreaterThan(sent.length * 0.8);
+  });
+
+  it("reads a small blob in one piece and streams a large one", async () => {
+    const read = vi.spyOn(t.store.blobs, "read");
+    const open = vi.spyOn(t.store.blobs, "open");
+    try {
+      for await (const m of t.core.messages.rawMessages(bob, inbox))
+        expect((await collect(m.chunks())).equals(sent[m.uid - 1])).toBe(true);
+      // small.bin's blob (50 kB decoded) and the corpus's attachments are read whole; big.bin's (3 MB), the one
+      // blob past 256 KiB, is opened as a stream.
+      expect(read.mock.calls.length).toBeGreaterThan(1);
+      expect(open).toHaveBeenCalledTimes(1);
+    } finally {
+      read.mockRestore();
+      open.mockRestore();
+    }
   });
 
   it("reads a UID range across a batch boundary", async () => {

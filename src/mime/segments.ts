@@ -107,7 +107,7 @@ export function streamMessage(
  */
 export function messageChunks(
   segments: Segment[],
-  openBlob: (hash: string) => Promise<NodeJS.ReadableStream | Buffer>,
+  openBlob: (hash: string, size: number) => Promise<NodeJS.ReadableStream | Buffer>,
 ): AsyncGenerator<Buffer> {
   async function* pieces(): AsyncGenerator<Buffer> {
     for (const segment of segments) {
@@ -115,7 +115,7 @@ export function messageChunks(
         if (segment.data.length > 0) yield toBuffer(segment.data);
         continue;
       }
-      const blob = await openBlob(segment.hash);
+      const blob = await openBlob(segment.hash, segment.size);
       let seen = 0;
       if (Buffer.isBuffer(blob)) {
         seen = blob.length;
