@@ -688,6 +688,101 @@ export interface DeliveredIdStore {
   prune(before: Date): Promise<number>;
 }
 
+/** Where an outbound message is (the core's OutboxState; see core/outbox/types.ts). */
+export type OutboxRecordState = "held" | "queued" | "deferred" | "sent" | "bounced" | "cancelled";
+
+/** One envelope recipient of an outbound message: a flat sub-document (no arrays inside, FerretDB-safe). */
+export interface OutboxRecipientRecord {
+  address: string;
+  state: "pending" | "deferred" | "sent" | "bounced" | "cancelled";
+  response: string | null;
+  attempts: number;
+  updatedAt: Date;
+}
+
+/** The outbound queue's row of one message; its bytes are kept beside it (`OutboxStore.readRaw`). */
+export interface OutboxRecord {
+  id: string;
+  userId: string;
+  mailFrom: string;
+  recipients: OutboxRecipientRecord[];
+  state: OutboxRecordState;
+  subject: string;
+  messageIdHeader: string | null;
+  size: number;
+  createdAt: Date;
+  releaseAt: Date;
+  nextAttemptAt: Date | null;
+  lastResponse: string | null;
+  sentCopyId: string | null;
+  draftId: string | null;
+  updatedAt: Date;
+  /** When a runner should next look at it (release, next attempt, a lease's end); null once it is finished. */
+  dueAt: Date | null;
+  /** When it finished (sent, bounced, cancelled), for pruning; null while it is not. */
+  finishedAt: Date | null;
+  /** The number of the last claim made on it (0: none yet). */
+  claim: number;
+  /** Who holds the current claim, and until when; null when nobody does. */
+  leaseOwner: string | null;
+  leaseUntil: Date | null;
+}
+
+/** What a claim's holder writes when its attempt ends (the lease ends with it). */
+export type OutboxPatch = Partial<
+  Pick<
+    OutboxRecord,
+    | "recipients"
+    | "state"
+    | "size"
+    | "nextAttemptAt"
+    | "lastResponse"
+    | "sentCopyId"
+    | "dueAt"
+    | "finishedAt"
+  >
+> & { updatedAt: Date };
+
+export interface OutboxClaimOptions {
+  /** Who claims (a runner's id); stored with the lease. */
+  owner: string;
+  now: Date;
+  /** The lease ends then: after it, another claimer may take the entry (its holder was killed mid-send). */
+  until: Date;
+  /** Claim only when the entry's `dueAt` is at or before this (a runner); absent: whenever unfinished (cancel). */
+  dueBy?: Date;
+}
+
+export interface OutboxStore {
+  /** Stores the entry and its bytes as one logical change (both or neither). */
+  add(record: OutboxRecord, raw: Buffer): Promise<void>;
+  get(id: string): Promise<OutboxRecord | null>;
+  /** A user's entries, newest first (by id, which starts with the time); `after` is the last id of a page. */
+  list(
+    userId: string,
+    options: { states?: OutboxRecordState[]; limit: number; after?: string },
+  ): Promise<OutboxRecord[]>;
+  /** The entry's bytes (unsigned while held; what is sent afterwards); null once it is gone. */
+  readRaw(id: string): Promise<Buffer | null>;
+  /** Unfinished entries with `dueAt` at or before `now`, soonest first, at most `limit`. */
+  due(now: Date, limit: number): Promise<OutboxRecord[]>;
+  /** The earliest `dueAt` of any unfinished entry; null when none is. */
+  nextDueAt(): Promise<Date | null>;
+  /**
+   * Takes the entry under a lease: its `claim` goes up by one, `leaseOwner`/`leaseUntil` are set and `dueAt`
+   * becomes the lease's end. Null when it is finished, not due by `dueBy`, or leased by someone else until after
+   * `now`. Of concurrent claims exactly one wins, in any number of processes.
+   */
+  claim(id: string, options: OutboxClaimOptions): Promise<OutboxRecord | null>;
+  /**
+   * Ends claim number `claim` with `patch` (and, when given, new bytes), unless a later claim has been made
+   * (the lease expired and someone else took it): then nothing is written and the answer is null.
+   */
+  settle(id: string, claim: number, patch: OutboxPatch, raw?: Buffer): Promise<OutboxRecord | null>;
+  /** Removes entries finished before `before`, with their bytes and claims; returns how many went. */
+  prune(before: Date): Promise<number>;
+}
+
 /** A store: the sum of its parts, opened and closed as one. */
 export interface Store {
   readonly kind: "embedded" | "mongo";
@@ -704,6 +799,8 @@ export interface Store {
   deliveries: DeliveryLogStore;
   deliveredIds: DeliveredIdStore;
   authLog: AuthLogStore;
+  /** The outbound queue (mail leaving this server). */
+  outbox: OutboxStore;
   /**
    * Recounts blob references and quota usage from the messages, and removes blobs nobody references
    * that are older than `graceMs` (default 15 minutes, so a blob put just before its message is kept).

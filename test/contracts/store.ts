@@ -11,6 +11,7 @@ import type {
   Store,
 } from "../../src/storage/ports.js";
 import { StoreConflictError, StoreQuotaError } from "../../src/storage/ports.js";
+import { outboxContract } from "./store-outbox.js";
 import { searchContract } from "./store-search.js";
 
 export interface StoreContractOptions {
@@ -1120,6 +1121,7 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
     });
 
     searchContract({ store: () => store, newUser: () => newUser(), message });
+    outboxContract({ store: () => store, open, newUser: () => newUser() });
 
     describe("UID access and conditional flags (IMAP)", () => {
       it("lists a mailbox's UIDs with sizes, and reads a UID range in order, in batches, with metadata when asked", async () => {

@@ -15,6 +15,7 @@ import { SqliteMailboxStore } from "./mailboxes.js";
 import { SqliteMessageStore } from "./messages.js";
 import { reconcileUsageEmbedded, repairEmbedded } from "./repair.js";
 import { migrate } from "./schema.js";
+import { SqliteOutboxStore } from "./outbox.js";
 import { SqliteSessionStore } from "./sessions.js";
 import { SqliteThreadStore } from "./threads.js";
 import { SqliteUserStore } from "./users.js";
@@ -52,6 +53,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     deliveries: new SqliteDeliveryLogStore(ctx),
     deliveredIds: new SqliteDeliveredIdStore(ctx),
     authLog: new SqliteAuthLogStore(ctx),
+    outbox: new SqliteOutboxStore(ctx),
     repair: (opts) => repairEmbedded(ctx, blobs, opts?.graceMs, opts?.dryRun),
     reconcileUsage: () => reconcileUsageEmbedded(ctx),
     ping: async () => {

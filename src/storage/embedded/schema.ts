@@ -193,6 +193,37 @@ CREATE TABLE IF NOT EXISTS auth_log (
 CREATE INDEX IF NOT EXISTS auth_log_at ON auth_log (at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS auth_log_user ON auth_log (user_id, at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS auth_log_ip ON auth_log (ip, at DESC, id DESC);
+-- The outbound queue: one row per message leaving the server, its bytes in outbox_raw (same transaction).
+-- due_at: when a runner next looks at it (release, next attempt, the end of a lease); null once finished.
+CREATE TABLE IF NOT EXISTS outbox (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  mail_from TEXT NOT NULL,
+  recipients TEXT NOT NULL,
+  state TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  msgid TEXT,
+  size INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  release_at INTEGER NOT NULL,
+  next_attempt_at INTEGER,
+  last_response TEXT,
+  sent_copy_id TEXT,
+  draft_id TEXT,
+  updated_at INTEGER NOT NULL,
+  due_at INTEGER,
+  finished_at INTEGER,
+  claim INTEGER NOT NULL DEFAULT 0,
+  lease_owner TEXT,
+  lease_until INTEGER
+);
+CREATE INDEX IF NOT EXISTS outbox_user ON outbox (user_id, id DESC);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (due_at) WHERE due_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS outbox_finished ON outbox (finished_at) WHERE finished_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS outbox_raw (
+  id TEXT PRIMARY KEY,
+  data BLOB NOT NULL
+);
 `;
 
 /** Columns added to existing tables since version 1, added to a database made before them. */

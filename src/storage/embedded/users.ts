@@ -73,6 +73,7 @@ export class SqliteUserStore implements UserStore {
     return this.ctx.write(() => {
       const refs = this.ctx.stmt("SELECT blob_refs FROM messages WHERE user_id = ?").all(id) as Row[];
       for (const r of refs) this.ctx.changeBlobRefs(JSON.parse(r.blob_refs) as string[], -1);
+      this.ctx.stmt("DELETE FROM outbox_raw WHERE id IN (SELECT id FROM outbox WHERE user_id = ?)").run(id);
       for (const table of [
         "messages",
         "mailboxes",
@@ -86,6 +87,7 @@ export class SqliteUserStore implements UserStore {
         "filters",
         "deliveries",
         "delivered_ids",
+        "outbox",
       ]) {
         this.ctx.stmt(`DELETE FROM ${table} WHERE user_id = ?`).run(id);
       }

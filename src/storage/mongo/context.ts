@@ -34,6 +34,9 @@ export const MAX_IDENTITY_RETRIES = 8;
 /** The GridFS bucket in the attachments database (WildDuck calls it "attachments" too). */
 export const BLOB_BUCKET = "attachments";
 
+/** The GridFS bucket of the outbound queue's message bytes (attachments database). */
+export const OUTBOX_BUCKET = "outbox";
+
 /** A journal entry as the parts write it; the context adds the user and the time. */
 export interface JournalWrite {
   modseq: number;

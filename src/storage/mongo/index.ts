@@ -8,6 +8,7 @@ import { BLOB_BUCKET, MongoContext } from "./context.js";
 import { MongoDeliveredIdStore } from "./delivered-ids.js";
 import { MongoDeliveryLogStore } from "./deliveries.js";
 import { createIndexes } from "./schema.js";
+import { MongoOutboxStore } from "./outbox.js";
 import { MongoJournalStore } from "./journal.js";
 import { MongoMailboxStore } from "./mailboxes.js";
 import { MongoMessageStore } from "./messages.js";
@@ -41,9 +42,10 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Store>
     const main = client.db(dbName);
     const ctx = new MongoContext(client, main, client.db(options.blobDbName ?? `${dbName}_attachments`));
     await createIndexes(ctx, BLOB_BUCKET);
+    const outbox = new MongoOutboxStore(ctx);
     return {
       kind: "mongo",
-      users: new MongoUserStore(ctx),
+      users: new MongoUserStore(ctx, (userId) => outbox.removeForUser(userId)),
       addresses: new MongoAddressStore(ctx),
       mailboxes: new MongoMailboxStore(ctx),
       messages: new MongoMessageStore(ctx),
@@ -56,6 +58,7 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Store>
       deliveries: new MongoDeliveryLogStore(ctx),
       deliveredIds: new MongoDeliveredIdStore(ctx),
       authLog: new MongoAuthLogStore(ctx),
+      outbox,
       repair: (opts) => repairMongo(ctx, opts?.graceMs, opts?.dryRun),
       reconcileUsage: (window) => reconcileUsageMongo(ctx, window),
       ping: async () => {

@@ -1,5 +1,5 @@
 import type { Collection, IndexDescription } from "mongodb";
-import type { MongoContext } from "./context.js";
+import { OUTBOX_BUCKET, type MongoContext } from "./context.js";
 
 /**
  * Every index the store relies on, created at open (idempotent). The unique ones are the identities the
@@ -43,6 +43,13 @@ export const INDEXES: Record<string, IndexDescription[]> = {
     { key: { ip: 1, at: -1, _id: -1 }, name: "ip_at" },
   ],
   blobs: [{ key: { refs: 1, touchedAt: 1 }, name: "refs_touched" }],
+  outbox: [
+    { key: { user: 1, _id: -1 }, name: "user_id" },
+    { key: { dueAt: 1 }, name: "due_at" },
+    { key: { finishedAt: 1 }, name: "finished_at" },
+  ],
+  // One claim per number: concurrent claimers of an entry race on this index, and exactly one wins.
+  outboxclaims: [{ key: { entry: 1, seq: 1 }, name: "entry_seq", unique: true }],
 };
 
 /** The GridFS indexes, made up front rather than on the first upload (the driver's own names). */
@@ -67,8 +74,10 @@ export async function createIndexes(ctx: MongoContext, bucketName: string): Prom
     if (err.code !== NOT_IMPLEMENTED) throw err;
   });
   for (const [name, specs] of Object.entries(INDEXES)) await ensureIndexes(ctx.db.collection(name), specs);
-  for (const [suffix, specs] of Object.entries(BUCKET_INDEXES)) {
-    await ensureIndexes(ctx.blobDb.collection(`${bucketName}.${suffix}`), specs);
+  for (const bucket of [bucketName, OUTBOX_BUCKET]) {
+    for (const [suffix, specs] of Object.entries(BUCKET_INDEXES)) {
+      await ensureIndexes(ctx.blobDb.collection(`${bucket}.${suffix}`), specs);
+    }
   }
 }
 

@@ -7,7 +7,11 @@ import { insertMailboxes } from "./mailboxes.js";
 import { removeMessageDocs } from "./removal.js";
 
 export class MongoUserStore implements UserStore {
-  constructor(private readonly ctx: MongoContext) {}
+  constructor(
+    private readonly ctx: MongoContext,
+    /** Removes the user's outbound queue (its own collections and files). */
+    private readonly removeOutbox: (userId: string) => Promise<void> = async () => {},
+  ) {}
 
   /** Inserts the user, then its mailboxes (a crash in between leaves a user the core can give an INBOX). */
   async create(user: NewUser, mailboxes: NewMailbox[]): Promise<UserRecord> {
@@ -89,6 +93,7 @@ export class MongoUserStore implements UserStore {
     await ctx.filters.deleteMany({ user: id });
     await ctx.deliveries.deleteMany({ user: id });
     await ctx.deliveredIds.deleteMany({ user: id });
+    await this.removeOutbox(id);
     return (await ctx.users.deleteOne({ _id: id })).deletedCount > 0;
   }
 }
