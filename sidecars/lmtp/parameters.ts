@@ -4,13 +4,18 @@
 import type { LmtpReply } from "./replies.js";
 
 /** The MAIL FROM parameters this server announces (SIZE, 8BITMIME, SMTPUTF8); RCPT TO has none (no DSN). */
-const MAIL_PARAMETERS = new Set(["SIZE", "BODY", "SMTPUTF8"]);
+export const MAIL_PARAMETERS: ReadonlySet<string> = new Set(["SIZE", "BODY", "SMTPUTF8"]);
 
 type Args = Record<string, unknown> | false | undefined;
 
-export function mailFromRefusal(address: string, args: Args): LmtpReply | null {
+/** `known`: the parameters the server announces (the submission server adds RFC 4954's AUTH). */
+export function mailFromRefusal(
+  address: string,
+  args: Args,
+  known: ReadonlySet<string> = MAIL_PARAMETERS,
+): LmtpReply | null {
   const smtpUtf8 = Boolean(args && args.SMTPUTF8 === true);
-  return unknownParameter(args, MAIL_PARAMETERS) ?? addressRefusal(address, smtpUtf8, "5.1.7");
+  return unknownParameter(args, known) ?? addressRefusal(address, smtpUtf8, "5.1.7");
 }
 
 export function rcptToRefusal(address: string, args: Args, smtpUtf8: boolean): LmtpReply | null {
@@ -18,7 +23,7 @@ export function rcptToRefusal(address: string, args: Args, smtpUtf8: boolean): L
 }
 
 /** RFC 5321 §4.1.1.11: a parameter the server did not announce is 555. */
-function unknownParameter(args: Args, known: Set<string>): LmtpReply | null {
+function unknownParameter(args: Args, known: ReadonlySet<string>): LmtpReply | null {
   const name = args ? Object.keys(args).find((key) => !known.has(key)) : undefined;
   if (name === undefined) return null;
   const shown = name.replace(/[^\x21-\x7e]/g, "?").slice(0, 40);

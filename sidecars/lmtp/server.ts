@@ -1,10 +1,15 @@
 // The LMTP listener (RFC 2033): smtp-server in LMTP mode does the protocol (LHLO, pipelining, dot-stuffing,
 // SIZE, one reply per recipient after DATA); this file maps its hooks onto the core's delivery service.
-import type { EventEmitter } from "node:events";
 import os from "node:os";
 import type { Logger } from "pino";
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
 import { asDomainError, DELIVERY, type Core, type RecipientResult } from "../../src/core/index.js";
+import {
+  CLIENT_GONE,
+  keepOwnEnhancedCodes,
+  refuseLongLines,
+  type SmtpConnection,
+} from "../shared/smtp-connection.js";
 import type { TlsCertificates } from "../shared/tls.js";
 import { mailFromRefusal, rcptToRefusal } from "./parameters.js";
 import { replyFor, TEMPORARY_FAILURE, type LmtpReply } from "./replies.js";
@@ -36,44 +41,6 @@ export interface RunningLmtpServer {
   close(): Promise<void>;
 }
 
-/** The subset of smtp-server's (untyped) connection this file uses. */
-interface Connection {
-  session: SMTPServerSession;
-  _dataStream: unknown;
-  /** Its command parser, made anew after STARTTLS by `_createParser`. */
-  _parser: EventEmitter | false;
-  _createParser(): EventEmitter;
-  send(code: number, data?: string, context?: string | false): void;
-  close(): void;
-}
-
-/**
- * A command line longer than smtp-server's limit (16 kB) breaks its parser, which answers 421 (try again later).
- * Nothing that long will ever be accepted, so the reply is RFC 5321's "500 Line too long" (permanent), then the
- * connection closes: the rest of the line cannot be told apart from the next command.
- */
-function refuseLongLines(connection: Connection): void {
-  const guard = (parser: EventEmitter) => {
-    const [original] = parser.listeners("error") as Array<(err: Error) => void>;
-    parser.removeAllListeners("error");
-    parser.on("error", (err: Error) => {
-      if (err.message !== "Command line too long") return original?.(err);
-      connection.send(500, "5.5.2 Line too long", false);
-      connection.close();
-    });
-    return parser;
-  };
-  if (connection._parser) guard(connection._parser);
-  const create = connection._createParser.bind(connection);
-  connection._createParser = () => guard(create());
-}
-
-const CLIENT_GONE = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT"]);
-
-// A reply text that starts with its own RFC 3463 code: smtp-server would otherwise add its default for the
-// reply code (550 is always 5.1.1 there), which is wrong for a disabled account (5.2.1) or a full disk (4.3.1).
-const OWN_ENHANCED_CODE = /^[245]\.\d{1,3}\.\d{1,3} /;
-
 export async function startLmtpServer(
   core: Core,
   logger: Logger,
@@ -81,7 +48,7 @@ export async function startLmtpServer(
 ): Promise<RunningLmtpServer> {
   const log = logger.child({ protocol: "lmtp" });
   const serverName = options.serverName ?? os.hostname();
-  const connections = new Map<string, Connection>();
+  const connections = new Map<string, SmtpConnection>();
   let closing = false;
 
   const refusal = (reply: LmtpReply) =>
@@ -91,12 +58,8 @@ export async function startLmtpServer(
     // smtp-server has no hook for a connection object; its connect() is where each one is made.
     override connect(socket: unknown, socketOptions: unknown): void {
       (SMTPServer.prototype as any).connect.call(this, socket, socketOptions);
-      const connection = [...this.connections].pop() as Connection;
-      const send = connection.send.bind(connection);
-      connection.send = (code, data, context) =>
-        context === undefined && typeof data === "string" && OWN_ENHANCED_CODE.test(data)
-          ? send(code, data, false)
-          : send(code, data, context);
+      const connection = [...this.connections].pop() as SmtpConnection;
+      keepOwnEnhancedCodes(connection);
       refuseLongLines(connection);
       connections.set(connection.session.id, connection);
     }

@@ -292,6 +292,7 @@ export type { Watch, WatchOptions } from "./watch.js";
 export type { Autoreply, AutoreplyInput } from "./autoreply/service.js";
 export type { BackgroundLog, OutboundMessage, OutboundPort } from "./outbound.js";
 export type { NodeRecord } from "./nodes.js";
+export type { RawSubmission, SubmissionOrigin, SubmissionService, SubmitResult } from "./submission/types.js";
 export { DEFAULT_LIMITS, type CoreLimits } from "./limits.js";
 export { SPECIAL_USES } from "./special-use.js";
 export type { CreateMailboxOptions, MailboxWithCounts } from "./mailboxes.js";

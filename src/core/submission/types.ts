@@ -82,6 +82,12 @@ export interface Draft {
 export interface SubmissionService {
   /** GraphQL sendMessage: composes from structured input. */
   send(p: Principal, input: ComposeInput, options: SendOptions & SubmissionOrigin): Promise<SubmitResult>;
+  /**
+   * Whether `mailFrom` may be the envelope sender of this user's mail: resolves when it may, FORBIDDEN when it may
+   * not. Optional: the SMTP submission server asks at MAIL FROM (553 5.7.1 before any data is sent) when the service
+   * offers it; `submitRaw` checks the envelope sender again either way.
+   */
+  checkSender?(p: Principal, mailFrom: string): Promise<void>;
   /** GraphQL sendMessage with raw RFC 822 input, and SMTP submission (587/465). */
   submitRaw(
     p: Principal,
