@@ -9,7 +9,14 @@ import {
   type MessageView,
   type Segment,
 } from "../mime/index.js";
-import type { FlagChange, MessageCursor, MessageRecord, SearchQuery, Store } from "../storage/ports.js";
+import type {
+  FlagChange,
+  MessageCursor,
+  MessageRecord,
+  SearchQuery,
+  Store,
+  StoredRaw,
+} from "../storage/ports.js";
 import { invalidInput, notFound } from "./errors.js";
 import { messageEvent, moveEvents, type EventPublisher } from "./events.js";
 import { normalizeFlags } from "./flags.js";
@@ -18,6 +25,7 @@ import type { IngestService } from "./ingest.js";
 import { DEFAULT_LIMITS, type CoreLimits } from "./limits.js";
 import { assertQuotaRoom, quotaChecked } from "./admission.js";
 import { requireUser, type Principal } from "./principal.js";
+import { readAhead } from "./read-ahead.js";
 
 /** How many messages' segments one store query brings in while streaming a mailbox. */
 export const RAW_BATCH = 100;
@@ -25,13 +33,23 @@ export const RAW_BATCH = 100;
 /** Blobs up to this size are read in one piece when a message is streamed (the blob stream's buffer is 256 KiB). */
 const WHOLE_BLOB_READ_BYTES = 256 * 1024;
 
+/** Bytes of the messages read ahead of the one being sent by `rawMessages` (their blobs read whole). */
+export const READ_AHEAD_BYTES = 4 * 1024 * 1024;
+
+function isSmallOrInline(s: Segment): boolean {
+  return s.kind === "inline" || s.size <= WHOLE_BLOB_READ_BYTES;
+}
+
 /** One message's original bytes, from a mailbox read in UID order. */
 export interface RawMessage {
   id: string;
   uid: number;
   size: number;
   internalDate: Date;
-  /** The bytes when the message is kept together (no blobs): one read, no copy. Null when it has blobs. */
+  /**
+   * The whole bytes, when they are in memory: a message kept together (one read with its row, no copy), or
+   * one whose blobs are all small (read ahead of its turn). Null when a blob is large: `chunks` streams it.
+   */
   bytes: Buffer | null;
   /** The bytes in order, each blob read as it is reached: for every message, and the only way for those with blobs. */
   chunks(): AsyncIterable<Buffer>;
@@ -131,8 +149,9 @@ export class MessageService {
 
   /**
    * The original bytes of a mailbox's messages with fromUid <= uid <= toUid, in UID order (IMAP FETCH 1:*
-   * BODY[], export). The store is read in batches of RAW_BATCH and blobs as they are reached, so memory stays
-   * bounded by one batch whatever the mailbox holds; take each message's chunks before asking for the next.
+   * BODY[], export). The store is read in batches of RAW_BATCH; small blobs are read ahead (READ_AHEAD_BYTES
+   * at most held) and a large one streamed when reached, so memory stays bounded by one batch whatever the
+   * mailbox holds; take each message's chunks before asking for the next.
    */
   async *rawMessages(
     p: Principal,
@@ -149,15 +168,28 @@ export class MessageService {
         { from: fromUid, to: toUid },
         { limit: RAW_BATCH },
       );
-      for (const m of batch) {
+      // A message whose blobs are all small is read whole ahead of its turn; one with a large blob streams it.
+      const aheadCost = (m: StoredRaw) =>
+        m.segments.every((s) => s.kind === "inline")
+          ? 0 // already in memory with its row
+          : m.segments.every(isSmallOrInline)
+            ? m.size
+            : null;
+      const whole = (m: StoredRaw) =>
+        inlineBytes(m.segments) ?? rebuildMessage(m.segments, (hash) => this.store.blobs.read(hash));
+      for await (const [m, bytes] of readAhead(batch, aheadCost, async (m) => whole(m), READ_AHEAD_BYTES)) {
         const segments = m.segments;
         yield {
           id: m.id,
           uid: m.uid,
           size: m.size,
           internalDate: m.internalDate,
-          bytes: inlineBytes(segments),
-          chunks: () => this.chunks(segments),
+          bytes,
+          chunks: bytes
+            ? async function* () {
+                yield bytes;
+              }
+            : () => this.chunks(segments),
         };
       }
       if (batch.length < RAW_BATCH) return;
