@@ -47,3 +47,10 @@ export { extractPart, extractStoredPart, findPart, type ExtractedPart } from "./
 export { normalizeSubject } from "./subject.js";
 export { baseSubject, type BaseSubject } from "./base-subject.js";
 export { composeMessage, type NewMessageParts } from "./compose.js";
+export {
+  headerBlockEnd,
+  readTopHeaders,
+  hasHeaderField,
+  removeHeaderField,
+  prependHeaderLines,
+} from "./top-headers.js";

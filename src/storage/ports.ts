@@ -26,6 +26,10 @@ export interface UserRecord {
   modseq: number;
   /** The spam score from which the user's mail goes to Junk; null: the configured default. */
   spamLevel: number | null;
+  /** Undo send: how long the user's outgoing mail is held before it leaves, 0-30 s (0: none). */
+  sendHoldSeconds: number;
+  /** Envelope recipients the user may send to per day; null: the configured default. */
+  recipientsPerDay: number | null;
   createdAt: Date;
 }
 
@@ -43,6 +47,9 @@ export interface UserPatch {
   quotaBytes?: number;
   /** null clears it (back to the configured default). */
   spamLevel?: number | null;
+  sendHoldSeconds?: number;
+  /** null clears it (back to the configured default). */
+  recipientsPerDay?: number | null;
 }
 
 export interface AddressRecord {

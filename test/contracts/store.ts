@@ -122,6 +122,20 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         expect((await store.users.get(user.id))?.spamLevel).toBeNull();
       });
 
+      it("keeps the sending settings per user: an undo-send hold (0 until set) and a daily recipient limit", async () => {
+        const { user } = await newUser();
+        expect(user).toMatchObject({ sendHoldSeconds: 0, recipientsPerDay: null });
+        expect(
+          await store.users.update(user.id, { sendHoldSeconds: 10, recipientsPerDay: 50 }),
+        ).toMatchObject({
+          sendHoldSeconds: 10,
+          recipientsPerDay: 50,
+        });
+        expect(await store.users.get(user.id)).toMatchObject({ sendHoldSeconds: 10, recipientsPerDay: 50 });
+        expect((await store.users.update(user.id, { recipientsPerDay: null }))?.recipientsPerDay).toBeNull();
+        expect((await store.users.get(user.id))?.sendHoldSeconds).toBe(10);
+      });
+
       it("lists users by name in pages", async () => {
         await newUser();
         await newUser();

@@ -108,4 +108,13 @@ export interface SubmissionService {
    * sent are cancelled (no draft).
    */
   cancelSend(p: Principal, queueId: string): Promise<{ entry: OutboxEntry; draft: Draft | null }>;
+  /**
+   * GraphQL sendMessage with a raw RFC 822 message and no envelope: the sender is the From field's address, the
+   * recipients those of To, Cc and Bcc (Bcc then removed).
+   */
+  sendRaw(p: Principal, raw: Buffer, options: SendOptions & SubmissionOrigin): Promise<SubmitResult>;
+  /** The user's undo-send hold in seconds (0: mail leaves at once). The admin names the user. */
+  sendHold(p: Principal, userId?: string): Promise<number>;
+  /** Sets the undo-send hold, 0 to 30 seconds; returns it. */
+  setSendHold(p: Principal, seconds: number, userId?: string): Promise<number>;
 }

@@ -24,6 +24,8 @@ export function toUser(r: Row): UserRecord {
     storageUsed: r.storage_used,
     modseq: r.modseq,
     spamLevel: r.spam_level ?? null,
+    sendHoldSeconds: r.send_hold_seconds ?? 0,
+    recipientsPerDay: r.recipients_per_day ?? null,
     createdAt: new Date(r.created_at),
   };
 }

@@ -229,6 +229,8 @@ CREATE TABLE IF NOT EXISTS outbox_raw (
 /** Columns added to existing tables since version 1, added to a database made before them. */
 const ADDED_COLUMNS: Array<{ table: string; column: string; definition: string }> = [
   { table: "users", column: "spam_level", definition: "REAL" },
+  { table: "users", column: "send_hold_seconds", definition: "INTEGER NOT NULL DEFAULT 0" },
+  { table: "users", column: "recipients_per_day", definition: "INTEGER" },
   { table: "deliveries", column: "spam", definition: "INTEGER" },
   { table: "deliveries", column: "spam_score", definition: "REAL" },
   { table: "deliveries", column: "spam_reason", definition: "TEXT" },

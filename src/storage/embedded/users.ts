@@ -62,6 +62,14 @@ export class SqliteUserStore implements UserStore {
       sets.push("spam_level = ?");
       values.push(patch.spamLevel);
     }
+    if (patch.sendHoldSeconds !== undefined) {
+      sets.push("send_hold_seconds = ?");
+      values.push(patch.sendHoldSeconds);
+    }
+    if (patch.recipientsPerDay !== undefined) {
+      sets.push("recipients_per_day = ?");
+      values.push(patch.recipientsPerDay);
+    }
     if (sets.length > 0)
       await this.ctx.write(() =>
         this.ctx.stmt(`UPDATE users SET ${sets.join(", ")} WHERE id = ?`).run(...values, id),

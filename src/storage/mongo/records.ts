@@ -33,6 +33,10 @@ export interface UserDoc {
   lastUidValidity?: number;
   /** Absent or null: the configured default. */
   spamLevel?: number | null;
+  /** Absent: 0 (no undo-send hold). */
+  sendHoldSeconds?: number;
+  /** Absent or null: the configured default. */
+  recipientsPerDay?: number | null;
   createdAt: Date;
 }
 
@@ -236,6 +240,8 @@ export function toUser(d: UserDoc): UserRecord {
     storageUsed: d.storageUsed,
     modseq: d.modseq,
     spamLevel: d.spamLevel ?? null,
+    sendHoldSeconds: d.sendHoldSeconds ?? 0,
+    recipientsPerDay: d.recipientsPerDay ?? null,
     createdAt: d.createdAt,
   };
 }

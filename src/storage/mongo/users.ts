@@ -61,6 +61,8 @@ export class MongoUserStore implements UserStore {
     if (patch.disabled !== undefined) set.disabled = patch.disabled;
     if (patch.quotaBytes !== undefined) set.quotaBytes = patch.quotaBytes;
     if (patch.spamLevel !== undefined) set.spamLevel = patch.spamLevel;
+    if (patch.sendHoldSeconds !== undefined) set.sendHoldSeconds = patch.sendHoldSeconds;
+    if (patch.recipientsPerDay !== undefined) set.recipientsPerDay = patch.recipientsPerDay;
     if (Object.keys(set).length === 0) return this.get(id);
     const d = await this.ctx.users.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: "after" });
     return d ? toUser(d) : null;
