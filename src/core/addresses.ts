@@ -26,11 +26,26 @@ function splitAddress(input: string): { local: string; domain: string } {
   if (at <= 0 || at === value.length - 1)
     throw invalidInput(`Address "${input}" is not of the form local@domain.`);
   const local = value.slice(0, at).toLowerCase();
-  // A fully qualified name may end in the root's dot: `example.com.` is `example.com`.
-  const domain = domainToASCII(value.slice(at + 1).toLowerCase()).replace(/\.$/, "");
-  if (!HOST_NAME.test(domain) || domain.length > 253 || /\s/.test(local) || local.length > 64)
+  const domain = asciiDomain(value.slice(at + 1));
+  if (domain === null || /\s/.test(local) || local.length > 64)
     throw invalidInput(`Address "${input}" is not a valid address.`);
   return { local, domain };
+}
+
+/**
+ * A domain in its look-up form: lower case, IDN as A-labels (punycode), no trailing root dot, so `Bücher.DE.` is
+ * `xn--bcher-kva.de`. INVALID_INPUT quoting the input when it is not a host name.
+ */
+export function normalizeDomain(input: string): string {
+  const domain = asciiDomain(input.trim().normalize("NFC"));
+  if (domain === null) throw invalidInput(`"${input}" is not a valid domain name.`);
+  return domain;
+}
+
+function asciiDomain(name: string): string | null {
+  // A fully qualified name may end in the root's dot: `example.com.` is `example.com`.
+  const domain = domainToASCII(name.toLowerCase()).replace(/\.$/, "");
+  return HOST_NAME.test(domain) && domain.length <= 253 ? domain : null;
 }
 
 // Labels of letters, digits, hyphens (and underscores, seen in the wild), 1-63 long, no label empty.

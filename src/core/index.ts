@@ -11,6 +11,7 @@ import { ChangesService } from "./changes.js";
 import { DeliveryService } from "./delivery.js";
 import { DuplicateGuard } from "./delivery/duplicates.js";
 import { DeliveryLogService } from "./delivery/log.js";
+import { DkimService } from "./dkim/service.js";
 import { DEFAULT_SPAM_LEVEL, SPAM_HEADERS, trustedSpamHeaders } from "./delivery/spam.js";
 import { EventPublisher } from "./events.js";
 import { FilterService } from "./filters.js";
@@ -115,6 +116,8 @@ export interface Core {
   watch: WatchService;
   /** Daily download and upload allowances, counted across processes (IMAP FETCH and APPEND charge them). */
   transfers: TransferService;
+  /** DKIM keys per sending domain (admin); the submission service signs with a `StoreDkimSigner` over the store. */
+  dkim: DkimService;
   /** Whether the store and the bus answer (for `/health` and `eider doctor`). */
   health(): Promise<HealthReport>;
   /** Closes the bus and the store; the core must not be used after it. */
@@ -211,6 +214,7 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
       downloadBytesPerDay: options.transfers?.downloadBytesPerDay ?? 0,
       uploadBytesPerDay: options.transfers?.uploadBytesPerDay ?? 0,
     }),
+    dkim: new DkimService(store),
     health: () => checkHealth(store, bus),
     close() {
       closing ??= (async () => {
@@ -293,6 +297,8 @@ export type { Autoreply, AutoreplyInput } from "./autoreply/service.js";
 export type { BackgroundLog, OutboundMessage, OutboundPort } from "./outbound.js";
 export type { NodeRecord } from "./nodes.js";
 export type { RawSubmission, SubmissionOrigin, SubmissionService, SubmitResult } from "./submission/types.js";
+export type { DkimAlgorithm, DkimKey, DkimKeyInput, DkimSigner } from "./dkim/types.js";
+export type { DkimService } from "./dkim/service.js";
 export { DEFAULT_LIMITS, type CoreLimits } from "./limits.js";
 export { SPECIAL_USES } from "./special-use.js";
 export type { CreateMailboxOptions, MailboxWithCounts } from "./mailboxes.js";

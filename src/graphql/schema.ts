@@ -6,6 +6,7 @@ import { AdminResolver } from "./resolvers/admin.js";
 import { AuthLogResolver } from "./resolvers/auth-log.js";
 import { DeliveryResolver, UserDeliveriesResolver } from "./resolvers/deliveries.js";
 import { AutoreplyResolver } from "./resolvers/autoreply.js";
+import { DkimResolver } from "./resolvers/dkim.js";
 import { FilterResolver } from "./resolvers/filters.js";
 import { MailboxResolver } from "./resolvers/mailboxes.js";
 import { MessageResolver } from "./resolvers/messages.js";
@@ -22,6 +23,7 @@ export async function buildEiderSchema(): Promise<GraphQLSchema> {
       DeliveryResolver,
       UserDeliveriesResolver,
       AutoreplyResolver,
+      DkimResolver,
       FilterResolver,
       MailboxResolver,
       MessageResolver,

@@ -384,6 +384,30 @@ export interface AutoreplyStore {
   pruneReplies(before: Date): Promise<number>;
 }
 
+/** A sending domain's DKIM key (RFC 6376): one per domain, the private key held as PEM (PKCS #8). */
+export interface DkimKeyRecord {
+  /** Lower case, A-label form: the store's key. */
+  domain: string;
+  selector: string;
+  algorithm: "rsa-sha256" | "ed25519-sha256";
+  privateKeyPem: string;
+  createdAt: Date;
+}
+
+export interface DkimKeyStore {
+  /** Adds the domain's key; StoreConflictError (field "domain") when the domain has one. */
+  create(record: DkimKeyRecord): Promise<void>;
+  /** Adds the domain's key or replaces the one it has (a key rotation). */
+  replace(record: DkimKeyRecord): Promise<void>;
+  get(domain: string): Promise<DkimKeyRecord | null>;
+  /** The keys of whichever of `domains` have one (the signer asks for a domain and its parents at once). */
+  findAny(domains: readonly string[]): Promise<DkimKeyRecord[]>;
+  /** Every key, by domain. */
+  list(): Promise<DkimKeyRecord[]>;
+  /** True when there was a key to delete. */
+  delete(domain: string): Promise<boolean>;
+}
+
 /** Flat name -> value pairs (no arrays, no nesting: FerretDB-safe), opaque to the store. */
 export type FlatDocument = Record<string, string | number | boolean>;
 
@@ -808,6 +832,7 @@ export interface Store {
   authLog: AuthLogStore;
   /** The outbound queue (mail leaving this server). */
   outbox: OutboxStore;
+  dkimKeys: DkimKeyStore;
   /**
    * Recounts blob references and quota usage from the messages, and removes blobs nobody references
    * that are older than `graceMs` (default 15 minutes, so a blob put just before its message is kept).

@@ -5,6 +5,7 @@ import type {
   AuthLogRecord,
   AutoreplyRecord,
   DeliveryRecord,
+  DkimKeyRecord,
   MessageRecord,
   NewMailbox,
   NewMessage,
@@ -1361,6 +1362,63 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         expect(
           await store.autoreplies.claimReply(user.id, "b@x.test", new Date(t0.getTime() + 3), new Date(0)),
         ).toBe(true);
+      });
+    });
+
+    describe("DKIM keys", () => {
+      const key = (domain: string, over: Partial<DkimKeyRecord> = {}): DkimKeyRecord => ({
+        domain,
+        selector: "s1",
+        algorithm: "rsa-sha256",
+        privateKeyPem: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+        createdAt: new Date("2026-03-01T00:00:00Z"),
+        ...over,
+      });
+
+      it("stores one key per domain, refuses a second, and replaces it when asked", async () => {
+        const domain = `${id()}.example`;
+        expect(await store.dkimKeys.get(domain)).toBeNull();
+        await store.dkimKeys.create(key(domain));
+        expect(await store.dkimKeys.get(domain)).toEqual(key(domain));
+        await expect(store.dkimKeys.create(key(domain, { selector: "s2" }))).rejects.toBeInstanceOf(
+          StoreConflictError,
+        );
+        const rotated = key(domain, {
+          selector: "s2",
+          algorithm: "ed25519-sha256",
+          createdAt: new Date("2026-04-01T00:00:00Z"),
+        });
+        await store.dkimKeys.replace(rotated);
+        expect(await store.dkimKeys.get(domain)).toEqual(rotated);
+        const fresh = `${id()}.example`;
+        await store.dkimKeys.replace(key(fresh));
+        expect(await store.dkimKeys.get(fresh)).toEqual(key(fresh));
+      });
+
+      it("finds the keys of any of several domains, lists by domain, and deletes", async () => {
+        const base = `${id()}.example`;
+        await store.dkimKeys.create(key(base));
+        await store.dkimKeys.create(key(`mail.${base}`));
+        const found = await store.dkimKeys.findAny([`a.mail.${base}`, `mail.${base}`, base, "example"]);
+        expect(found.map((k) => k.domain).sort()).toEqual([base, `mail.${base}`]);
+        expect(await store.dkimKeys.findAny([])).toEqual([]);
+        const listed = (await store.dkimKeys.list()).map((k) => k.domain);
+        expect(listed.filter((d) => d.endsWith(base))).toEqual([base, `mail.${base}`]);
+        expect(listed).toEqual([...listed].sort());
+        expect(await store.dkimKeys.delete(base)).toBe(true);
+        expect(await store.dkimKeys.delete(base)).toBe(false);
+        expect(await store.dkimKeys.get(base)).toBeNull();
+        expect(await store.dkimKeys.get(`mail.${base}`)).not.toBeNull();
+      });
+
+      it("lets exactly one of many concurrent creations for one domain win", async () => {
+        const domain = `${id()}.example`;
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 10 }, (_, i) => store.dkimKeys.create(key(domain, { selector: `s${i}` }))),
+        );
+        expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+        for (const o of outcomes)
+          if (o.status === "rejected") expect(o.reason).toBeInstanceOf(StoreConflictError);
       });
     });
 

@@ -11,6 +11,10 @@ export interface DkimKey {
   /** The DNS TXT record to publish: its name (`selector._domainkey.domain`) and value (`v=DKIM1; k=rsa; p=...`). */
   dnsName: string;
   dnsValue: string;
+  /** `dnsValue` cut into TXT character-strings of at most 255 bytes, in order (for zone files and DNS APIs). */
+  dnsTxtStrings: string[];
+  /** The record as one zone-file line: `name. IN TXT ( "..." "..." )`. */
+  dnsZoneLine: string;
   createdAt: Date;
 }
 
@@ -20,6 +24,8 @@ export interface DkimKeyInput {
   /** Absent: a new key is generated (RSA 2048, or Ed25519 when asked); present: a PEM private key to import. */
   privateKeyPem?: string;
   algorithm?: DkimAlgorithm;
+  /** A domain that has a key keeps it (ALREADY_EXISTS) unless this is true: then the new key replaces it. */
+  replace?: boolean;
 }
 
 export interface DkimSigner {

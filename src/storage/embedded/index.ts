@@ -10,6 +10,7 @@ import { SqliteBlobStore, type BlobFileSystem } from "./blobs.js";
 import { EmbeddedContext } from "./context.js";
 import { SqliteDeliveredIdStore } from "./delivered-ids.js";
 import { SqliteDeliveryLogStore } from "./deliveries.js";
+import { SqliteDkimKeyStore } from "./dkim-keys.js";
 import { SqliteJournalStore } from "./journal.js";
 import { SqliteMailboxStore } from "./mailboxes.js";
 import { SqliteMessageStore } from "./messages.js";
@@ -54,6 +55,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     deliveredIds: new SqliteDeliveredIdStore(ctx),
     authLog: new SqliteAuthLogStore(ctx),
     outbox: new SqliteOutboxStore(ctx),
+    dkimKeys: new SqliteDkimKeyStore(ctx),
     repair: (opts) => repairEmbedded(ctx, blobs, opts?.graceMs, opts?.dryRun),
     reconcileUsage: () => reconcileUsageEmbedded(ctx),
     ping: async () => {

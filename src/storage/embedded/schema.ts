@@ -224,6 +224,14 @@ CREATE TABLE IF NOT EXISTS outbox_raw (
   id TEXT PRIMARY KEY,
   data BLOB NOT NULL
 );
+-- A sending domain's DKIM key (the private key as PEM): one per domain.
+CREATE TABLE IF NOT EXISTS dkim_keys (
+  domain TEXT PRIMARY KEY,
+  selector TEXT NOT NULL,
+  algorithm TEXT NOT NULL,
+  private_key TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
 `;
 
 /** Columns added to existing tables since version 1, added to a database made before them. */

@@ -7,6 +7,7 @@ import { MongoBlobStore } from "./blobs.js";
 import { BLOB_BUCKET, MongoContext } from "./context.js";
 import { MongoDeliveredIdStore } from "./delivered-ids.js";
 import { MongoDeliveryLogStore } from "./deliveries.js";
+import { MongoDkimKeyStore } from "./dkim-keys.js";
 import { createIndexes } from "./schema.js";
 import { MongoOutboxStore } from "./outbox.js";
 import { MongoJournalStore } from "./journal.js";
@@ -59,6 +60,7 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Store>
       deliveredIds: new MongoDeliveredIdStore(ctx),
       authLog: new MongoAuthLogStore(ctx),
       outbox,
+      dkimKeys: new MongoDkimKeyStore(ctx),
       repair: (opts) => repairMongo(ctx, opts?.graceMs, opts?.dryRun),
       reconcileUsage: (window) => reconcileUsageMongo(ctx, window),
       ping: async () => {
