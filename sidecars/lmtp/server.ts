@@ -11,6 +11,7 @@ import {
   type SmtpConnection,
 } from "../shared/smtp-connection.js";
 import type { TlsCertificates } from "../shared/tls.js";
+import { coalesceReplies } from "./coalesce-replies.js";
 import { mailFromRefusal, rcptToRefusal } from "./parameters.js";
 import { replyFor, TEMPORARY_FAILURE, type LmtpReply } from "./replies.js";
 import { traceHeaders } from "./trace-headers.js";
@@ -61,6 +62,7 @@ export async function startLmtpServer(
       const connection = [...this.connections].pop() as SmtpConnection;
       keepOwnEnhancedCodes(connection);
       refuseLongLines(connection);
+      coalesceReplies(connection._socket);
       connections.set(connection.session.id, connection);
     }
   }

@@ -1,6 +1,7 @@
 // What the smtp-server based sidecars (LMTP, submission) change on each of smtp-server's connections: the
 // connection object is untyped and has no hook of its own, so this is the one place that reaches into it.
 import type { EventEmitter } from "node:events";
+import type { Socket } from "node:net";
 import type { SMTPServerSession } from "smtp-server";
 
 /** The subset of smtp-server's (untyped) connection the sidecars use. */
@@ -8,6 +9,8 @@ export interface SmtpConnection {
   session: SMTPServerSession;
   secure: boolean;
   remoteAddress: string;
+  /** The client's socket (before STARTTLS: the plain one). */
+  _socket: Socket;
   _dataStream: unknown;
   /** Its command parser, made anew after STARTTLS by `_createParser`. */
   _parser: EventEmitter | false;
