@@ -81,6 +81,20 @@ export interface EiderConfig {
     uploadBytesPerDay: number;
   };
   autoreply: { periodDays: number };
+  /** The SMTP submission listeners (RFC 6409); `maxMessageBytes` already resolved from [limits] when 0. */
+  submission: {
+    enabled: boolean;
+    host: string;
+    port: number;
+    tlsPort: number;
+    implicitTls: boolean;
+    hostname: string;
+    maxMessageBytes: number;
+    maxRecipients: number;
+    maxConnections: number;
+    idleTimeoutSeconds: number;
+    proxyProtocol: boolean;
+  };
   /** Mail the server sends itself; an empty relay sends nothing. */
   outbound: { relay: string; attempts: number; retryDelaySeconds: number };
   log: { level: string };
@@ -323,6 +337,24 @@ function toConfig(t: any): EiderConfig {
       uploadBytesPerDay: t.imap.upload_bytes_per_day,
     },
     autoreply: { periodDays: t.autoreply.period_days },
+    submission: {
+      enabled: t.submission.enabled,
+      host: t.submission.host,
+      port: t.submission.port,
+      tlsPort: t.submission.tls_port,
+      implicitTls: t.submission.implicit_tls,
+      hostname: t.submission.hostname,
+      maxMessageBytes:
+        wholeNumber(t.submission.max_message_bytes, "submission.max_message_bytes") ||
+        t.limits.max_message_bytes,
+      maxRecipients: countingNumber(t.submission.max_recipients, "submission.max_recipients"),
+      maxConnections: countingNumber(t.submission.max_connections, "submission.max_connections"),
+      idleTimeoutSeconds: countingNumber(
+        t.submission.idle_timeout_seconds,
+        "submission.idle_timeout_seconds",
+      ),
+      proxyProtocol: t.submission.proxy_protocol,
+    },
     outbound: {
       relay: t.outbound.relay,
       attempts: Math.max(1, Math.floor(t.outbound.attempts)),
