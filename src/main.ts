@@ -45,7 +45,7 @@ export async function openBus(config: EiderConfig, logger?: Logger): Promise<Bus
 /** The outbound port: an SMTP relay when configured (loaded only then), else none. */
 async function openOutbound(config: EiderConfig): Promise<OutboundPort | null> {
   if (!config.outbound.relay) return null;
-  const { smtpRelay } = await import("./outbound/smtp-relay.js");
+  const { smtpRelay } = await import("./outbound/smarthost.js");
   return smtpRelay(config.outbound.relay);
 }
 

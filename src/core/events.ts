@@ -37,6 +37,10 @@ export interface RevocationEvent {
 export const mailboxChannel = (mailboxId: string) => `mailbox:${mailboxId}`;
 export const revocationChannel = (userId: string) => `auth:${userId}`;
 export const accountChannel = (userId: string) => `account:${userId}`;
+/** A user's outbound queue: an entry changed state (OutboxChangeEvent). */
+export const outboxChannel = (userId: string) => `outbox:${userId}`;
+/** Every outbox runner listens: an entry was queued, so a runner in another process wakes at once. */
+export const OUTBOX_WAKE_CHANNEL = "outbox-queue";
 
 /** The event of a change to one message (what the store returned for it). */
 export function messageEvent(

@@ -27,8 +27,12 @@ import { UidMailboxService } from "./uid-mailbox.js";
 import { MailboxSearchService } from "./search/service.js";
 import { DEFAULT_LIMITS, type CoreLimits } from "./limits.js";
 import { NodeService } from "./nodes.js";
+import { hostname } from "node:os";
+import { OutboxQueue, type OutboxOptions } from "./outbox/service.js";
+import type { OutboxService } from "./outbox/types.js";
 import type { BackgroundLog, OutboundPort } from "./outbound.js";
 import { UserService } from "./users.js";
+import { DELIVERY } from "./principal.js";
 import { VerifiedLoginCache } from "./verified-logins.js";
 import { WatchService } from "./watch.js";
 import { TransferService, type TransferLimits } from "./transfers.js";
@@ -82,6 +86,8 @@ export interface CoreOptions {
   log?: BackgroundLog;
   /** Daily download / upload allowances per user ([imap]); absent or 0: no limit. */
   transfers?: Partial<TransferLimits>;
+  /** The outbound queue: its transport, schedule and clock; without a transport mail is queued, never sent. */
+  outbox?: Partial<Omit<OutboxOptions, "deliverLocal" | "log" | "limits">>;
 }
 
 const DEFAULT_AUTOREPLY = { periodMs: 4 * 86_400_000, sendAttempts: 4, retryDelayMs: 30_000 };
@@ -118,6 +124,8 @@ export interface Core {
   transfers: TransferService;
   /** DKIM keys per sending domain (admin); the submission service signs with a `StoreDkimSigner` over the store. */
   dkim: DkimService;
+  /** The outbound queue: what a user sent, until each remote recipient accepted or refused it. */
+  outbox: OutboxService;
   /** Whether the store and the bus answer (for `/health` and `eider doctor`). */
   health(): Promise<HealthReport>;
   /** Closes the bus and the store; the core must not be used after it. */
@@ -179,6 +187,24 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
   const autoreplies = new AutoreplyService(store, responder);
   const spamDefaultLevel = options.spam?.defaultLevel ?? DEFAULT_SPAM_LEVEL;
   const filters = new FilterService(store, limits, spamDefaultLevel);
+  const delivery = new DeliveryService(store, ingest, mailboxes, duplicates, {
+    maxMessageBytes: options.maxMessageBytes,
+    onBackgroundError: options.onBackgroundError,
+    spam: {
+      trustedHeaders: trustedSpamHeaders(options.spam?.headers ?? SPAM_HEADERS),
+      defaultLevel: spamDefaultLevel,
+    },
+    afterStored: (copy) => responder.afterDelivery(copy),
+  });
+  const outbox = new OutboxQueue(store, bus, {
+    transport: null,
+    hostname: hostname(),
+    ...options.outbox,
+    deliverLocal: ({ recipients, raw }) =>
+      delivery.deliver(DELIVERY, { via: "submission", mailFrom: "", recipients, raw }),
+    log: options.log ?? SILENT,
+    limits,
+  });
   let closing: Promise<void> | null = null;
   return {
     users,
@@ -188,15 +214,8 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
     messages,
     uidMailboxes: new UidMailboxService(store, events, ingest, messages),
     mailboxSearch: new MailboxSearchService(store),
-    delivery: new DeliveryService(store, ingest, mailboxes, duplicates, {
-      maxMessageBytes: options.maxMessageBytes,
-      onBackgroundError: options.onBackgroundError,
-      spam: {
-        trustedHeaders: trustedSpamHeaders(options.spam?.headers ?? SPAM_HEADERS),
-        defaultLevel: spamDefaultLevel,
-      },
-      afterStored: (copy) => responder.afterDelivery(copy),
-    }),
+    delivery,
+    outbox,
     deliveryLog: new DeliveryLogService(store, limits, { retentionMs: deliveryLogRetentionMs }),
     filters,
     autoreplies,
@@ -219,6 +238,7 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
     close() {
       closing ??= (async () => {
         try {
+          await outbox.stop();
           await responder.close();
           await bus.close();
         } finally {
@@ -295,6 +315,10 @@ export type { MessagePage, RawMessage } from "./messages.js";
 export type { Watch, WatchOptions } from "./watch.js";
 export type { Autoreply, AutoreplyInput } from "./autoreply/service.js";
 export type { BackgroundLog, OutboundMessage, OutboundPort } from "./outbound.js";
+export type * from "./outbox/types.js";
+export { DEFAULT_RETRY, type RetrySchedule } from "./outbox/retry.js";
+export type { OutboxClock } from "./outbox/clock.js";
+export { outboxChannel } from "./events.js";
 export type { NodeRecord } from "./nodes.js";
 export type { RawSubmission, SubmissionOrigin, SubmissionService, SubmitResult } from "./submission/types.js";
 export type { DkimAlgorithm, DkimKey, DkimKeyInput, DkimSigner } from "./dkim/types.js";

@@ -4,7 +4,7 @@
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryBus } from "../../bus/memory.js";
-import { smtpRelay } from "../../outbound/smtp-relay.js";
+import { smtpRelay } from "../../outbound/smarthost.js";
 import { openMongoStore } from "../../storage/mongo/index.js";
 import { openTestCore, testStores, type TestCore } from "../../../test/harness/core.js";
 import { serviceUrl, skipReason, uniqueDbName } from "../../../test/harness/services.js";

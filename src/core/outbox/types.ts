@@ -130,6 +130,11 @@ export interface OutboxService {
    * sentence saying why) when the entry is being sent right now or is already sent, bounced or cancelled.
    */
   cancel(p: Principal, id: string): Promise<{ entry: OutboxEntry; heldRaw: Buffer | null }>;
+  /**
+   * Calls `onChange` with each entry of the user (the admin names the user) whose state changed, in any process,
+   * from when the returned promise resolves; the returned function ends it (GraphQL `outboxChanged`).
+   */
+  watch(p: Principal, onChange: (entry: OutboxEntry) => void, userId?: string): Promise<() => Promise<void>>;
   /** Starts the runner in this process (eider serve); idempotent. */
   start(): void;
   /** Stops claiming, waits for attempts under way; the core's close() calls it. */
