@@ -137,7 +137,7 @@ export class MessageService {
   async raw(p: Principal, id: string): Promise<Buffer> {
     const content = await this.store.messages.getContent(requireUser(p), id);
     if (!content) throw notFound("Message", id);
-    return rebuildMessage(content.segments, (hash) => this.store.blobs.read(hash));
+    return rebuildMessage(content.segments, (hash, size) => this.store.blobs.read(hash, size));
   }
 
   /** The original bytes as a stream, for downloads; blobs are streamed as they are sent, never held whole. */
@@ -176,7 +176,8 @@ export class MessageService {
             ? m.size
             : null;
       const whole = (m: StoredRaw) =>
-        inlineBytes(m.segments) ?? rebuildMessage(m.segments, (hash) => this.store.blobs.read(hash));
+        inlineBytes(m.segments) ??
+        rebuildMessage(m.segments, (hash, size) => this.store.blobs.read(hash, size));
       for await (const [m, bytes] of readAhead(batch, aheadCost, async (m) => whole(m), READ_AHEAD_BYTES)) {
         const segments = m.segments;
         yield {
@@ -229,7 +230,7 @@ export class MessageService {
     // A small blob is read whole: one read costs about a quarter less than a file handle and a stream (the
     // attachments of a FETCH 1:* BODY[]), and holds no more than the stream's own buffer would.
     yield* messageChunks(segments, (hash, size) =>
-      size <= WHOLE_BLOB_READ_BYTES ? this.store.blobs.read(hash) : this.store.blobs.open(hash),
+      size <= WHOLE_BLOB_READ_BYTES ? this.store.blobs.read(hash, size) : this.store.blobs.open(hash),
     );
   }
 

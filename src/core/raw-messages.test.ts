@@ -86,6 +86,8 @@ describe("Core: reading raw bytes", () => {
       // blob past 256 KiB, is opened as a stream.
       expect(read.mock.calls.length).toBeGreaterThan(1);
       expect(open).toHaveBeenCalledTimes(1);
+      // Each with the size the message records, so the embedded store reads it in one synchronous call.
+      expect(read.mock.calls.filter(([, size]) => size === undefined || size > 256 * 1024)).toEqual([]);
     } finally {
       read.mockRestore();
       open.mockRestore();

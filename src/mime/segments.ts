@@ -78,14 +78,14 @@ export function inlineBytes(segments: readonly Segment[]): Buffer | null {
 /** The original bytes from segments; blobs are read in parallel. Throws BlobMismatchError on a wrong-sized blob. */
 export async function rebuildMessage(
   segments: Segment[],
-  readBlob: (hash: string) => Promise<Buffer>,
+  readBlob: (hash: string, size: number) => Promise<Buffer>,
 ): Promise<Buffer> {
   const together = inlineBytes(segments);
   if (together) return together;
   const pieces = await Promise.all(
     segments.map(async (segment) => {
       if (segment.kind === "inline") return toBuffer(segment.data);
-      const data = await readBlob(segment.hash);
+      const data = await readBlob(segment.hash, segment.size);
       if (data.length !== segment.size) throw new BlobMismatchError(segment.hash, segment.size, data.length);
       return data;
     }),

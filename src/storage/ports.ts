@@ -603,7 +603,11 @@ export interface MessageStore {
 export interface BlobStore {
   /** Stores the bytes under their sha256 hash if absent (durably); references are counted by message calls. */
   put(hash: string, data: Buffer): Promise<void>;
-  read(hash: string): Promise<Buffer>;
+  /**
+   * The bytes whole. `size`, the size the message records for it, lets a store read a small blob its
+   * cheapest way (the embedded store: one synchronous read up to SYNC_READ_BYTES, as SQLite reads rows).
+   */
+  read(hash: string, size?: number): Promise<Buffer>;
   /** The bytes as a stream, read as the consumer takes them (large blobs are never held whole). */
   open(hash: string): Promise<NodeJS.ReadableStream>;
   info(hash: string): Promise<BlobInfo | null>;
@@ -763,14 +767,7 @@ export interface OutboxRecord {
 export type OutboxPatch = Partial<
   Pick<
     OutboxRecord,
-    | "recipients"
-    | "state"
-    | "size"
-    | "nextAttemptAt"
-    | "lastResponse"
-    | "sentCopyId"
-    | "dueAt"
-    | "finishedAt"
+    "recipients" | "state" | "size" | "nextAttemptAt" | "lastResponse" | "sentCopyId" | "dueAt" | "finishedAt"
   >
 > & { updatedAt: Date };
 

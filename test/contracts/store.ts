@@ -913,6 +913,20 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
 
       it("rejects reading a blob that was never stored", async () => {
         await expect(store.blobs.read(sha(Buffer.from(`never ${id()}`)))).rejects.toThrow();
+        // With the size a message records: the small-blob path fails the same way, as a rejection.
+        const missing = store.blobs.read(sha(Buffer.from(`never ${id()}`)), 40);
+        expect(missing).toBeInstanceOf(Promise);
+        await expect(missing).rejects.toThrow();
+      });
+
+      it("reads a blob the same with or without the size the message records", async () => {
+        const small = Buffer.alloc(30_000, `small ${id()} `);
+        const large = Buffer.alloc(300_000, `large ${id()} `);
+        for (const data of [small, large]) {
+          await store.blobs.put(sha(data), data);
+          expect((await store.blobs.read(sha(data), data.length)).equals(data)).toBe(true);
+          expect((await store.blobs.read(sha(data))).equals(data)).toBe(true);
+        }
       });
 
       it("streams a blob's bytes, and refuses to open one that was never stored", async () => {

@@ -1,11 +1,18 @@
 import { createHash } from "node:crypto";
-import { promises as fs } from "node:fs";
+import { promises as fs, readFileSync } from "node:fs";
 import path from "node:path";
 import type { BlobInfo, BlobStore } from "../ports.js";
 import type { EmbeddedContext } from "./context.js";
 import type { Row } from "./records.js";
 
 const HASH_PATTERN = /^[0-9a-f]{64}$/;
+
+/**
+ * A blob up to this size is read in one synchronous call, as better-sqlite3 reads the rows and inline bodies
+ * beside it: the thread pool's open, fstat, read and close hand-offs cost the event loop more than the read
+ * (about 0.2 ms against 0.03 ms for a cached 27 kB file; FETCH 1:* BODY[] reads one per attachment).
+ */
+export const SYNC_READ_BYTES = 256 * 1024;
 
 /** Where blobs are written before their rename: one folder, so a sweep reads one directory, not the whole tree. */
 export const TEMP_DIR = "tmp";
@@ -51,8 +58,10 @@ export class SqliteBlobStore implements BlobStore {
     if (!(await this.#exists(file))) await this.#writeDurably(file, data);
   }
 
-  async read(hash: string): Promise<Buffer> {
-    return this.files.readFile(this.pathOf(hash));
+  async read(hash: string, size?: number): Promise<Buffer> {
+    const file = this.pathOf(hash);
+    if (size !== undefined && size <= SYNC_READ_BYTES) return readFileSync(file);
+    return this.files.readFile(file);
   }
 
   async open(hash: string): Promise<NodeJS.ReadableStream> {
