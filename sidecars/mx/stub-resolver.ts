@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 /** What a zone holds per name: a record type (upper case) and its records. A TXT record is one string or its pieces. */
 export type StubZone = Record<string, Partial<Record<string, unknown[]>>>;
 
-export type DnsResolver = (name: string, rrtype: string) => Promise<unknown[]>;
+/** Answers as `any[]`: node types each record kind differently, and mailauth's own resolver type knows only strings. */
+export type DnsResolver = (name: string, rrtype: string) => Promise<any[]>;
 
 /** The DNS error node raises, with the same `code`, `syscall` and `hostname`. */
 export class StubDnsError extends Error {
