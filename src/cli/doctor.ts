@@ -2,6 +2,9 @@ import type { EiderConfig } from "../config/config.js";
 import { ADMIN } from "../core/index.js";
 import { openCore } from "../main.js";
 
+/** Unsigned domains named in doctor's line; the rest are counted. */
+const MAX_DOMAINS_SHOWN = 10;
+
 /** Checks that the store and bus answer and that blob references and quota usage are exact; `--fix` repairs them. */
 export async function runDoctor(config: EiderConfig, fix: boolean): Promise<number> {
   let problems = 0;
@@ -24,6 +27,15 @@ export async function runDoctor(config: EiderConfig, fix: boolean): Promise<numb
     await check("bus", async () => {
       if (!health.bus.ok) throw new Error(health.bus.error);
       return "answered";
+    });
+    await check("dkim", async () => {
+      const unsigned = await core.dkim.domainsWithoutKey(ADMIN);
+      if (unsigned.length === 0) return "every domain of this server's addresses has a DKIM key";
+      const shown = unsigned.slice(0, MAX_DOMAINS_SHOWN).join(", ");
+      const more =
+        unsigned.length > MAX_DOMAINS_SHOWN ? ` and ${unsigned.length - MAX_DOMAINS_SHOWN} more` : "";
+      const whose = unsigned.length === 1 ? "its" : "their";
+      return `no DKIM key for ${shown}${more}: ${whose} mail leaves unsigned (createDkimKey over GraphQL)`;
     });
     if (fix) {
       await check("repair", async () => {

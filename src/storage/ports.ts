@@ -490,6 +490,8 @@ export interface AddressStore {
   remove(userId: string, id: string): Promise<boolean>;
   findByNormalized(normalized: string): Promise<AddressRecord | null>;
   listForUser(userId: string): Promise<AddressRecord[]>;
+  /** The distinct domains of every address (the part after the last `@` of the normalized form), sorted; a scan. */
+  listDomains(): Promise<string[]>;
 }
 
 export interface MailboxStore {

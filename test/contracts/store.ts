@@ -271,6 +271,20 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         expect(await store.addresses.remove(user.id, rec.id)).toBe(true);
         expect(await store.addresses.findByNormalized(normalized)).toBeNull();
       });
+
+      it("lists the distinct domains of every address, wildcards included, sorted", async () => {
+        const { user } = await newUser();
+        const other = await newUser();
+        const tag = id();
+        const add = (userId: string, normalized: string) =>
+          store.addresses.add({ id: id(), userId, address: normalized, normalized, createdAt: new Date() });
+        await add(user.id, `a${tag}@b-${tag}.example`);
+        await add(user.id, `b${tag}@a-${tag}.example`);
+        await add(other.user.id, `c${tag}@a-${tag}.example`);
+        await add(other.user.id, `*@c-${tag}.example`);
+        const mine = (await store.addresses.listDomains()).filter((d) => d.includes(tag));
+        expect(mine).toEqual([`a-${tag}.example`, `b-${tag}.example`, `c-${tag}.example`]);
+      });
     });
 
     describe("mailboxes", () => {

@@ -199,6 +199,33 @@ describe.each(testStores())("Core: DKIM keys on the $kind store", ({ kind, skip 
     await expect(t.core.dkim.get(ADMIN, d)).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
+  it("names the domains of addresses that no key of theirs or of a parent covers", async () => {
+    const tag = `w${process.pid}x${++unique}`;
+    await t.addUser(`dkim-domains-${tag}`, {
+      addresses: [
+        `a@${tag}.example`,
+        `b@news.${tag}.example`,
+        `c@other-${tag}.example`,
+        `*@catch-${tag}.example`,
+      ],
+    });
+    const mine = async () => (await t.core.dkim.domainsWithoutKey(ADMIN)).filter((d) => d.includes(tag));
+    expect(await mine()).toEqual([
+      `catch-${tag}.example`,
+      `news.${tag}.example`,
+      `other-${tag}.example`,
+      `${tag}.example`,
+    ]);
+    // A key for the parent covers it and its subdomain; a key for a subdomain covers only that one.
+    await t.core.dkim.create(ADMIN, { domain: `${tag}.example`, selector: "s", algorithm: "ed25519-sha256" });
+    await t.core.dkim.create(ADMIN, {
+      domain: `x.other-${tag}.example`,
+      selector: "s",
+      algorithm: "ed25519-sha256",
+    });
+    expect(await mine()).toEqual([`catch-${tag}.example`, `other-${tag}.example`]);
+  });
+
   it("serves only the admin: a user, the delivery agent and an anonymous caller are FORBIDDEN", async () => {
     const d = domain();
     await t.core.dkim.create(ADMIN, { domain: d, selector: "s", algorithm: "ed25519-sha256" });
@@ -212,6 +239,7 @@ describe.each(testStores())("Core: DKIM keys on the $kind store", ({ kind, skip 
       ],
       ["create replacing", (p) => t.core.dkim.create(p, { domain: d, selector: "x", replace: true })],
       ["delete", (p) => t.core.dkim.delete(p, d)],
+      ["domainsWithoutKey", (p) => t.core.dkim.domainsWithoutKey(p)],
     ];
     for (const p of [{ kind: "user", userId } as Principal, DELIVERY, ANONYMOUS])
       for (const [name, call] of calls)

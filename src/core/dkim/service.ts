@@ -5,6 +5,7 @@ import { DomainError, invalidInput, notFound } from "../errors.js";
 import { requireAdmin, type Principal } from "../principal.js";
 import { StoreConflictError, type DkimKeyRecord, type Store } from "../../storage/ports.js";
 import { dkimDnsRecord } from "./dns-record.js";
+import { domainAndParents } from "./domain-and-parents.js";
 import { generatePrivateKey, importPrivateKey, publicKeyValue } from "./key-material.js";
 import type { DkimKey, DkimKeyInput } from "./types.js";
 
@@ -66,6 +67,18 @@ export class DkimService {
         throw err;
       }
     return toModel(record);
+  }
+
+  /**
+   * The domains of this server's addresses that no key covers (neither theirs nor a parent's): their mail leaves
+   * unsigned. For `eider doctor`; it reads every address's domain.
+   */
+  async domainsWithoutKey(p: Principal): Promise<string[]> {
+    requireAdmin(p);
+    const keyed = new Set((await this.store.dkimKeys.list()).map((k) => k.domain));
+    return (await this.store.addresses.listDomains()).filter(
+      (domain) => !domainAndParents(domain).some((d) => keyed.has(d)),
+    );
   }
 
   /** True when the domain had a key (its mail goes unsigned from now on). */

@@ -3,6 +3,7 @@
 import { dkimSign } from "mailauth";
 import type { DkimKeyRecord, Store } from "../../storage/ports.js";
 import { normalizeDomain } from "../addresses.js";
+import { domainAndParents } from "./domain-and-parents.js";
 import type { DkimSigner } from "./types.js";
 
 export class StoreDkimSigner implements DkimSigner {
@@ -34,9 +35,7 @@ export class StoreDkimSigner implements DkimSigner {
     } catch {
       return null;
     }
-    const labels = domain.split(".");
-    const candidates = labels.map((_, i) => labels.slice(i).join("."));
-    const found = await this.store.dkimKeys.findAny(candidates);
+    const found = await this.store.dkimKeys.findAny(domainAndParents(domain));
     return found.sort((a, b) => b.domain.length - a.domain.length)[0] ?? null;
   }
 }

@@ -3,6 +3,7 @@ import { StoreConflictError } from "../ports.js";
 import { isUniqueViolation } from "./constraint-errors.js";
 import type { EmbeddedContext } from "./context.js";
 import type { Row } from "./records.js";
+import { domainsOf } from "../address-domains.js";
 
 export class SqliteAddressStore implements AddressStore {
   constructor(private readonly ctx: EmbeddedContext) {}
@@ -38,6 +39,14 @@ export class SqliteAddressStore implements AddressStore {
       .stmt("SELECT * FROM addresses WHERE user_id = ? ORDER BY created_at, address")
       .all(userId) as Row[];
     return rows.map(toAddress);
+  }
+
+  async listDomains(): Promise<string[]> {
+    // SQLite has no "last index of": the first `@` narrows the rows, domainsOf takes the part after the last.
+    const rows = this.ctx
+      .stmt("SELECT DISTINCT substr(normalized, instr(normalized, '@') + 1) AS rest FROM addresses")
+      .all() as Array<{ rest: string }>;
+    return domainsOf(rows.map((r) => r.rest));
   }
 }
 

@@ -3,6 +3,7 @@ import { StoreConflictError } from "../ports.js";
 import type { MongoContext } from "./context.js";
 import { isDuplicateKey } from "./constraint-errors.js";
 import { type AddressDoc } from "./records.js";
+import { domainsOf } from "../address-domains.js";
 
 export class MongoAddressStore implements AddressStore {
   constructor(private readonly ctx: MongoContext) {}
@@ -36,6 +37,14 @@ export class MongoAddressStore implements AddressStore {
   async listForUser(userId: string): Promise<AddressRecord[]> {
     const docs = await this.ctx.addresses.find({ user: userId }).sort({ createdAt: 1, address: 1 }).toArray();
     return docs.map(toAddress);
+  }
+
+  /** A scan of the normalized forms, one batch at a time (no aggregation operator FerretDB v1 might lack). */
+  async listDomains(): Promise<string[]> {
+    const seen = new Set<string>();
+    for await (const d of this.ctx.addresses.find({}, { projection: { _id: 0, normalized: 1 } }))
+      seen.add(d.normalized);
+    return domainsOf(seen);
   }
 }
 
