@@ -177,6 +177,29 @@ describe("MX: inbound authentication (mailauth, stub DNS)", () => {
     });
   });
 
+  it.each([
+    ["two From fields", "From: Boss <ceo@reject.example>\r\n", "x@pass.example"],
+    ["two addresses in one From field", "", "x@pass.example>, <ceo@reject.example"],
+  ])(
+    "judges each From domain of a message with %s: the forged domain's p=reject stands",
+    async (_what, extra, from) => {
+      const raw = message(from, extra);
+      const auth = await run({ raw, mailFrom: "x@pass.example" });
+      expect(auth.spf.result).toBe("pass");
+      expect(auth.dmarc).toEqual({
+        result: "fail",
+        domain: "reject.example",
+        policy: "reject",
+        pct: 100,
+        action: "reject",
+      });
+      expect(auth.authenticationResults).toMatch(/^ dmarc=fail \(p=REJECT.*header\.from=reject\.example/m);
+      expect(auth.authenticationResults).toMatch(/^ dmarc=none .*header\.from=pass\.example/m);
+      expect(auth.authenticationResults).toMatch(/\r\n$/);
+      expect(auth.message).toEqual(Buffer.concat([Buffer.from(auth.headers), raw]));
+    },
+  );
+
   it("says none when the From domain has no DMARC record, whatever SPF says", async () => {
     const auth = await run({
       raw: message("x@soft.example"),
@@ -213,6 +236,8 @@ describe("MX: inbound authentication (mailauth, stub DNS)", () => {
       arcSeal: { domain: "eider.test", selector: "arc", privateKeyPem: ourKey.pem },
     });
     expect(hop2.arc).toEqual({ result: "pass", instance: 1 });
+    expect(hop2.authenticationResults).toMatch(new RegExp(`^Authentication-Results: ${ME};\\r\\n`));
+    expect(hop2.headers.endsWith(hop2.authenticationResults)).toBe(true);
     expect(hop2.authenticationResults).toMatch(/^ arc=pass \(i=1\b/m);
     expect(hop2.sealed).toBe(true);
     expect(hop2.headers).toMatch(/^ARC-Seal: i=2; a=rsa-sha256; t=\d+; cv=pass;\s+d=eider\.test;\s+s=arc;/);

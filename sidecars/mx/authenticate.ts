@@ -3,7 +3,7 @@
 // field (RFC 8601) under our authserv-id, with the DMARC policy's verdict, and an ARC seal when we hold a key.
 import { createPrivateKey } from "node:crypto";
 import { isIP } from "node:net";
-import { authenticate, type AuthenticateResult, type DNSResolver } from "mailauth";
+import { authenticate, dmarc, type AuthenticateResult, type DMARCResult, type DNSResolver } from "mailauth";
 import { dmarcAction, type DmarcAction } from "./dmarc-policy.js";
 import { removeForgedResults } from "./forged-results.js";
 
@@ -96,10 +96,22 @@ export async function authenticateInbound(args: InboundAuthenticationArgs): Prom
         }
       : undefined,
   });
-  const headers = result.headers;
+  // mailauth judges DMARC only for exactly one From address. A second From field (or a second address in one) must
+  // not let a forged From escape its domain's p=reject, so each From domain is judged and the strictest verdict
+  // stands (RFC 7489 §6.6.1 lets the receiver apply the most strict policy).
+  const extra = result.dmarc ? [] : await dmarcPerFromDomain(result, args.resolver);
+  const headers =
+    extra.length === 0
+      ? result.headers
+      : appendResults(
+          result.headers,
+          extra.map((d) => d.info),
+        );
+  const verdicts = result.dmarc ? [result.dmarc] : extra;
   return {
     headers,
-    authenticationResults: headers.slice(headers.indexOf("Authentication-Results:")),
+    // The last field; "ARC-Authentication-Results:" before it must not be taken for it.
+    authenticationResults: headers.slice(headers.lastIndexOf("\r\nAuthentication-Results:") + 2),
     message: Buffer.concat([Buffer.from(headers), cleaned]),
     forgedResultsRemoved: removed,
     spf: spfOf(result),
@@ -109,7 +121,7 @@ export async function authenticateInbound(args: InboundAuthenticationArgs): Prom
       result: r.status.result as AuthResult,
       aligned: Boolean(r.status.aligned),
     })),
-    dmarc: dmarcOf(result, args.random),
+    dmarc: strictest(verdicts.map((d) => dmarcOf(d, args.random))),
     arc: result.arc
       ? { result: result.arc.status.result as AuthResult, instance: result.arc.i || 0 }
       : { result: "none", instance: 0 },
@@ -123,10 +135,7 @@ function spfOf(result: AuthenticateResult): InboundAuthentication["spf"] {
     : { result: "none", domain: "" };
 }
 
-function dmarcOf(result: AuthenticateResult, random?: () => number): InboundAuthentication["dmarc"] {
-  // mailauth answers false when there is no single From address to judge (RFC 7489 §6.6.1 leaves that to policy).
-  const d = result.dmarc;
-  if (!d) return { result: "none", domain: "", policy: null, pct: 100, action: "none" };
+function dmarcOf(d: DMARCResult, random?: () => number): InboundAuthentication["dmarc"] {
   const policy = d.policy === "reject" || d.policy === "quarantine" || d.policy === "none" ? d.policy : null;
   const pct = typeof d.pct === "number" && Number.isFinite(d.pct) ? d.pct : 100;
   return {
@@ -136,4 +145,59 @@ function dmarcOf(result: AuthenticateResult, random?: () => number): InboundAuth
     pct,
     action: dmarcAction({ result: d.status.result, policy: policy ?? undefined, pct }, random),
   };
+}
+
+const NO_DMARC: InboundAuthentication["dmarc"] = {
+  result: "none",
+  domain: "",
+  policy: null,
+  pct: 100,
+  action: "none",
+};
+const ACTION_RANK: Record<DmarcAction, number> = { none: 0, quarantine: 1, reject: 2 };
+const RESULT_RANK: Partial<Record<AuthResult, number>> = {
+  fail: 4,
+  temperror: 3,
+  permerror: 2,
+  none: 1,
+  pass: 0,
+};
+
+/** Of several From domains' verdicts: the strictest action; on a tie, the worst result (fail before pass). */
+function strictest(verdicts: InboundAuthentication["dmarc"][]): InboundAuthentication["dmarc"] {
+  let worst = NO_DMARC;
+  for (const v of verdicts)
+    if (
+      worst === NO_DMARC ||
+      ACTION_RANK[v.action] > ACTION_RANK[worst.action] ||
+      (ACTION_RANK[v.action] === ACTION_RANK[worst.action] &&
+        (RESULT_RANK[v.result] ?? 1) > (RESULT_RANK[worst.result] ?? 1))
+    )
+      worst = v;
+  return worst;
+}
+
+/** DMARC for each distinct domain of a message with several From addresses, with mailauth's own SPF and DKIM results. */
+async function dmarcPerFromDomain(
+  result: AuthenticateResult,
+  resolver?: DNSResolver,
+): Promise<DMARCResult[]> {
+  const froms = result.dkim.headerFrom ?? [];
+  if (froms.length < 2) return [];
+  const domains = [...new Set(froms.map((a) => a.slice(a.lastIndexOf("@") + 1).toLowerCase()))];
+  const spfDomains = result.spf && result.spf.status.result === "pass" ? [result.spf.domain] : [];
+  const dkimDomains = (result.dkim.results ?? [])
+    .filter((r) => r.status.result === "pass")
+    .map((r) => ({ id: r.id, domain: r.signingDomain, underSized: r.status.underSized }));
+  const verdicts = await Promise.all(
+    domains.map((domain) =>
+      dmarc({ headerFrom: domain, spfDomains, dkimDomains, arcResult: result.arc || undefined, resolver }),
+    ),
+  );
+  return verdicts.filter((d): d is DMARCResult => d !== false);
+}
+
+/** The Authentication-Results field (the last of `headers`) with more result rows (RFC 8601 §2.2: `;`-separated). */
+function appendResults(headers: string, rows: string[]): string {
+  return `${headers.replace(/\r\n$/, "")};\r\n ${rows.join(";\r\n ")}\r\n`;
 }
