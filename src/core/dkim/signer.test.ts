@@ -89,6 +89,18 @@ describe("Core: the DKIM signer", () => {
     });
   });
 
+  it("writes the signature with a bare-LF message's own line ends, and it verifies before and after CRLF conversion", async () => {
+    const key = await t.core.dkim.create(ADMIN, { domain: "lf.example", selector: "lf" });
+    const raw = Buffer.from("From: a@lf.example\nTo: b@x.test\nSubject: bare\n\nline one\nline two\n");
+    const signed = await signer.sign(raw, "lf.example");
+    const header = signed.subarray(0, signed.length - raw.length).toString();
+    expect(header).toMatch(/^DKIM-Signature: [^\r]*\n$/);
+    expect((await verify(signed, key))[0].status.result).toBe("pass");
+    expect((await verify(Buffer.from(signed.toString().replace(/\n/g, "\r\n")), key))[0].status.result).toBe(
+      "pass",
+    );
+  });
+
   it("returns the message unchanged when no key covers the domain", async () => {
     const raw = message("someone@unsigned.example");
     expect(await signer.sign(raw, "unsigned.example")).toBe(raw);

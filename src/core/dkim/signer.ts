@@ -24,7 +24,12 @@ export class StoreDkimSigner implements DkimSigner {
     // A stored key was checked when it was stored, so a failure here is a fault, not the message's: never send
     // unsigned what should have been signed without saying so.
     if (errors.length > 0) throw new Error(`DKIM signing for "${key.domain}" failed`, { cause: errors[0] });
-    return Buffer.concat([Buffer.from(signatures), raw]);
+    // The field takes the message's own line ends: a bare-LF message (canonicalized as CRLF all the same, RFC 6376
+    // §3.4) gets no CRLF header line in the middle of its LFs.
+    return Buffer.concat([
+      Buffer.from(usesBareLf(raw) ? signatures.replace(/\r\n/g, "\n") : signatures),
+      raw,
+    ]);
   }
 
   /** The key of the domain or of its nearest parent that has one; null for none (or a domain that is no host name). */
@@ -38,4 +43,10 @@ export class StoreDkimSigner implements DkimSigner {
     const found = await this.store.dkimKeys.findAny(domainAndParents(domain));
     return found.sort((a, b) => b.domain.length - a.domain.length)[0] ?? null;
   }
+}
+
+/** Whether the message's first line ends in a bare LF. */
+function usesBareLf(raw: Buffer): boolean {
+  const lf = raw.indexOf(0x0a);
+  return lf === 0 || (lf > 0 && raw[lf - 1] !== 0x0d);
 }
