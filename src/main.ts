@@ -5,7 +5,14 @@ import type { Bus } from "./bus/index.js";
 import { MemoryBus } from "./bus/memory.js";
 import { recordAdminTokenUse, resolveAdminToken, type AdminToken } from "./config/admin-token.js";
 import type { EiderConfig } from "./config/config.js";
-import { ADMIN, createCore, USAGE_SETTLE_MS, type Core, type OutboundPort } from "./core/index.js";
+import {
+  addressMatcher,
+  ADMIN,
+  createCore,
+  USAGE_SETTLE_MS,
+  type Core,
+  type OutboundPort,
+} from "./core/index.js";
 import type { RunningHttpServer } from "./http/server.js";
 import { openEmbeddedStore } from "./storage/embedded/index.js";
 import type { Store } from "./storage/ports.js";
@@ -14,6 +21,7 @@ import type { RunningLmtpServer } from "../sidecars/lmtp/server.js";
 import type { RunningPop3Server } from "../sidecars/pop3/index.js";
 import type { RunningImapServer } from "../sidecars/imap/index.js";
 import type { TlsCertificates } from "../sidecars/shared/tls.js";
+import type { RunningHaraka } from "../sidecars/mx/index.js";
 
 /** `atStart`: this process is the server starting, so it cleans up what a crash of the last one left. */
 export async function openStore(config: EiderConfig, options: { atStart?: boolean } = {}): Promise<Store> {
@@ -100,6 +108,13 @@ export async function openCore(
       maxFiltersPerUser: config.limits.maxFiltersPerUser,
     },
     spam: { headers: config.delivery.spamHeaders, defaultLevel: config.delivery.spamLevel },
+    inboundLimits: {
+      perRecipient: {
+        messages: config.mx.recipientMessages,
+        windowMs: config.mx.recipientWindowSeconds * 1000,
+      },
+      perClientIp: { messages: config.mx.clientMessages, windowMs: config.mx.clientWindowSeconds * 1000 },
+    },
     onBackgroundError: (err) =>
       logger.error(
         { err },
@@ -139,6 +154,8 @@ export interface RunningEider {
   pop3: RunningPop3Server | null;
   /** Null when [imap] enabled = false. */
   imap: RunningImapServer | null;
+  /** Haraka with the Eider plugin, a child process; null when [mx] enabled = false. */
+  mx: RunningHaraka | null;
   logger: Logger;
   /**
    * Re-reads the TLS certificate files for every sidecar that uses them (`eider serve` calls it on SIGHUP):
@@ -150,7 +167,7 @@ export interface RunningEider {
 }
 
 /** The listeners one process can run; `eider serve --only lmtp` picks some. */
-export const PARTS = ["http", "lmtp", "pop3", "imap"] as const;
+export const PARTS = ["http", "lmtp", "pop3", "imap", "mx"] as const;
 export type Part = (typeof PARTS)[number];
 
 /** What `--only` did not name is null. */
@@ -165,7 +182,9 @@ export function configuredParts(config: EiderConfig): Part[] {
         ? config.pop3.enabled
         : p === "imap"
           ? config.imap.enabled
-          : true,
+          : p === "mx"
+            ? config.mx.enabled
+            : true,
   );
 }
 
@@ -189,10 +208,16 @@ export async function startParts(
   let lmtp: RunningLmtpServer | null = null;
   let pop3: RunningPop3Server | null = null;
   let imap: RunningImapServer | null = null;
+  let mx: RunningHaraka | null = null;
   let tls: TlsCertificates | null = null;
   try {
     // One certificate for every sidecar that speaks TLS, loaded (or generated) before the first listens.
-    if (parts.includes("pop3") || parts.includes("imap") || (parts.includes("lmtp") && config.lmtp.starttls))
+    if (
+      parts.includes("pop3") ||
+      parts.includes("imap") ||
+      (parts.includes("lmtp") && config.lmtp.starttls) ||
+      (parts.includes("mx") && config.mx.starttls)
+    )
       tls = await loadCertificates(config, logger);
     if (parts.includes("lmtp")) {
       // Loaded only when it runs: a process serving the API alone does not need the SMTP stack.
@@ -206,6 +231,9 @@ export async function startParts(
         idleTimeoutMs: config.lmtp.idleTimeoutSeconds * 1000,
         shutdownGraceMs: config.http.shutdownGraceSeconds * 1000,
         starttls: config.lmtp.starttls ? tls : null,
+        xclientFrom: config.lmtp.xclientNetworks.length
+          ? addressMatcher(config.lmtp.xclientNetworks)
+          : undefined,
       });
     }
     if (parts.includes("pop3")) {
@@ -216,12 +244,17 @@ export async function startParts(
       const { startImapSidecar } = await import("../sidecars/imap/index.js");
       imap = await startImapSidecar(core, config, logger, tls!);
     }
+    if (parts.includes("mx")) {
+      const { startMxSidecar } = await import("../sidecars/mx/index.js");
+      mx = await startMxSidecar(config, logger, lmtp, tls);
+    }
     // The API listens last: once /health answers, every part of this process takes connections (a script or a
     // load balancer that waits for /health must not meet a refused LMTP or POP3 port).
     if (parts.includes("http")) http = await startHttp(config, core, logger);
   } catch (err) {
     // One listener could not start (its port is taken): the others and the store close before the error goes up.
     await http?.close();
+    await mx?.stop();
     await imap?.close();
     await pop3?.close();
     await lmtp?.close();
@@ -234,6 +267,7 @@ export async function startParts(
       lmtp: lmtp ? `${lmtp.host}:${lmtp.port}` : null,
       pop3: pop3 ? `${pop3.host}:${pop3.port}` : null,
       imap: imap ? `${imap.host}:${imap.port}` : null,
+      mx: mx ? `${mx.host}:${mx.port}` : null,
       store: adapters.store.kind,
       bus: config.bus.redisUrl ? "redis" : "memory",
     },
@@ -273,6 +307,7 @@ export async function startParts(
     lmtp,
     pop3,
     imap,
+    mx,
     logger,
     adminToken,
     reloadCertificates() {
@@ -291,6 +326,8 @@ export async function startParts(
         clearInterval(maintenance);
         clearInterval(usageTimer);
         stopIdleGc();
+        // The MX first: what it has in flight is delivered through this process's LMTP before that closes.
+        await mx?.stop();
         await Promise.all([http?.close(), lmtp?.close(), pop3?.close(), imap?.close()]);
         await usageRuns; // the store stays open until the start's recount is done
         await core.close();

@@ -37,6 +37,11 @@ export function replyFor(
         : { code: 452, enhanced: "4.2.2", text: message };
     case "too-large":
       return { code: 552, enhanced: "5.3.4", text: message };
+    case "rate-limited":
+      // RFC 3463 X.2.1: the mailbox is not accepting messages just now (the per-recipient rate).
+      return { code: 450, enhanced: "4.2.1", text: message };
+    case "client-rate-limited":
+      return { code: 451, enhanced: "4.7.1", text: message };
     case "rejected":
       return { code: 554, enhanced: "5.6.0", text: message };
     case "temporary-failure":

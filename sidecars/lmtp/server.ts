@@ -3,10 +3,17 @@
 import os from "node:os";
 import type { Logger } from "pino";
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
-import { asDomainError, DELIVERY, type Core, type RecipientResult } from "../../src/core/index.js";
+import {
+  asDomainError,
+  DELIVERY,
+  type Core,
+  type DeliverySource,
+  type RecipientResult,
+} from "../../src/core/index.js";
 import {
   CLIENT_GONE,
   keepOwnEnhancedCodes,
+  limitXClient,
   refuseLongLines,
   type SmtpConnection,
 } from "../shared/smtp-connection.js";
@@ -31,6 +38,12 @@ export interface LmtpOptions {
   serverName?: string;
   /** STARTTLS offered with these certificates (a reload reaches new upgrades); null: not offered. */
   starttls: TlsCertificates | null;
+  /**
+   * Peers allowed to send XCLIENT (the MX in front, passing on its internet client): their sessions deliver as
+   * via "mx", with the client's address and HELO name in the delivery log and the inbound rate limits. Default:
+   * none may.
+   */
+  xclientFrom?: (address: string | undefined) => boolean;
 }
 
 export interface RunningLmtpServer {
@@ -63,6 +76,7 @@ export async function startLmtpServer(
       keepOwnEnhancedCodes(connection);
       refuseLongLines(connection);
       coalesceReplies(connection._socket);
+      if (options.xclientFrom) limitXClient(connection, options.xclientFrom);
       connections.set(connection.session.id, connection);
     }
   }
@@ -78,6 +92,7 @@ export async function startLmtpServer(
     hideSTARTTLS: !options.starttls,
     ...options.starttls?.pair(),
     hideDSN: true,
+    useXClient: Boolean(options.xclientFrom),
     hideENHANCEDSTATUSCODES: false,
     logger: false,
     closeTimeout: options.shutdownGraceMs,
@@ -112,8 +127,7 @@ export async function startLmtpServer(
       );
       core.delivery
         .checkRecipient(DELIVERY, address.address, Number.isFinite(size) && size > 0 ? size : undefined, {
-          via: "lmtp",
-          client: { ip: session.remoteAddress, name: session.hostNameAppearsAs ?? undefined },
+          ...sourceOf(session),
           mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
         })
         .then(
@@ -169,8 +183,7 @@ export async function startLmtpServer(
     const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : "";
     const date = new Date();
     const results = await core.delivery.deliver(DELIVERY, {
-      via: "lmtp",
-      client: { ip: session.remoteAddress, name: session.hostNameAppearsAs ?? undefined },
+      ...sourceOf(session),
       mailFrom,
       recipients,
       raw,
@@ -179,9 +192,12 @@ export async function startLmtpServer(
         traceHeaders({
           mailFrom,
           recipient,
-          clientName: session.hostNameAppearsAs ?? "",
-          clientHostname: session.clientHostname,
-          clientAddress: session.remoteAddress,
+          // This hop's own peer (the MX after XCLIENT): the MX wrote its own Received line for the client.
+          clientName: session.hostNameAppearsAs || "",
+          clientHostname: relayed(session) ? undefined : session.clientHostname,
+          clientAddress: relayed(session)
+            ? String(session.xClient.get("ADDR:DEFAULT"))
+            : session.remoteAddress,
           serverName,
           sessionId: session.id,
           smtpUtf8: (session.envelope as { smtpUtf8?: boolean }).smtpUtf8 === true,
@@ -251,6 +267,26 @@ function receive(stream: SMTPServerDataStream): Promise<Buffer | null> {
     stream.once("end", () => resolve(stream.sizeExceeded ? null : Buffer.concat(chunks)));
     stream.once("error", reject);
   });
+}
+
+/** XCLIENT ADDR was accepted (only from `xclientFrom` peers): the session carries mail from the MX's client. */
+function relayed(session: SMTPServerSession): boolean {
+  return Boolean(session.xClient?.has("ADDR"));
+}
+
+/**
+ * Where the message comes from, for the delivery log and the inbound limits: the MX's client (its address and the
+ * HELO it gave, passed by XCLIENT) as via "mx", or the LMTP peer itself.
+ */
+function sourceOf(session: SMTPServerSession): DeliverySource {
+  if (relayed(session)) {
+    const helo = session.xClient.get("HELO");
+    return {
+      via: "mx",
+      client: { ip: session.remoteAddress, name: typeof helo === "string" && helo ? helo : undefined },
+    };
+  }
+  return { via: "lmtp", client: { ip: session.remoteAddress, name: session.hostNameAppearsAs || undefined } };
 }
 
 function summary(r: RecipientResult) {

@@ -17,6 +17,20 @@ export interface SmtpConnection {
   _createParser(): EventEmitter;
   send(code: number, data?: string | string[], context?: string | false): void;
   close(): void;
+  /** The peer's address as accepted, which XCLIENT does not overwrite. */
+  _originalRemoteAddress: string;
+  /** Whether XCLIENT / XFORWARD may be offered and used now (smtp-server's own check). */
+  _proxyCommandAllowed(command: string, option: string): boolean;
+}
+
+/**
+ * XCLIENT only from peers `trusted` names (networks; smtp-server's own list takes exact addresses), checked
+ * against the real peer, both for offering it and for taking it.
+ */
+export function limitXClient(connection: SmtpConnection, trusted: (address: string) => boolean): void {
+  const allowed = connection._proxyCommandAllowed.bind(connection);
+  connection._proxyCommandAllowed = (command, option) =>
+    allowed(command, option) && trusted(connection._originalRemoteAddress);
 }
 
 /** Socket errors that are the client's doing (it left), not a fault of the server. */

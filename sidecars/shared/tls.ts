@@ -63,6 +63,11 @@ export class TlsCertificates {
     return this.current.context;
   }
 
+  /** The PEM files it reads, for a process that loads them itself (Haraka's tls plugin). */
+  paths(): { cert: string; key: string } {
+    return { ...this.files };
+  }
+
   /** Certificate and key as tls.createServer takes them. */
   pair(): TlsPair {
     return this.current.pair;

@@ -47,6 +47,7 @@ export async function serve(config: EiderConfig, only: Part[] | null = null): Pr
       `  POP3: ${eider.pop3.host}:${eider.pop3.port} (STLS)${eider.pop3.tlsPort === null ? "" : `, ${eider.pop3.host}:${eider.pop3.tlsPort} (TLS)`}`,
     eider.imap &&
       `  IMAP: ${eider.imap.host}:${eider.imap.port} (STARTTLS)${eider.imap.tlsPort === null ? "" : `, ${eider.imap.host}:${eider.imap.tlsPort} (TLS)`}`,
+    eider.mx && `  MX (Haraka, pid ${eider.mx.pid}): ${eider.mx.host}:${eider.mx.port}`,
   ].filter(Boolean);
   console.log(`Eider is running.
 ${listening.join("\n")}

@@ -18,6 +18,24 @@ export interface EiderConfig {
     maxConnections: number;
     idleTimeoutSeconds: number;
     starttls: boolean;
+    xclientNetworks: string[];
+  };
+  mx: {
+    enabled: boolean;
+    host: string;
+    port: number;
+    serverName: string;
+    lmtpHost: string;
+    lmtpPort: number;
+    rspamdUrl: string;
+    rspamdTimeoutMs: number;
+    starttls: boolean;
+    dnsZoneFile: string;
+    logLevel: string;
+    recipientMessages: number;
+    recipientWindowSeconds: number;
+    clientMessages: number;
+    clientWindowSeconds: number;
   };
   store: { mongodbUrl: string; mongodbDatabase: string; mongodbBlobDatabase: string };
   bus: { redisUrl: string; redisPrefix: string; commandTimeoutMs: number };
@@ -247,6 +265,24 @@ function toConfig(t: any): EiderConfig {
       maxConnections: t.lmtp.max_connections,
       idleTimeoutSeconds: t.lmtp.idle_timeout_seconds,
       starttls: t.lmtp.starttls,
+      xclientNetworks: commaList(t.lmtp.xclient_networks),
+    },
+    mx: {
+      enabled: t.mx.enabled,
+      host: t.mx.host,
+      port: t.mx.port,
+      serverName: t.mx.server_name,
+      lmtpHost: t.mx.lmtp_host,
+      lmtpPort: t.mx.lmtp_port,
+      rspamdUrl: t.mx.rspamd_url,
+      rspamdTimeoutMs: t.mx.rspamd_timeout_ms,
+      starttls: t.mx.starttls,
+      dnsZoneFile: t.mx.dns_zone_file,
+      logLevel: oneOf(t.mx.log_level, ["debug", "info", "notice", "warn", "error"], "mx.log_level"),
+      recipientMessages: wholeNumber(t.mx.recipient_messages, "mx.recipient_messages"),
+      recipientWindowSeconds: countingNumber(t.mx.recipient_window_seconds, "mx.recipient_window_seconds"),
+      clientMessages: wholeNumber(t.mx.client_messages, "mx.client_messages"),
+      clientWindowSeconds: countingNumber(t.mx.client_window_seconds, "mx.client_window_seconds"),
     },
     store: {
       mongodbUrl: t.store.mongodb_url,

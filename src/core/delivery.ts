@@ -14,6 +14,7 @@ import {
   type Route,
   type RouteVerdict,
 } from "./delivery/route.js";
+import type { InboundLimits } from "./delivery/inbound-limits.js";
 import { judgeSpam, type SpamVerdict } from "./delivery/spam.js";
 import { toFilter } from "./filters.js";
 import type { DeliveredCopy } from "./autoreply/responder.js";
@@ -90,7 +91,12 @@ export interface DeliverArgs extends DeliverySource {
 /** The answer at RCPT time: would a message of `size` bytes (when known) be accepted for this address? */
 export interface RecipientCheck {
   recipient: string;
-  status: Exclude<RecipientStatus, "stored" | "temporary-failure" | "rejected"> | "ok";
+  /** "rate-limited" / "client-rate-limited": mail from the internet (via "mx") over a limit of InboundLimits. */
+  status:
+    | Exclude<RecipientStatus, "stored" | "temporary-failure" | "rejected">
+    | "ok"
+    | "rate-limited"
+    | "client-rate-limited";
   message: string;
   userId?: string;
 }
@@ -103,6 +109,8 @@ export interface DeliveryOptions {
   spam: { trustedHeaders: ReadonlySet<string>; defaultLevel: number };
   /** Called for each copy once it is durably stored (the autoreply); must return at once and never throw. */
   afterStored?: (copy: DeliveredCopy) => void;
+  /** The rate limits on mail from the internet (via "mx"); none: no limit. */
+  inboundLimits?: InboundLimits;
 }
 
 /** A duplicate guard's deferred write (its delivered-id entry) and lock release; see DuplicateGuard.storeOnce. */
@@ -149,6 +157,7 @@ export class DeliveryService {
     await Promise.all([
       this.store.deliveries.append(entries).catch(report),
       ...settlements.map((settle) => settle().catch(report)),
+      this.countInbound(args, results).catch(report),
     ]);
     return results;
   }
@@ -221,7 +230,12 @@ export class DeliveryService {
     source?: DeliverySource & { mailFrom: string },
   ): Promise<RecipientCheck> {
     requireDeliverer(p);
-    const check = await this.check(recipient, size);
+    let check = await this.check(recipient, size);
+    const limits = this.options.inboundLimits;
+    if (limits && source?.via === "mx" && check.status === "ok" && check.userId) {
+      const refusal = await limits.refusal(check.userId, source.client?.ip);
+      if (refusal) check = { ...check, ...refusal };
+    }
     // A known user refused before the message is sent (over quota, disabled) is logged, so the user can see why
     // mail did not arrive; an unknown address has nobody to log it for.
     const { userId } = check;
@@ -230,6 +244,14 @@ export class DeliveryService {
         .append([refusalEntry({ ...source, size: size ?? 0, at: new Date() }, { ...check, userId })])
         .catch((err: unknown) => this.options.onBackgroundError?.(err));
     return check;
+  }
+
+  /** Mail from the internet counts against the inbound rate limits once stored (a duplicate was counted before). */
+  private async countInbound(args: DeliverArgs, results: RecipientResult[]): Promise<void> {
+    const limits = this.options.inboundLimits;
+    if (!limits || args.via !== "mx") return;
+    const stored = results.filter((r) => r.status === "stored" && !r.duplicate).map((r) => r.userId!);
+    await limits.record(stored, args.client?.ip);
   }
 
   private async check(recipient: string, size?: number): Promise<RecipientCheck> {

@@ -9,6 +9,11 @@ import { AutoreplyService } from "./autoreply/service.js";
 import { Credentials } from "./credentials.js";
 import { ChangesService } from "./changes.js";
 import { DeliveryService } from "./delivery.js";
+import {
+  DEFAULT_INBOUND_LIMITS,
+  InboundLimits,
+  type InboundLimitsOptions,
+} from "./delivery/inbound-limits.js";
 import { DuplicateGuard } from "./delivery/duplicates.js";
 import { DeliveryLogService } from "./delivery/log.js";
 import { DkimService } from "./dkim/service.js";
@@ -76,6 +81,8 @@ export interface CoreOptions {
   limits?: Partial<CoreLimits>;
   /** Called when a request presents the admin token (the composition root records its first use). */
   onAdminTokenUse?: () => void;
+  /** Rate limits on mail from the internet (via "mx"), counted on the bus; default: DEFAULT_INBOUND_LIMITS. */
+  inboundLimits?: Partial<Omit<InboundLimitsOptions, "now">>;
   /** Spam routing: the trusted spam headers (`[delivery] spam_headers`) and the default spam level. */
   spam?: { headers?: readonly string[]; defaultLevel?: number };
   /** Mail the server sends itself (autoreplies); absent: nothing is sent, and autoreplies say so. */
@@ -195,6 +202,11 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
       defaultLevel: spamDefaultLevel,
     },
     afterStored: (copy) => responder.afterDelivery(copy),
+    inboundLimits: new InboundLimits(bus, {
+      ...DEFAULT_INBOUND_LIMITS,
+      ...options.inboundLimits,
+      now: options.now,
+    }),
   });
   const outbox = new OutboxQueue(store, bus, {
     transport: null,

@@ -10,14 +10,22 @@ export interface SwaksRun {
   transcript: string;
 }
 
-/** swaks exit status: 0 all well, 24 every recipient refused, 26 the message refused after DATA (its man page). */
-export function swaks(port: number, args: string[], data: Buffer): Promise<SwaksRun> {
+/**
+ * swaks exit status: 0 all well, 24 every recipient refused, 26 the message refused after DATA (its man page).
+ * `protocol` "SMTP" (ESMTP) drives an MX instead.
+ */
+export function swaks(
+  port: number,
+  args: string[],
+  data: Buffer,
+  protocol: "LMTP" | "SMTP" = "LMTP",
+): Promise<SwaksRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       "swaks",
       [
         "--protocol",
-        "LMTP",
+        protocol === "SMTP" ? "ESMTP" : "LMTP",
         "--server",
         "127.0.0.1",
         "--port",
