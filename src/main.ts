@@ -12,6 +12,7 @@ import {
   USAGE_SETTLE_MS,
   type Core,
   type OutboundPort,
+  type OutboundTransport,
 } from "./core/index.js";
 import type { RunningHttpServer } from "./http/server.js";
 import { openEmbeddedStore } from "./storage/embedded/index.js";
@@ -55,6 +56,17 @@ async function openOutbound(config: EiderConfig): Promise<OutboundPort | null> {
   if (!config.outbound.relay) return null;
   const { smtpRelay } = await import("./outbound/smarthost.js");
   return smtpRelay(config.outbound.relay);
+}
+
+/** The outbound queue's way out: each domain's MX, or the relay ([outbound] mode); loaded only when built. */
+async function openTransport(config: EiderConfig): Promise<OutboundTransport> {
+  const { hostname, mode, relay, mxPort } = config.outbound;
+  if (mode === "smarthost") {
+    const { smarthost } = await import("./outbound/smarthost.js");
+    return smarthost(relay, { name: hostname });
+  }
+  const { directMx } = await import("./outbound/direct-mx.js");
+  return directMx({ name: hostname, port: mxPort });
 }
 
 /** The adapters behind a core, for what must see below it: tests that check the stored rows, and the start-up log. */
@@ -127,6 +139,17 @@ export async function openCore(
       retryDelayMs: config.outbound.retryDelaySeconds * 1000,
     },
     log: logger,
+    outbox: {
+      transport: await openTransport(config),
+      hostname: config.outbound.hostname,
+      retry: {
+        delaysMs: config.outbound.retryMinutes.map((m) => m * 60_000),
+        maxAgeMs: config.outbound.maxAgeHours * 3600_000,
+      },
+      leaseMs: config.outbound.leaseMinutes * 60_000,
+      concurrency: config.outbound.concurrency,
+      retentionMs: config.outbound.retentionDays * 86_400_000,
+    },
     transfers: {
       downloadBytesPerDay: config.imap.downloadBytesPerDay,
       uploadBytesPerDay: config.imap.uploadBytesPerDay,
@@ -297,6 +320,8 @@ export async function startParts(
     );
   }, config.journal.maintenanceIntervalMinutes * 60_000);
   maintenance.unref();
+  // The outbound queue: due entries are claimed here (and in any other process running it).
+  if (config.outbound.runQueue) core.outbox.start();
   // Dead buffers of a large message are given back once the server goes quiet, not at its next busy moment.
   const stopIdleGc = startIdleGc();
   let stopping: Promise<void> | null = null;

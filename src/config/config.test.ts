@@ -149,3 +149,49 @@ describe("Config: the [pop3] and [tls] sections", () => {
     );
   });
 });
+
+describe("Config: the [outbound] queue", () => {
+  it("sends directly by default on the schedule of RFC 5321's advice, and reads a smarthost setup", () => {
+    const c = loadConfig({ env: {} });
+    expect(c.outbound).toMatchObject({
+      mode: "direct",
+      hostname: os.hostname(),
+      mxPort: 25,
+      retryMinutes: [5, 10, 20, 60, 120, 240],
+      maxAgeHours: 120,
+      retentionDays: 30,
+      concurrency: 4,
+      leaseMinutes: 15,
+      runQueue: true,
+    });
+    const relay = loadConfig({
+      env: {
+        EIDER_OUTBOUND_MODE: "smarthost",
+        EIDER_OUTBOUND_RELAY: "smtp://relay.example.com:587",
+        EIDER_OUTBOUND_HOSTNAME: "mail.example.com",
+        EIDER_OUTBOUND_RETRY_MINUTES: "1,2.5",
+        EIDER_OUTBOUND_RUN_QUEUE: "false",
+      },
+    });
+    expect(relay.outbound).toMatchObject({
+      mode: "smarthost",
+      hostname: "mail.example.com",
+      retryMinutes: [1, 2.5],
+      runQueue: false,
+    });
+  });
+  it("refuses smarthost mode without a relay, an unknown mode, and a schedule that is not positive numbers", () => {
+    expect(() => loadConfig({ env: { EIDER_OUTBOUND_MODE: "smarthost" } })).toThrow(
+      /"outbound.mode" is "smarthost", so "outbound.relay" must name the relay/,
+    );
+    expect(() => loadConfig({ env: { EIDER_OUTBOUND_MODE: "mx" } })).toThrow(
+      /"outbound.mode" must be one of "direct", "smarthost", not "mx"/,
+    );
+    expect(() => loadConfig({ env: { EIDER_OUTBOUND_RETRY_MINUTES: "5, soon" } })).toThrow(
+      /"outbound.retry_minutes" must be positive numbers separated by commas, not "5, soon"/,
+    );
+    expect(() => loadConfig({ env: { EIDER_OUTBOUND_MAX_AGE_HOURS: "0" } })).toThrow(
+      /outbound.max_age_hours/,
+    );
+  });
+});

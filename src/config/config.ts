@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -113,8 +114,25 @@ export interface EiderConfig {
     idleTimeoutSeconds: number;
     proxyProtocol: boolean;
   };
-  /** Mail the server sends itself; an empty relay sends nothing. */
-  outbound: { relay: string; attempts: number; retryDelaySeconds: number };
+  /**
+   * How mail leaves: the outbound queue's transport (`mode`: each domain's MX, or the `relay`), its schedule, and
+   * the autoreply responder's relay (empty: autoreplies are not sent) with its own tries.
+   */
+  outbound: {
+    relay: string;
+    attempts: number;
+    retryDelaySeconds: number;
+    mode: "direct" | "smarthost";
+    /** Our EHLO name and the bounces' Reporting-MTA; "" in the file: the machine's host name. */
+    hostname: string;
+    mxPort: number;
+    retryMinutes: number[];
+    maxAgeHours: number;
+    retentionDays: number;
+    concurrency: number;
+    leaseMinutes: number;
+    runQueue: boolean;
+  };
   log: { level: string };
 }
 
@@ -395,8 +413,32 @@ function toConfig(t: any): EiderConfig {
       relay: t.outbound.relay,
       attempts: Math.max(1, Math.floor(t.outbound.attempts)),
       retryDelaySeconds: t.outbound.retry_delay_seconds,
+      ...outboundQueue(t.outbound),
     },
     log: { level: t.log.level },
+  };
+}
+
+/** `[outbound]`'s queue options, checked: smarthost mode needs a relay, the schedule positive numbers. */
+function outboundQueue(o: Record<string, any>) {
+  const mode = oneOf(o.mode, ["direct", "smarthost"] as const, "outbound.mode");
+  if (mode === "smarthost" && !o.relay)
+    throw new ConfigError('Option "outbound.mode" is "smarthost", so "outbound.relay" must name the relay.');
+  const retryMinutes = commaList(o.retry_minutes).map(Number);
+  if (retryMinutes.length === 0 || retryMinutes.some((m) => !(m > 0)))
+    throw new ConfigError(
+      `Option "outbound.retry_minutes" must be positive numbers separated by commas, not "${o.retry_minutes}".`,
+    );
+  return {
+    mode,
+    hostname: o.hostname || hostname(),
+    mxPort: countingNumber(o.mx_port, "outbound.mx_port"),
+    retryMinutes,
+    maxAgeHours: countingNumber(o.max_age_hours, "outbound.max_age_hours"),
+    retentionDays: countingNumber(o.retention_days, "outbound.retention_days"),
+    concurrency: countingNumber(o.concurrency, "outbound.concurrency"),
+    leaseMinutes: countingNumber(o.lease_minutes, "outbound.lease_minutes"),
+    runQueue: o.run_queue === true,
   };
 }
 

@@ -193,7 +193,12 @@ describe("Outbox: queue, runner and smarthost transport", () => {
     const headers = parsed.attachments.find((a) => a.contentType === "text/rfc822-headers")!;
     expect(headers.content.toString()).toBe(RAW.toString().split("\r\n\r\n")[0] + "\r\n");
     // Delivered with the null reverse-path: the delivery log says so.
-    const log = await t.store.deliveries.list({ userId: alice, limit: 5 });
+    // The log entry is written in the background after the copy is stored.
+    let log = await t.store.deliveries.list({ userId: alice, limit: 5 });
+    while (log.length === 0) {
+      await new Promise((resolve) => setImmediate(resolve));
+      log = await t.store.deliveries.list({ userId: alice, limit: 5 });
+    }
     expect(log[0]).toMatchObject({
       mailFrom: "",
       outcome: "stored",
