@@ -239,7 +239,7 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
       authLogRetentionMs: options.authLogRetentionMs ?? DEFAULT_AUTH_LOG_RETENTION_MS,
       autoreplyPeriodMs: autoreply.periodMs,
     }),
-    nodes: new NodeService(users, mailboxes, messages, filters),
+    nodes: new NodeService(users, mailboxes, messages, filters, outbox),
     watch: new WatchService(store, events, changes, auth),
     transfers: new TransferService(bus, {
       downloadBytesPerDay: options.transfers?.downloadBytesPerDay ?? 0,

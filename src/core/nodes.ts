@@ -4,6 +4,7 @@ import { isId } from "./ids.js";
 import type { MailboxService } from "./mailboxes.js";
 import type { MessageService } from "./messages.js";
 import type { AddressRecord, MailboxRecord, MessageRecord, UserRecord } from "./model.js";
+import type { OutboxEntry, OutboxService } from "./outbox/types.js";
 import type { Principal } from "./principal.js";
 import type { UserService } from "./users.js";
 
@@ -14,7 +15,8 @@ export type NodeRecord =
   | { type: "Mailbox"; mailbox: MailboxRecord }
   | { type: "Message"; message: MessageRecord }
   | { type: "Thread"; threadId: string; messages: MessageRecord[] }
-  | { type: "Filter"; filter: Filter };
+  | { type: "Filter"; filter: Filter }
+  | { type: "OutboxEntry"; entry: OutboxEntry };
 
 /**
  * Finds an object by id among those the principal may read, through the same services (and checks) as every
@@ -27,6 +29,7 @@ export class NodeService {
     private readonly mailboxes: MailboxService,
     private readonly messages: MessageService,
     private readonly filters: FilterService,
+    private readonly outbox?: OutboxService,
   ) {}
 
   async find(p: Principal, id: string): Promise<NodeRecord | null> {
@@ -35,13 +38,14 @@ export class NodeService {
       const user = await orNull(this.users.get(p, id));
       return user && { type: "User", user };
     }
-    const [self, addresses, mailboxes, messages, thread, filter] = await Promise.all([
+    const [self, addresses, mailboxes, messages, thread, filter, entry] = await Promise.all([
       this.users.get(p),
       this.users.addresses(p),
       this.mailboxes.getMany(p, [id]),
       this.messages.getMany(p, [id]),
       orNull(this.messages.thread(p, id)),
       orNull(this.filters.get(p, id)),
+      this.outbox ? orNull(this.outbox.get(p, id)) : null,
     ]);
     if (self.id === id) return { type: "User", user: self };
     const address = addresses.find((a) => a.id === id);
@@ -50,6 +54,7 @@ export class NodeService {
     if (messages[0]) return { type: "Message", message: messages[0] };
     if (thread) return { type: "Thread", threadId: id, messages: thread };
     if (filter) return { type: "Filter", filter };
+    if (entry) return { type: "OutboxEntry", entry };
     return null;
   }
 }

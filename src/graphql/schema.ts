@@ -11,6 +11,7 @@ import { FilterResolver } from "./resolvers/filters.js";
 import { MailboxResolver } from "./resolvers/mailboxes.js";
 import { MessageResolver } from "./resolvers/messages.js";
 import { NodeResolver } from "./resolvers/node.js";
+import { OutboxResolver } from "./resolvers/outbox.js";
 import { SubscriptionResolver } from "./resolvers/subscriptions.js";
 
 /** Builds the executable schema from the resolvers (the code is the source of schema/schema.graphql). */
@@ -28,6 +29,7 @@ export async function buildEiderSchema(): Promise<GraphQLSchema> {
       MailboxResolver,
       MessageResolver,
       NodeResolver,
+      OutboxResolver,
       SubscriptionResolver,
     ],
     validate: false,

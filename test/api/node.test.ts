@@ -106,6 +106,7 @@ describe("API: node(id)", () => {
       "Filter",
       "Mailbox",
       "Message",
+      "OutboxEntry",
       "Thread",
       "User",
     ]);

@@ -4,6 +4,7 @@ import type { GraphQLContext } from "../context.js";
 import { toMailbox, toMessage, toUser } from "../mappers.js";
 import { Node, NODE_TYPE } from "../types/node.js";
 import { toFilter } from "./filters.js";
+import { toOutboxEntry } from "./outbox.js";
 
 @Resolver()
 export class NodeResolver {
@@ -33,5 +34,7 @@ function toNode(found: NodeRecord): Node {
       return { id: found.threadId, messages: found.messages.map(toMessage) } as Node;
     case "Filter":
       return toFilter(found.filter);
+    case "OutboxEntry":
+      return toOutboxEntry(found.entry);
   }
 }
