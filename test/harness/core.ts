@@ -9,6 +9,9 @@ import { openEmbeddedStore } from "../../src/storage/embedded/index.js";
 import { openMongoStore } from "../../src/storage/mongo/index.js";
 import type { Store } from "../../src/storage/ports.js";
 import { serviceUrl, skipReason, uniqueDbName } from "./services.js";
+import { TEST_CORE_OPTIONS } from "./core-options.js";
+
+export { TEST_CORE_OPTIONS };
 
 export interface TestCore {
   core: Core;
@@ -46,12 +49,7 @@ export async function openTestCore(options: TestCoreOptions = {}): Promise<TestC
       : await openEmbeddedStore({ dataDir });
   const bus = new MemoryBus();
   const core = createCore(wrapStore ? wrapStore(store) : store, bus, {
-    adminToken: "test-admin-token-0123456789",
-    sessionTtlMs: 3600_000,
-    maxMessageBytes: 10 * 1024 * 1024,
-    loginAttempts: 10,
-    loginWindowMs: 60_000,
-    journalRetentionMs: 86_400_000,
+    ...TEST_CORE_OPTIONS,
     ...coreOptions,
   });
   return {

@@ -11,6 +11,7 @@ import { ADMIN, createCore, type Core } from "../../src/core/index.js";
 import { smarthost } from "../../src/outbound/smarthost.js";
 import { openEmbeddedStore } from "../../src/storage/embedded/index.js";
 import type { Store } from "../../src/storage/ports.js";
+import { TEST_CORE_OPTIONS } from "../harness/core-options.js";
 import { ManualClock } from "../harness/manual-clock.js";
 import { SmtpSink } from "../harness/smtp-sink.js";
 
@@ -35,12 +36,7 @@ describe("Outbox: a runner killed mid-send", () => {
     // This process's clock starts now; it is moved past the dead runner's lease below.
     const clock = new ManualClock(new Date());
     core = createCore(store, new MemoryBus(), {
-      adminToken: "test-admin-token-0123456789",
-      sessionTtlMs: 3600_000,
-      maxMessageBytes: 10 * 1024 * 1024,
-      loginAttempts: 10,
-      loginWindowMs: 60_000,
-      journalRetentionMs: 86_400_000,
+      ...TEST_CORE_OPTIONS,
       outbox: {
         transport: smarthost(relay, { name: "survivor.eider.test" }),
         hostname: "survivor.eider.test",
@@ -70,7 +66,10 @@ describe("Outbox: a runner killed mid-send", () => {
       { cwd: REPO, stdio: ["ignore", "pipe", "inherit"] },
     );
     const exited = once(child, "exit");
-    await sink.waitForData(1);
+    await Promise.race([
+      sink.waitForData(1),
+      exited.then(([code]) => Promise.reject(new Error(`The runner process exited early (${code}).`))),
+    ]);
     const leased = await store.outbox.get(entry.id);
     expect(leased).toMatchObject({ claim: 1, state: "queued" });
     expect(leased!.leaseOwner).toMatch(new RegExp(`^${child.pid}-`));
