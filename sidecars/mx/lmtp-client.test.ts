@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { dotStuff, xtext } from "./lmtp-client.js";
-import { reverseName } from "./dns-zone.js";
+import { reverseName } from "./reverse-name.js";
 
 describe("LMTP client encodings", () => {
   it("dot-stuffs every line that starts with a dot (RFC 5321 §4.5.2), the first one too", () => {

@@ -6,7 +6,8 @@
 //
 // One LMTP session per SMTP connection (XCLIENT once, since it names that client), a transaction per message:
 // RCPT is answered with Eider's answer for that recipient; at end of DATA the plugin checks the message (NUL
-// bytes, then Rspamd), prepends its trusted headers and sends it, and replies.ts turns the per-recipient LMTP
+// bytes; SPF, DKIM, DMARC and ARC with authenticate.ts, refusing a DMARC p=reject failure; Rspamd's score),
+// prepends Authentication-Results and the spam verdict, sends it, and replies.ts turns the per-recipient LMTP
 // replies into the one SMTP reply.
 //
 // Haraka loads this module from the generated plugins/eider.js (haraka-config.ts) with `require`, so every
@@ -16,8 +17,11 @@ import { LmtpClient, replyText, type Reply } from "./lmtp-client.js";
 import { dataVerdict, passOn, type SmtpAnswer } from "./replies.js";
 import { scan, verdictHeaders } from "./rspamd.js";
 import { readSettings, type MxSettings } from "./settings.js";
-import { reverseName, zoneResolver, type Resolver } from "./dns-zone.js";
-import { withTrustedHeaders } from "./trusted-headers.js";
+import { authenticateInbound, type InboundAuthentication } from "./authenticate.js";
+import { systemDnsResolver } from "./dns-resolver.js";
+import { reverseName } from "./reverse-name.js";
+import { stubResolverFromFile, type DnsResolver } from "./stub-resolver.js";
+import { withSpamVerdict } from "./trusted-headers.js";
 
 const require = createRequire(import.meta.url);
 const constants = require("haraka-constants") as Record<"ok" | "deny" | "denysoft" | "cont", number>;
@@ -75,7 +79,9 @@ const NUL_REFUSAL: SmtpAnswer = {
 };
 
 let settings: MxSettings;
-let resolver: Resolver | null = null;
+let resolver: DnsResolver;
+/** A zone file stands in for DNS (tests, a machine without DNS): then the reverse name comes from it too. */
+let stubbed = false;
 
 // Note keys: the LMTP session on the connection; the recipients it took and the answer on the transaction.
 const SESSION = "eider_lmtp";
@@ -86,7 +92,8 @@ const PARAMS = "eider_params";
 
 export function register(this: { loginfo(msg: string): void }): void {
   settings = readSettings(process.env.HARAKA ?? ".");
-  resolver = settings.dnsZoneFile ? zoneResolver(settings.dnsZoneFile) : null;
+  stubbed = Boolean(settings.dnsZoneFile);
+  resolver = settings.dnsZoneFile ? stubResolverFromFile(settings.dnsZoneFile) : systemDnsResolver();
   answerOversizeWith552();
   this.loginfo(
     `eider: delivering over LMTP to ${settings.lmtp.host}:${settings.lmtp.port}` +
@@ -111,7 +118,7 @@ function answerOversizeWith552(): void {
 
 /** With a zone file, the client's reverse name comes from it (the system resolver may have no network). */
 export function hook_lookup_rdns(next: Next, connection: HarakaConnection): void {
-  if (!resolver) return next();
+  if (!stubbed) return next();
   resolver(reverseName(connection.remote.ip), "PTR").then(
     (names) => next(constants.ok, String(names[0])),
     () => next(constants.ok, "NXDOMAIN"),
@@ -164,25 +171,25 @@ export function hook_data_post(this: unknown, next: Next, connection: HarakaConn
   void (async () => {
     const raw = await messageOf(txn);
     if (raw.includes(0)) return refuse(next, NUL_REFUSAL);
-    const fields: string[] = [];
-    if (settings.rspamd) {
-      try {
-        const verdict = await scan(settings.rspamd, raw, {
-          ip: connection.remote.ip,
-          helo: connection.hello.host ?? undefined,
-          hostname: knownHost(connection.remote.host),
-          mailFrom: txn.mail_from.isNull() ? "" : txn.mail_from.address,
-          recipients: accepted(txn),
-          queueId: txn.uuid,
-        });
-        fields.push(...verdictHeaders(verdict));
-        connection.loginfo(this, "eider: rspamd verdict", verdict);
-      } catch (err) {
-        // Unscored mail is still mail: it goes to the INBOX, and the log says why it was not scored.
-        connection.logwarn(this, `eider: delivering unscored, Rspamd failed: ${(err as Error).message}`);
-      }
-    }
-    const answer = await deliver(this, connection, txn, withTrustedHeaders(raw, settings.authservId, fields));
+    const mailFrom = txn.mail_from.isNull() ? "" : txn.mail_from.address;
+    const auth = await authenticateInbound({
+      raw,
+      clientIp: connection.remote.ip,
+      helo: connection.hello.host ?? "",
+      mailFrom,
+      authservId: settings.authservId,
+      resolver,
+    });
+    connection.loginfo(this, "eider: authentication", {
+      spf: auth.spf.result,
+      dkim: auth.dkim.map((d) => `${d.domain}:${d.result}`).join(","),
+      dmarc: `${auth.dmarc.result}/${auth.dmarc.action}`,
+      arc: auth.arc.result,
+    });
+    if (auth.dmarc.action === "reject") return refuse(next, dmarcRefusal(auth));
+    const spam = await spamVerdict(this, connection, txn, raw, mailFrom);
+    const fields = auth.dmarc.action === "quarantine" ? quarantined(auth, spam) : spam;
+    const answer = await deliver(this, connection, txn, withSpamVerdict(auth.message, fields));
     if (answer.code >= 300) return refuse(next, answer);
     txn.notes[ANSWER] = answer.text;
     next();
@@ -191,6 +198,53 @@ export function hook_data_post(this: unknown, next: Next, connection: HarakaConn
     dropSession(connection);
     refuse(next, UNAVAILABLE);
   });
+}
+
+/** Rspamd's verdict as the trusted spam fields; none when Rspamd is not configured or fails (logged). */
+async function spamVerdict(
+  plugin: unknown,
+  connection: HarakaConnection,
+  txn: HarakaTransaction,
+  raw: Buffer,
+  mailFrom: string,
+): Promise<string[]> {
+  if (!settings.rspamd) return [];
+  try {
+    const verdict = await scan(settings.rspamd, raw, {
+      ip: connection.remote.ip,
+      helo: connection.hello.host ?? undefined,
+      hostname: knownHost(connection.remote.host),
+      mailFrom,
+      recipients: accepted(txn),
+      queueId: txn.uuid,
+    });
+    connection.loginfo(plugin, "eider: rspamd verdict", verdict);
+    return verdictHeaders(verdict);
+  } catch (err) {
+    // Unscored mail is still mail: it goes to the INBOX, and the log says why it was not scored.
+    connection.logwarn(plugin, `eider: delivering unscored, Rspamd failed: ${(err as Error).message}`);
+    return [];
+  }
+}
+
+/** RFC 7489 §7.3 (and §6.6.4): a failing message under p=reject is refused at DATA with 550 5.7.1. */
+function dmarcRefusal(auth: InboundAuthentication): SmtpAnswer {
+  return {
+    code: 550,
+    text: `5.7.1 The message fails DMARC for ${auth.dmarc.domain}, whose policy is to reject it (SPF ${auth.spf.result}, DKIM ${auth.dkim.map((d) => d.result).join("/") || "none"}).`,
+  };
+}
+
+/**
+ * DMARC p=quarantine (RFC 7489 §6.3): the message goes to Junk whatever its spam score, so the verdict says spam
+ * without a score (a score would be weighed against the user's level); Rspamd's action stays for the record.
+ */
+function quarantined(auth: InboundAuthentication, fields: string[]): string[] {
+  return [
+    `X-Spam-Status: Yes, reason=dmarc-quarantine (${auth.dmarc.domain})`,
+    "X-Spam-Flag: YES",
+    ...fields.filter((f) => f.startsWith("X-Rspamd-Action:")),
+  ];
 }
 
 /** Every recipient's copy is stored by now (hook_data_post): the queue step only says so. */

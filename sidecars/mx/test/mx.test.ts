@@ -14,6 +14,29 @@ function message(subject: string, extraHeaders = "", body = "Hello from the inte
   );
 }
 
+/**
+ * DNS for the authentication tests: remote.test publishes SPF for 127.0.0.1 and DMARC p=none; bank.test allows
+ * only 192.0.2.1 and rejects what fails DMARC; shop.test quarantines.
+ */
+const ZONE = {
+  "remote.test": { TXT: ["v=spf1 ip4:127.0.0.1 -all"] },
+  "_dmarc.remote.test": { TXT: ["v=DMARC1; p=none"] },
+  "bank.test": { TXT: ["v=spf1 ip4:192.0.2.1 -all"] },
+  "_dmarc.bank.test": { TXT: ["v=DMARC1; p=reject"] },
+  "shop.test": { TXT: ["v=spf1 ip4:192.0.2.1 -all"] },
+  "_dmarc.shop.test": { TXT: ["v=DMARC1; p=quarantine"] },
+};
+
+/** What the MX and Eider's LMTP put above the client's bytes, top down. */
+const ADDED = [
+  "Return-Path",
+  "Delivered-To",
+  "Received",
+  "Received-SPF",
+  "Authentication-Results",
+  "Received",
+];
+
 /** EHLO, MAIL, RCPT to alice and DATA, one reply each (then the greeting is replies[0] and 354 replies[4]). */
 const OPEN_TO_ALICE = [
   "EHLO client.remote.test\r\n",
@@ -67,7 +90,7 @@ describe("MX: Haraka with the Eider plugin", () => {
   let bob: TestUser;
 
   beforeAll(async () => {
-    t = await startMxEider();
+    t = await startMxEider({ zone: ZONE });
     alice = await createUser(t.url, "alice", ["alice@eider.test"]);
     bob = await createUser(t.url, "bob", ["bob@eider.test"]);
   }, 120_000);
@@ -94,12 +117,7 @@ describe("MX: Haraka with the Eider plugin", () => {
       "latin1",
     );
     const stored = await storedRaw(t, alice, "From swaks");
-    expect(addedFieldNames(stored!, stripped)).toEqual([
-      "Return-Path",
-      "Delivered-To",
-      "Received",
-      "Received",
-    ]);
+    expect(addedFieldNames(stored!, stripped)).toEqual(ADDED);
     const text = stored!.toString("utf8");
     // Haraka's hop from the client (its reverse name from the zone), then Eider's LMTP hop from Haraka.
     expect(text).toMatch(
@@ -141,7 +159,7 @@ describe("MX: Haraka with the Eider plugin", () => {
       [bob, "bob@eider.test"],
     ] as const) {
       const stored = await storedRaw(t, user, "From smtplib");
-      expect(addedFieldNames(stored!, data)).toEqual(["Return-Path", "Delivered-To", "Received", "Received"]);
+      expect(addedFieldNames(stored!, data)).toEqual(ADDED);
       expect(stored!.toString("utf8")).toContain(`Delivered-To: ${rcpt}\r\n`);
     }
   });
@@ -155,7 +173,7 @@ describe("MX: Haraka with the Eider plugin", () => {
     expect(r.data?.[0]).toBe(250);
     const found = (await messagesIn(t, bob)).find((m) => m.subject.startsWith("Latin-1"));
     const stored = (await downloadRaw(t.url, found!.id, bob.token)).body;
-    expect(addedFieldNames(stored, data)).toEqual(["Return-Path", "Delivered-To", "Received", "Received"]);
+    expect(addedFieldNames(stored, data)).toEqual(ADDED);
   });
 
   it("refuses a message with a NUL byte at DATA (554 5.6.0) and stores nothing", async () => {
@@ -246,5 +264,47 @@ describe("MX: Haraka with the Eider plugin", () => {
     expect(retry.data?.[0]).toBe(451);
     // Eider's duplicate guard: the same Message-ID in the same mailbox is stored once.
     expect((await messagesIn(t, alice)).filter((m) => m.subject === "Quota mix")).toHaveLength(1);
+  });
+
+  it("writes Authentication-Results under its own authserv-id (SPF pass, DMARC pass by alignment) and drops one a sender forged in its name", async () => {
+    const forged = "Authentication-Results: mx.eider.test; spf=pass; dmarc=pass header.from=bank.test\r\n";
+    const kept = "Authentication-Results: elsewhere.example; spf=fail\r\n";
+    const data = message("Authenticated", forged + kept);
+    const r = await smtplibSend(t.mxPort, { from: "sender@remote.test", rcpts: ["bob@eider.test"], data });
+    expect(r.data?.[0]).toBe(250);
+    const stored = (await storedRaw(t, bob, "Authenticated"))!.toString("latin1");
+    const results = /\r\nAuthentication-Results: ([^]*?)\r\n(?![ \t])/.exec(stored)![1];
+    expect(results).toMatch(/^mx\.eider\.test;/);
+    expect(results).toMatch(/spf=pass/);
+    expect(results).toMatch(/dmarc=pass/);
+    expect(stored).not.toContain(forged);
+    expect(stored).toContain(kept);
+  });
+
+  it("refuses a forged From under DMARC p=reject at DATA with 550 5.7.1 and stores nothing", async () => {
+    const before = (await messagesIn(t, alice)).length;
+    const data = Buffer.from(
+      "From: The Bank <ceo@bank.test>\r\nTo: alice@eider.test\r\nSubject: Wire the money\r\n" +
+        "Message-ID: <forged@bank.test>\r\n\r\nUrgent.\r\n",
+    );
+    const r = await smtplibSend(t.mxPort, { from: "ceo@bank.test", rcpts: ["alice@eider.test"], data });
+    expect(r.rcpt[0][0]).toBe(250);
+    expect(r.data?.[0]).toBe(550);
+    expect(r.data?.[1]).toMatch(/^5\.7\.1 .*DMARC.*bank\.test/);
+    expect((await messagesIn(t, alice)).length).toBe(before);
+  });
+
+  it("files a message failing DMARC p=quarantine in Junk", async () => {
+    const data = Buffer.from(
+      "From: Shop <offers@shop.test>\r\nTo: bob@eider.test\r\nSubject: Quarantined offer\r\n" +
+        "Message-ID: <q@shop.test>\r\n\r\nBuy.\r\n",
+    );
+    const r = await smtplibSend(t.mxPort, { from: "offers@shop.test", rcpts: ["bob@eider.test"], data });
+    expect(r.data?.[0]).toBe(250);
+    expect((await messagesIn(t, bob, "INBOX")).map((m) => m.subject)).not.toContain("Quarantined offer");
+    const junk = await storedRaw(t, bob, "Quarantined offer", "Junk");
+    expect(junk!.toString()).toMatch(
+      /^X-Spam-Status: Yes, reason=dmarc-quarantine \(shop\.test\)\r\nX-Spam-Flag: YES\r\n/m,
+    );
   });
 });
