@@ -7,6 +7,8 @@ import { SMTPServer } from "smtp-server";
 export interface SinkMessage {
   mailFrom: string;
   rcptTo: string[];
+  /** MAIL FROM's parameters, upper-case names (BODY=8BITMIME, SIZE=...). */
+  mailParams: Record<string, string>;
   raw: Buffer;
   /** The EHLO name the client gave, and whether the session ran over TLS. */
   clientName: string;
@@ -48,6 +50,11 @@ export class SmtpSink {
           const message: SinkMessage = {
             mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
             rcptTo: session.envelope.rcptTo.map((r) => r.address),
+            mailParams: Object.fromEntries(
+              Object.entries(
+                session.envelope.mailFrom ? (session.envelope.mailFrom.args as object) || {} : {},
+              ).map(([k, v]) => [k.toUpperCase(), String(v)]),
+            ),
             raw: Buffer.concat(chunks),
             clientName: session.hostNameAppearsAs,
             secure: session.secure,

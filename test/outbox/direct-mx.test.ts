@@ -2,6 +2,8 @@
 // preference order, falling to the next MX, the implicit MX (A record), null MX, a domain that does not exist.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { directMx } from "../../src/outbound/direct-mx.js";
+import { smarthost } from "../../src/outbound/smarthost.js";
+import { freePort } from "../harness/services.js";
 import { stubResolver, type StubZone } from "../../sidecars/mx/stub-resolver.js";
 import { SmtpSink } from "../harness/smtp-sink.js";
 
@@ -123,5 +125,64 @@ describe("Outbound: direct to the recipient domain's MX", () => {
     ]);
     expect(mx1.received.map((m) => m.rcptTo)).toEqual([["bob@remote.test", "dave@remote.test"]]);
     expect(mx2.received.map((m) => m.rcptTo)).toEqual([["carol@plain.test"]]);
+  });
+});
+
+describe("Outbound: the smarthost transport's edges", () => {
+  it("declares BODY=8BITMIME for 8-bit mail and the size, and sends the bytes unchanged", async () => {
+    const sink = new SmtpSink({ starttls: false, size: 1_000_000 });
+    try {
+      const relay = smarthost(`smtp://127.0.0.1:${await sink.listen()}`, { name: "out.eider.test" });
+      const raw = Buffer.from(
+        "From: a@eider.test\r\nSubject: Grüße\r\nContent-Transfer-Encoding: 8bit\r\n\r\nZürich\r\n",
+      );
+      const result = await relay.deliver({ mailFrom: "a@eider.test", recipients: ["b@remote.test"], raw });
+      expect(result.refused).toEqual([]);
+      const [got] = await sink.waitForMessages(1);
+      expect(got.mailParams).toMatchObject({ BODY: "8BITMIME", SIZE: String(raw.length) });
+      expect(got.raw.equals(raw)).toBe(true);
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it("refuses for good a message larger than the SIZE the server announces (552), sending nothing", async () => {
+    const sink = new SmtpSink({ starttls: false, size: 100 });
+    try {
+      const relay = smarthost(`smtp://127.0.0.1:${await sink.listen()}`, { name: "out.eider.test" });
+      const raw = Buffer.from(`Subject: big\r\n\r\n${"x".repeat(200)}\r\n`);
+      const result = await relay.deliver({ mailFrom: "a@eider.test", recipients: ["b@remote.test"], raw });
+      expect(result.accepted).toEqual([]);
+      expect(result.refused).toEqual([
+        { recipient: "b@remote.test", response: expect.stringMatching(/^552 5\.3\.4 /), permanent: true },
+      ]);
+      expect(sink.dataSeen).toBe(0);
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it("refuses for now every recipient when the relay cannot be reached, naming it", async () => {
+    const port = await freePort();
+    const relay = smarthost(`smtp://127.0.0.1:${port}`, { name: "out.eider.test" });
+    const result = await relay.deliver({
+      mailFrom: "a@eider.test",
+      recipients: ["b@x.test", "c@y.test"],
+      raw: RAW,
+    });
+    expect(result.refused).toEqual(
+      ["b@x.test", "c@y.test"].map((recipient) => ({
+        recipient,
+        response: expect.stringMatching(new RegExp(`^127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`)),
+        permanent: false,
+      })),
+    );
+  });
+
+  it("refuses a relay URL it cannot use, quoting it", () => {
+    expect(() => smarthost("http://relay:25", { name: "x" })).toThrow(
+      'Relay "http://relay:25" must start with smtp:// or smtps://.',
+    );
+    expect(() => smarthost("smtp://relay:25?pool=true", { name: "x" })).toThrow(/Relay option "pool"/);
   });
 });

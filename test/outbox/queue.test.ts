@@ -28,7 +28,7 @@ describe.each(testStores())(
     let seen: OutboxEntry[];
     let released: Array<{ id: string; raw: string }>;
 
-    async function open(release?: Releaser) {
+    async function open(release?: Releaser, retentionMs?: number) {
       sink = new SmtpSink();
       const port = await sink.listen();
       clock = new ManualClock();
@@ -41,6 +41,7 @@ describe.each(testStores())(
           hostname: "mx.eider.test",
           clock,
           release,
+          retentionMs,
         },
       });
       ({ userId: alice } = await t.addUser("alice", { addresses: ["alice@eider.test"] }));
@@ -303,6 +304,20 @@ describe.each(testStores())(
         queued.id,
         deferred.id,
       ]);
+    });
+
+    it("removes finished entries and their bytes once their retention has passed, keeping newer ones", async () => {
+      await open(undefined, 86_400_000);
+      t.core.outbox.start();
+      const old = await enqueue();
+      await reached(old.id, "sent");
+      clock.advance(86_400_000 + 3600_000);
+      const fresh = await enqueue(); // wakes the runner, which prunes at most once an hour
+      await reached(fresh.id, "sent");
+      while (await t.store.outbox.get(old.id)) await new Promise((resolve) => setImmediate(resolve));
+      expect(await t.store.outbox.readRaw(old.id)).toBeNull();
+      await expect(t.core.outbox.get(ADMIN, old.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
+      expect((await t.core.outbox.get(ADMIN, fresh.id)).state).toBe("sent");
     });
 
     it("refuses to cancel an entry another runner is sending right now", async () => {
