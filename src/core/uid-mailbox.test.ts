@@ -156,6 +156,49 @@ describe.each(testStores())("Core: the mailbox-and-UID service on the $kind stor
     expect(bare[0][0].envelope).toBeUndefined();
   });
 
+  it("reads the stored ENVELOPE only for the messages metaFor asks for, and no metadata when it asks for none", async () => {
+    const listByUid = t.store.messages.listByUid.bind(t.store.messages);
+    const metaReads: number[] = [];
+    t.store.messages.listByUid = (userId, mailboxId, range, options) => {
+      if (options.meta) metaReads.push(range.from);
+      return listByUid(userId, mailboxId, range, options);
+    };
+    try {
+      const known = new Set<string>();
+      const fetchKnown = async () =>
+        (
+          await all(
+            t.core.uidMailboxes.fetch(bob, inbox, [{ from: uids[0], to: uids[4] }], {
+              envelope: true,
+              metaFor: (id) => !known.has(id),
+            }),
+          )
+        ).flat();
+      const first = await fetchKnown();
+      expect(first.map((m) => m.envelope?.subject)).toEqual(["m1", "m2", "report", "m4", "m5"]);
+      for (const m of first.slice(0, 3)) known.add(m.id);
+      metaReads.length = 0;
+      const second = await fetchKnown();
+      expect(second.map((m) => [m.uid, m.envelope?.subject])).toEqual([
+        [uids[0], undefined],
+        [uids[1], undefined],
+        [uids[2], undefined],
+        [uids[3], "m4"],
+        [uids[4], "m5"],
+      ]);
+      // One metadata read, from the first message asked for.
+      expect(metaReads).toEqual([uids[3]]);
+      for (const m of second) known.add(m.id);
+      metaReads.length = 0;
+      const third = await fetchKnown();
+      expect(third.map((m) => [m.uid, m.flags, m.size])).toEqual(second.map((m) => [m.uid, m.flags, m.size]));
+      expect(third.every((m) => m.envelope === undefined)).toBe(true);
+      expect(metaReads).toEqual([]);
+    } finally {
+      t.store.messages.listByUid = listByUid;
+    }
+  });
+
   it("fetches only messages changed since a modseq (CHANGEDSINCE)", async () => {
     const box = await t.core.uidMailboxes.open(bob, inbox);
     await t.core.uidMailboxes.storeFlags(bob, inbox, [uids[3]], { op: "add", flags: ["$Label"] });

@@ -2,7 +2,15 @@
 // UID list. The session keeps the sequence-number map; the core hears of UIDs only (Stalwart's MailboxState).
 import type { BodyStructure, Envelope } from "../mime/index.js";
 import { readMeta } from "./model.js";
-import type { FlagChange, MailboxRecord, MessageRecord, Store, UidEntry } from "../storage/ports.js";
+import type {
+  FlagChange,
+  MailboxRecord,
+  MessageRecord,
+  MessageWithMeta,
+  Store,
+  UidEntry,
+  UidRange,
+} from "../storage/ports.js";
 import { readSection, type BodySection, type SectionBytes } from "./body-section.js";
 import { invalidInput, notFound } from "./errors.js";
 import { messageEvent, moveEvents, type EventPublisher } from "./events.js";
@@ -79,6 +87,12 @@ export interface FetchOptions {
   changedSince?: number;
   /** Messages per yielded batch (default 100, at most 1000). */
   batchSize?: number;
+  /**
+   * With `envelope` or `bodyStructure`: the messages whose stored ENVELOPE / BODYSTRUCTURE are read (default
+   * all). A front end that keeps them formatted answers false for those it has; they come without, and the
+   * store reads no metadata for a batch where every answer is false (it lies past the body in each row).
+   */
+  metaFor?: (messageId: string) => boolean;
 }
 
 /** One message's FETCH data that needs no body: flags, dates, size, and the stored ENVELOPE / BODYSTRUCTURE. */
@@ -208,19 +222,13 @@ export class UidMailboxService {
     const size = options.batchSize ?? DEFAULT_FETCH_BATCH;
     if (!Number.isInteger(size) || size < 1 || size > MAX_FETCH_BATCH)
       throw invalidInput(`Batch size ${size} must be 1 to ${MAX_FETCH_BATCH}.`);
-    const withMeta = !!(options.envelope || options.bodyStructure);
     let batch: FetchedMessage[] = [];
     for (const range of normalizeUidSet(uids)) {
       for (let from = range.from; from <= range.to;) {
-        const rows = await this.store.messages.listByUid(
-          userId,
-          mailboxId,
-          { from, to: range.to },
-          { limit: size, meta: withMeta },
-        );
+        const rows = await this.fetchRows(userId, mailboxId, { from, to: range.to }, size, options);
         for (const { message: m, meta } of rows) {
           if (options.changedSince !== undefined && m.modseq <= options.changedSince) continue;
-          const imap = readMeta(meta).imap;
+          const imap = meta === null ? undefined : readMeta(meta).imap;
           batch.push({
             id: m.id,
             uid: m.uid,
@@ -241,6 +249,37 @@ export class UidMailboxService {
       }
     }
     if (batch.length > 0) yield batch;
+  }
+
+  /**
+   * One batch of `fetch`'s rows: with metadata for the messages `metaFor` asks it for. When it asks for only
+   * some, the rows come without and a second read brings the metadata of the span from the first asked to the
+   * last (a client's new messages are at the end).
+   */
+  private async fetchRows(
+    userId: string,
+    mailboxId: string,
+    range: UidRange,
+    limit: number,
+    options: FetchOptions,
+  ): Promise<MessageWithMeta[]> {
+    const withMeta = !!(options.envelope || options.bodyStructure);
+    const metaFor = options.metaFor;
+    if (!withMeta || !metaFor)
+      return this.store.messages.listByUid(userId, mailboxId, range, { limit, meta: withMeta });
+    const rows = await this.store.messages.listByUid(userId, mailboxId, range, { limit });
+    const asked = rows.filter((r) => metaFor(r.message.id));
+    if (asked.length === 0) return rows;
+    const span = { from: asked[0].message.uid, to: asked[asked.length - 1].message.uid };
+    const withMetaRows = await this.store.messages.listByUid(userId, mailboxId, span, {
+      limit: rows.length,
+      meta: true,
+    });
+    const metaOf = new Map(withMetaRows.map((r) => [r.message.id, r.meta]));
+    const askedIds = new Set(asked.map((r) => r.message.id));
+    return rows.map((r) =>
+      askedIds.has(r.message.id) ? { ...r, meta: metaOf.get(r.message.id) ?? null } : r,
+    );
   }
 
   /**

@@ -17,6 +17,7 @@ import { parseFetch, type FetchArgs, type FetchBodyItem, type FetchItem } from "
 import type { SetRange } from "../protocol/sequence-set.js";
 import { atom, type FormatOptions } from "../protocol/values.js";
 import { WriteBatcher } from "../protocol/write-batcher.js";
+import { FormattedLookup, formattedCache, type FormattedKind } from "../formatted-cache.js";
 import { compactUidSet } from "../uid-ranges.js";
 import {
   SELECTED,
@@ -38,6 +39,8 @@ interface MessageData {
   raw: RawMessage | null;
   /** Flags changed by this FETCH (\Seen set): FLAGS goes into the answer even when not asked for. */
   flagsChanged: boolean;
+  /** ENVELOPE / BODY / BODYSTRUCTURE as formatted before, or made from `meta`. */
+  formatted: FormattedLookup;
 }
 
 /** How a FETCH is answered, settled once from its items. */
@@ -53,6 +56,8 @@ interface FetchPlan {
   /** CONDSTORE is on: every FETCH response carries MODSEQ (RFC 7162 §3.1.4.1). */
   modseq: boolean;
   format: FormatOptions;
+  /** The items kept formatted in `formattedCache` that this FETCH asks for. */
+  formattedKinds: FormattedKind[];
 }
 
 async function handleFetch(session: ImapSession, args: FetchArgs, byUid: boolean): Promise<TaggedResult> {
@@ -111,6 +116,7 @@ function planFetch(
     setSeen,
     modseq,
     format: { utf8: session.enabled.has("UTF8=ACCEPT") },
+    formattedKinds: (["ENVELOPE", "BODY", "BODYSTRUCTURE"] as const).filter((kind) => kinds.has(kind)),
   };
 }
 
@@ -138,6 +144,7 @@ async function* readChunk(
   const core = session.core.uidMailboxes;
   const mailboxId = selected.mailboxId;
   let metas: FetchedMessage[] | null = null;
+  const formatted = new FormattedLookup(formattedCache, plan.formattedKinds, plan.format.utf8 ? "utf8" : "");
   if (plan.meta) {
     metas = [];
     const items = new Set(plan.args.items.map((item) => item.kind));
@@ -146,6 +153,7 @@ async function* readChunk(
       bodyStructure: items.has("BODY") || items.has("BODYSTRUCTURE"),
       changedSince: plan.args.changedSince ?? undefined,
       batchSize: FETCH_CHUNK,
+      metaFor: (id) => formatted.needsMeta(id),
     }))
       metas.push(...batch);
   }
@@ -156,7 +164,7 @@ async function* readChunk(
   const metaOf = new Map((metas ?? []).map((m) => [m.uid, m]));
   if (!plan.raw) {
     for (const meta of metas!)
-      yield { ...dataOf(meta), meta, raw: null, flagsChanged: changed.has(meta.uid) };
+      yield { ...dataOf(meta), meta, raw: null, flagsChanged: changed.has(meta.uid), formatted };
     return;
   }
   for await (const raw of core.rawMessages(principal, mailboxId, wanted)) {
@@ -169,6 +177,7 @@ async function* readChunk(
       meta,
       raw,
       flagsChanged: changed.has(raw.uid),
+      formatted,
     };
   }
 }
@@ -231,13 +240,20 @@ async function attributesOf(
         out.push({ name: "MODSEQ", value: [meta!.modseq] });
         break;
       case "ENVELOPE":
-        out.push({ name: "ENVELOPE", formatted: formatEnvelope(meta!.envelope ?? NO_ENVELOPE, plan.format) });
+        out.push({
+          name: "ENVELOPE",
+          formatted: message.formatted.get(meta!.id, "ENVELOPE", () =>
+            formatEnvelope(meta!.envelope ?? NO_ENVELOPE, plan.format),
+          ),
+        });
         break;
       case "BODY":
       case "BODYSTRUCTURE":
         out.push({
           name: item.kind,
-          formatted: structureOf(meta!, item.kind === "BODYSTRUCTURE", plan.format),
+          formatted: message.formatted.get(meta!.id, item.kind, () =>
+            structureOf(meta!, item.kind === "BODYSTRUCTURE", plan.format),
+          ),
         });
         break;
       case "body-section": {
