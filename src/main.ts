@@ -154,6 +154,11 @@ export async function openCore(
       downloadBytesPerDay: config.imap.downloadBytesPerDay,
       uploadBytesPerDay: config.imap.uploadBytesPerDay,
     },
+    submission: {
+      recipientsPerDay: config.submission.recipientsPerDay,
+      maxScheduleDays: config.submission.maxScheduleDays,
+      ...(config.submission.hostname ? { hostname: config.submission.hostname } : {}),
+    },
     onAdminTokenUse: () => {
       if (!unusedToken) return;
       unusedToken = false;

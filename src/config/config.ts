@@ -113,6 +113,9 @@ export interface EiderConfig {
     maxConnections: number;
     idleTimeoutSeconds: number;
     proxyProtocol: boolean;
+    /** Recipients per user per day (all doors), and how far ahead `sendAt` may be. */
+    recipientsPerDay: number;
+    maxScheduleDays: number;
   };
   /**
    * How mail leaves: the outbound queue's transport (`mode`: each domain's MX, or the `relay`), its schedule, and
@@ -408,6 +411,8 @@ function toConfig(t: any): EiderConfig {
         "submission.idle_timeout_seconds",
       ),
       proxyProtocol: t.submission.proxy_protocol,
+      recipientsPerDay: countingNumber(t.submission.recipients_per_day, "submission.recipients_per_day"),
+      maxScheduleDays: countingNumber(t.submission.max_schedule_days, "submission.max_schedule_days"),
     },
     outbound: {
       relay: t.outbound.relay,

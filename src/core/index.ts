@@ -35,6 +35,12 @@ import { NodeService } from "./nodes.js";
 import { hostname } from "node:os";
 import { OutboxQueue, type OutboxOptions } from "./outbox/service.js";
 import type { OutboxService } from "./outbox/types.js";
+import { StoreDkimSigner } from "./dkim/signer.js";
+import { DraftFolder } from "./submission/drafts.js";
+import { RecipientLimit } from "./submission/recipient-limit.js";
+import { MessageRelease } from "./submission/release.js";
+import { Submissions, type SubmissionSettings } from "./submission/service.js";
+import type { SubmissionService } from "./submission/types.js";
 import type { BackgroundLog, OutboundPort } from "./outbound.js";
 import { UserService } from "./users.js";
 import { DELIVERY } from "./principal.js";
@@ -95,6 +101,11 @@ export interface CoreOptions {
   transfers?: Partial<TransferLimits>;
   /** The outbound queue: its transport, schedule and clock; without a transport mail is queued, never sent. */
   outbox?: Partial<Omit<OutboxOptions, "deliverLocal" | "log" | "limits">>;
+  /**
+   * Mail users send: recipients per user per day (default 500), how far ahead `sendAt` may be (default 30 days),
+   * and the host name of the Message-IDs it writes (default: the machine's). Its clock is the outbox's.
+   */
+  submission?: Partial<Omit<SubmissionSettings, "maxMessageBytes" | "now">>;
 }
 
 const DEFAULT_AUTOREPLY = { periodMs: 4 * 86_400_000, sendAttempts: 4, retryDelayMs: 30_000 };
@@ -133,6 +144,8 @@ export interface Core {
   dkim: DkimService;
   /** The outbound queue: what a user sent, until each remote recipient accepted or refused it. */
   outbox: OutboxService;
+  /** Mail users send (GraphQL sendMessage, SMTP submission, the ZoneMTA plugin): checks, hold, release, drafts. */
+  submission: SubmissionService;
   /** Whether the store and the bus answer (for `/health` and `eider doctor`). */
   health(): Promise<HealthReport>;
   /** Closes the bus and the store; the core must not be used after it. */
@@ -208,15 +221,43 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
       now: options.now,
     }),
   });
-  const outbox = new OutboxQueue(store, bus, {
+  const outbox: OutboxService = new OutboxQueue(store, bus, {
     transport: null,
     hostname: hostname(),
+    // A held message is released by the submission service (sign, Sent copy, local recipients); `submission` is
+    // made below and only called once the runner runs.
+    release: (entry, raw) => submission.releaser(entry, raw),
     ...options.outbox,
     deliverLocal: ({ recipients, raw }) =>
       delivery.deliver(DELIVERY, { via: "submission", mailFrom: "", recipients, raw }),
     log: options.log ?? SILENT,
     limits,
   });
+  const log = options.log ?? SILENT;
+  const submission: Submissions = new Submissions(
+    {
+      store,
+      messages,
+      outbox,
+      release: new MessageRelease({
+        mailboxes,
+        messages,
+        delivery,
+        signer: new StoreDkimSigner(store),
+        log,
+      }),
+      drafts: new DraftFolder(store, mailboxes, messages),
+      limit: new RecipientLimit(bus),
+    },
+    {
+      recipientsPerDay: 500,
+      maxScheduleDays: 30,
+      hostname: hostname(),
+      ...options.submission,
+      maxMessageBytes: options.maxMessageBytes,
+      now: options.outbox?.clock ? () => options.outbox!.clock!.now() : options.now,
+    },
+  );
   let closing: Promise<void> | null = null;
   return {
     users,
@@ -228,6 +269,7 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
     mailboxSearch: new MailboxSearchService(store),
     delivery,
     outbox,
+    submission,
     deliveryLog: new DeliveryLogService(store, limits, { retentionMs: deliveryLogRetentionMs }),
     filters,
     autoreplies,
@@ -332,7 +374,19 @@ export { DEFAULT_RETRY, type RetrySchedule } from "./outbox/retry.js";
 export type { OutboxClock } from "./outbox/clock.js";
 export { outboxChannel } from "./events.js";
 export type { NodeRecord } from "./nodes.js";
-export type { RawSubmission, SubmissionOrigin, SubmissionService, SubmitResult } from "./submission/types.js";
+export type {
+  AttachmentInput as SubmissionAttachment,
+  ComposeAddress,
+  ComposeInput,
+  Draft,
+  RawSubmission,
+  RelayPrepared,
+  SendOptions,
+  SubmissionOrigin,
+  SubmissionService,
+  SubmissionVia,
+  SubmitResult,
+} from "./submission/types.js";
 export type { DkimAlgorithm, DkimKey, DkimKeyInput, DkimSigner } from "./dkim/types.js";
 export type { DkimService } from "./dkim/service.js";
 export { DEFAULT_LIMITS, type CoreLimits } from "./limits.js";

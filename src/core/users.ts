@@ -21,6 +21,8 @@ export interface UpdateUserArgs {
   password?: string;
   disabled?: boolean;
   quotaBytes?: number;
+  /** Recipients the user may send to per day; null: the configured default ([submission] recipients_per_day). */
+  recipientsPerDay?: number | null;
 }
 
 const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._@+-]{0,127}$/i;
@@ -106,10 +108,16 @@ export class UserService {
     if (args.quotaBytes !== undefined && (!Number.isSafeInteger(args.quotaBytes) || args.quotaBytes < 0)) {
       throw invalidInput(`Quota ${args.quotaBytes} must be a whole number of bytes, 0 for none.`);
     }
+    const perDay = args.recipientsPerDay;
+    if (perDay != null && (!Number.isSafeInteger(perDay) || perDay < 1))
+      throw invalidInput(
+        `Recipients per day ${perDay} must be a whole number, 1 or more (null: the default).`,
+      );
     const updated = await this.store.users.update(userId, {
       passwordHash: args.password === undefined ? undefined : await hashPassword(args.password),
       disabled: args.disabled,
       quotaBytes: args.quotaBytes,
+      recipientsPerDay: perDay,
     });
     if (!updated) throw notFound("User", userId);
     // A password reset or a disable ends every session: whoever held a token must log in again.

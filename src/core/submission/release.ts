@@ -3,7 +3,6 @@
 // (mail between two users of one box never waits in the queue), and the message it answers or forwards is
 // marked. What is left for the outbox: the signed bytes and the remote recipients.
 import { readTopHeaders } from "../../mime/index.js";
-import type { Store } from "../../storage/ports.js";
 import type { DkimSigner } from "../dkim/types.js";
 import type { DeliveryService, RecipientResult } from "../delivery.js";
 import type { MailboxService } from "../mailboxes.js";
@@ -37,7 +36,6 @@ export interface Released {
 }
 
 export interface ReleaseDeps {
-  store: Store;
   mailboxes: MailboxService;
   messages: MessageService;
   delivery: DeliveryService;
