@@ -282,7 +282,7 @@ export function createCore(store: Store, bus: Bus, options: CoreOptions): Core {
       autoreplyPeriodMs: autoreply.periodMs,
     }),
     nodes: new NodeService(users, mailboxes, messages, filters, outbox),
-    watch: new WatchService(store, events, changes, auth),
+    watch: new WatchService(store, events, changes, auth, outbox),
     transfers: new TransferService(bus, {
       downloadBytesPerDay: options.transfers?.downloadBytesPerDay ?? 0,
       uploadBytesPerDay: options.transfers?.uploadBytesPerDay ?? 0,

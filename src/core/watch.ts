@@ -4,6 +4,7 @@ import type { ChangesService } from "./changes.js";
 import { DomainError, notFound } from "./errors.js";
 import { EventQueue } from "./event-queue.js";
 import type { AccountEvent, EventPublisher, MailboxEvent } from "./events.js";
+import type { OutboxEntry, OutboxService } from "./outbox/types.js";
 import { requireUser, type Principal } from "./principal.js";
 
 export interface WatchOptions {
@@ -26,6 +27,7 @@ export class WatchService {
     private readonly events: EventPublisher,
     private readonly changes: ChangesService,
     private readonly auth: AuthService,
+    private readonly outboxes?: OutboxService,
   ) {}
 
   /**
@@ -81,6 +83,29 @@ export class WatchService {
       ),
     );
     await this.endOnRevocation(userId, options.token ?? null, queue);
+    return queue;
+  }
+
+  /**
+   * Each change of state of the user's outbound queue entries (the admin names the user). A user's watch ends
+   * when its token is logged out, as the others do.
+   */
+  async outbox(
+    p: Principal,
+    options: { token?: string | null; userId?: string } = {},
+  ): Promise<Watch<OutboxEntry>> {
+    const userId = requireUser(p, options.userId);
+    if (!this.outboxes) throw new Error("This core has no outbound queue to watch.");
+    const queue = new EventQueue<OutboxEntry>();
+    queue.onClose(
+      await this.outboxes.watch(
+        p,
+        (e) => queue.push(e),
+        userId,
+        () => queue.fail(busLost()),
+      ),
+    );
+    if (p.kind === "user") await this.endOnRevocation(userId, options.token ?? null, queue);
     return queue;
   }
 

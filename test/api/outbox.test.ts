@@ -134,6 +134,14 @@ describe("GraphQL: outbox, outboxEntry and outboxChanged", () => {
     await admin.close();
   });
 
+  it("ends a user's subscription when its session logs out", async () => {
+    const carol = await createUser(server.url, "outbox-carol", ["carol@a.test"]);
+    const w = await subscribe(carol.token, carol.id);
+    expect((await gqlOk(server.url, `mutation { logout }`, {}, carol.token)).logout).toBe(true);
+    await w.completed;
+    await w.close();
+  });
+
   it("lists the queue newest first in pages, by state, finds an entry by id and through node(id), and keeps users apart", async () => {
     const a = await enqueue(alice.id, ["x@remote.test"], "first");
     const b = await enqueue(alice.id, ["y@remote.test"], "second");

@@ -164,12 +164,17 @@ export class OutboxQueue implements OutboxService {
     p: Principal,
     onChange: (entry: OutboxEntry) => void,
     userId?: string,
+    onLost?: (error: Error) => void,
   ): Promise<() => Promise<void>> {
     const owner = requireUser(p, userId);
-    return this.bus.subscribe(outboxChannel(owner), (m) => {
-      const entry = entryFromMessage(m);
-      if (entry.userId === owner) onChange(entry);
-    });
+    return this.bus.subscribe(
+      outboxChannel(owner),
+      (m) => {
+        const entry = entryFromMessage(m);
+        if (entry.userId === owner) onChange(entry);
+      },
+      onLost,
+    );
   }
 
   start(): void {

@@ -134,7 +134,13 @@ export interface OutboxService {
    * Calls `onChange` with each entry of the user (the admin names the user) whose state changed, in any process,
    * from when the returned promise resolves; the returned function ends it (GraphQL `outboxChanged`).
    */
-  watch(p: Principal, onChange: (entry: OutboxEntry) => void, userId?: string): Promise<() => Promise<void>>;
+  watch(
+    p: Principal,
+    onChange: (entry: OutboxEntry) => void,
+    userId?: string,
+    /** Told when the bus dropped the subscription (changes may have been missed). */
+    onLost?: (error: Error) => void,
+  ): Promise<() => Promise<void>>;
   /** Starts the runner in this process (eider serve); idempotent. */
   start(): void;
   /** Stops claiming, waits for attempts under way; the core's close() calls it. */

@@ -50,43 +50,15 @@ export class OutboxResolver {
   }
 }
 
-/** The entries of the user as the core pushes them, until the client ends the subscription. */
-async function watchOutbox({
+/** The entries of the user as the core pushes them; logging out (or the client leaving) ends it. */
+function watchOutbox({
   args,
   context,
-}: ResolverData<GraphQLContext>): Promise<AsyncIterableIterator<CoreOutboxEntry>> {
-  const queue: CoreOutboxEntry[] = [];
-  let wake: (() => void) | null = null;
-  let done = false;
-  const unsubscribe = await context.core.outbox.watch(
-    context.principal,
-    (entry) => {
-      queue.push(entry);
-      wake?.();
-    },
-    (args.userId as string | null | undefined) ?? undefined,
-  );
-  const end = async () => {
-    done = true;
-    wake?.();
-    await unsubscribe();
-    return { value: undefined, done: true as const };
-  };
-  const iterator: AsyncIterableIterator<CoreOutboxEntry> = {
-    async next() {
-      while (queue.length === 0 && !done) await new Promise<void>((resolve) => (wake = resolve));
-      wake = null;
-      if (done) return { value: undefined, done: true };
-      return { value: queue.shift()!, done: false };
-    },
-    return: end,
-    throw: async (err: unknown) => {
-      await end();
-      throw err;
-    },
-    [Symbol.asyncIterator]: () => iterator,
-  };
-  return iterator;
+}: ResolverData<GraphQLContext>): Promise<AsyncIterable<CoreOutboxEntry>> {
+  return context.core.watch.outbox(context.principal, {
+    token: context.token,
+    userId: (args.userId as string | null | undefined) ?? undefined,
+  });
 }
 
 /** Cursors are opaque to clients: base64url of the entry id. */
