@@ -35,7 +35,12 @@ export async function openStore(config: EiderConfig, options: { atStart?: boolea
       blobDbName: config.store.mongodbBlobDatabase,
     });
   }
-  return openEmbeddedStore({ dataDir: config.dataDir, sweepTempFiles: options.atStart });
+  // The server runs the store's changes on a thread of their own (a second core for commits); a command need not.
+  return openEmbeddedStore({
+    dataDir: config.dataDir,
+    sweepTempFiles: options.atStart,
+    writeThread: options.atStart && config.store.writeThread,
+  });
 }
 
 export async function openBus(config: EiderConfig, logger?: Logger): Promise<Bus> {

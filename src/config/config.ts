@@ -38,7 +38,7 @@ export interface EiderConfig {
     clientMessages: number;
     clientWindowSeconds: number;
   };
-  store: { mongodbUrl: string; mongodbDatabase: string; mongodbBlobDatabase: string };
+  store: { mongodbUrl: string; mongodbDatabase: string; mongodbBlobDatabase: string; writeThread: boolean };
   bus: { redisUrl: string; redisPrefix: string; commandTimeoutMs: number };
   limits: {
     maxMessageBytes: number;
@@ -309,6 +309,7 @@ function toConfig(t: any): EiderConfig {
       mongodbUrl: t.store.mongodb_url,
       mongodbDatabase: t.store.mongodb_database,
       mongodbBlobDatabase: t.store.mongodb_blob_database,
+      writeThread: t.store.write_thread,
     },
     bus: {
       redisUrl: t.bus.redis_url,

@@ -143,25 +143,31 @@ async function expectSweptClean(
   }
 }
 
-describe("Invariant 2: acknowledged uploads survive kill -9 (embedded store)", () => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "eider-durable-"));
-  let eider: SpawnedEider | undefined;
-  afterAll(async () => eider?.stop());
+// With store.write_thread the server commits on a thread of its own connection: the same guarantee must hold.
+const serverSettings: Array<{ label: string; env: Record<string, string> }> = [
+  { label: "", env: {} },
+  { label: ", changes on the write thread", env: { EIDER_STORE_WRITE_THREAD: "true" } },
+];
+for (const { label, env } of serverSettings)
+  describe(`Invariant 2: acknowledged uploads survive kill -9 (embedded store${label})`, () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), "eider-durable-"));
+    let eider: SpawnedEider | undefined;
+    afterAll(async () => eider?.stop());
 
-  it("keeps every acknowledged message byte for byte, with exact counters and blobs, after the process is killed mid-stream", async () => {
-    eider = await spawnEider({ dataDir });
-    const user = await createUser(eider.url, "durable");
-    const acknowledged = await uploadThenKill(eider, user, mixedMessages(50), 40);
-    expect(acknowledged.size).toBeGreaterThanOrEqual(40);
+    it("keeps every acknowledged message byte for byte, with exact counters and blobs, after the process is killed mid-stream", async () => {
+      eider = await spawnEider({ dataDir, env });
+      const user = await createUser(eider.url, "durable");
+      const acknowledged = await uploadThenKill(eider, user, mixedMessages(50), 40);
+      expect(acknowledged.size).toBeGreaterThanOrEqual(40);
 
-    eider = await spawnEider({ dataDir });
-    const userId = await expectAllThere(eider, "durable", acknowledged);
-    await eider.stop();
-    // One SQLite transaction per change: a crash leaves no count off.
-    await expectDoctorClean({ EIDER_DATA_DIR: dataDir, EIDER_ADMIN_TOKEN: ADMIN_TOKEN }, true);
-    await expectSweptClean(() => openEmbeddedStore({ dataDir }), userId, acknowledged);
-  }, 180_000);
-});
+      eider = await spawnEider({ dataDir, env });
+      const userId = await expectAllThere(eider, "durable", acknowledged);
+      await eider.stop();
+      // One SQLite transaction per change: a crash leaves no count off.
+      await expectDoctorClean({ EIDER_DATA_DIR: dataDir, EIDER_ADMIN_TOKEN: ADMIN_TOKEN }, true);
+      await expectSweptClean(() => openEmbeddedStore({ dataDir }), userId, acknowledged);
+    }, 180_000);
+  });
 
 describe.skipIf(!mongoUrl || !redisUrl)(
   `Invariant 2: acknowledged uploads survive kill -9 (MongoDB protocol: FerretDB + Redis)${mongoUrl && redisUrl ? "" : ` (skipped: ${skipReason("mongodb") ?? skipReason("redis")})`}`,

@@ -59,15 +59,19 @@ export class EmbeddedContext {
     this.pending = [];
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; err: unknown }> = [];
     try {
-      this.db.transaction(() => {
-        for (const item of batch) {
-          try {
-            outcomes.push({ ok: true, value: this.db.transaction(item.fn)() });
-          } catch (err) {
-            outcomes.push({ ok: false, err });
+      // IMMEDIATE: the write lock is taken at BEGIN, waiting (busy_timeout) while another connection (the write
+      // thread's, another process) holds it; a deferred one that read first could fail on a changed snapshot.
+      this.db
+        .transaction(() => {
+          for (const item of batch) {
+            try {
+              outcomes.push({ ok: true, value: this.db.transaction(item.fn)() });
+            } catch (err) {
+              outcomes.push({ ok: false, err });
+            }
           }
-        }
-      })();
+        })
+        .immediate();
     } catch (err) {
       for (const item of batch) item.reject(err); // the commit itself failed: nothing of the batch is stored
       return;

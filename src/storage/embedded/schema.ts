@@ -257,6 +257,18 @@ export const MMAP_BYTES = 1024 * 1024 * 1024;
  * acknowledges a change only then, so a committed change still survives a crash or a power cut.
  */
 export function migrate(db: Database): void {
+  configureConnection(db);
+  db.exec(DDL);
+  for (const { table, column, definition } of ADDED_COLUMNS) {
+    const columns = db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === column))
+      db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+  }
+  db.pragma(`user_version = ${SCHEMA_VERSION}`);
+}
+
+/** The settings of each connection (the event loop's and the write thread's); see migrate. */
+export function configureConnection(db: Database): void {
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
   db.pragma("busy_timeout = 5000");
@@ -268,11 +280,4 @@ export function migrate(db: Database): void {
   // the body), so IMAP `FETCH 1:* (BODY.PEEK[])` of 2,000 messages read ~6,000 pages one syscall each (store read
   // ~50 ms, ~25 ms mapped). Address space only; the pages touched are the OS's file cache, shared and evictable.
   db.pragma(`mmap_size = ${MMAP_BYTES}`);
-  db.exec(DDL);
-  for (const { table, column, definition } of ADDED_COLUMNS) {
-    const columns = db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>;
-    if (!columns.some((c) => c.name === column))
-      db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
-  }
-  db.pragma(`user_version = ${SCHEMA_VERSION}`);
 }
