@@ -10,7 +10,7 @@ export interface ParsedArgs {
 export class UsageError extends Error {}
 
 /** Options that take no value. */
-const FLAGS = new Set(["fix", "help", "json", "yes", "rotate"]);
+const FLAGS = new Set(["fix", "help", "json", "yes", "rotate", "replace"]);
 
 export function parseArgs(argv: string[]): ParsedArgs {
   const positional: string[] = [];

@@ -1,4 +1,4 @@
-// The `eider` command: serve, user add|list|passwd|disable|enable|delete, admin-token, import, doctor.
+// The `eider` command: serve, user add|list|passwd|disable|enable|delete, dkim, admin-token, import, doctor.
 // Exit status 0 on success, 1 when the command failed, 2 for a usage mistake; errors are one line, no stack.
 import "reflect-metadata";
 import { loadConfig } from "../config/config.js";
@@ -13,6 +13,7 @@ import {
   UsageError,
   type ParsedArgs,
 } from "./args.js";
+import { dkimCommand } from "./dkim.js";
 import { runDoctor } from "./doctor.js";
 import { runImport } from "./import.js";
 import { onlyParts, serve } from "./serve.js";
@@ -54,6 +55,8 @@ async function run(command: string | undefined, args: ParsedArgs): Promise<numbe
       return serve(config(), onlyParts(args.options.get("only")));
     case "user":
       return userCommand(config(), args);
+    case "dkim":
+      return dkimCommand(config(), args);
     case "admin-token":
       return adminTokenCommand(config(), args);
     case "import":

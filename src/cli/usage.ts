@@ -6,6 +6,8 @@ Commands:
   serve                 run the API and the sidecars (LMTP) in this process
   user add|list|passwd|disable|enable|delete
                         manage users (eider user --help)
+  dkim add|list|show|delete
+                        DKIM signing keys per domain and their DNS records (eider dkim --help)
   admin-token           print the admin token; --rotate replaces it
   import mbox|maildir   bring existing mail in (eider import --help)
   doctor                check config, store, bus and blob references; --fix repairs
@@ -42,6 +44,20 @@ the IMAP sidecar on 127.0.0.1:1143 (STARTTLS) and 1993 (TLS) ([imap] enabled = f
 --only=lmtp (or --only=http, --only=pop3, --only=imap, or several: --only=http,lmtp) runs just those parts, for
 example one LMTP process per box against a shared MongoDB and Redis. SIGHUP reloads TLS certificates.`,
   user: USER,
+  dkim: `Usage:
+  eider dkim add DOMAIN --selector S [--algorithm rsa|ed25519] [--import KEY.pem] [--replace] [--json]
+      generate the domain's signing key (RSA 2048 unless ed25519), or import an unencrypted PEM private key
+      (RSA 1024-4096 bits or Ed25519), and print the TXT record to publish. A domain with a key keeps it
+      unless --replace (a rotation: publish the new selector's record before mail signed with it leaves).
+  eider dkim list [--json]
+      every domain's key: domain, selector, algorithm, when it was made
+  eider dkim show DOMAIN [--json]
+      the key and its TXT record
+  eider dkim delete DOMAIN [--yes]
+      delete the key (the domain's mail goes out unsigned); asks first on a terminal, and without a
+      terminal refuses unless --yes is given
+
+Outgoing mail is signed with the key of its From domain, else of the nearest parent domain that has one.`,
   "admin-token": `Usage: eider admin-token [--rotate]
 
 Prints the admin token (generated into DATA_DIR/admin-token unless admin_token / EIDER_ADMIN_TOKEN

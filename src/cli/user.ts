@@ -3,7 +3,7 @@ import type { EiderConfig } from "../config/config.js";
 import { ADMIN, type Core } from "../core/index.js";
 import { openCore } from "../main.js";
 import { expectOptions, expectPositional, flag, option, UsageError, type ParsedArgs } from "./args.js";
-import { confirm } from "./confirm.js";
+import { confirmed } from "./confirm.js";
 
 export async function userCommand(config: EiderConfig, args: ParsedArgs): Promise<number> {
   const sub = args.positional[1];
@@ -109,16 +109,10 @@ async function setDisabled(core: Core, name: string, disabled: boolean): Promise
 
 async function remove(core: Core, name: string, args: ParsedArgs): Promise<number> {
   const user = await core.users.findByName(ADMIN, name);
-  if (!flag(args, "yes")) {
-    if (!process.stdin.isTTY || !process.stdout.isTTY)
-      throw new UsageError(
-        `Not deleting ${user.username} without a terminal to ask on; add --yes to confirm.`,
-      );
-    const what = `${user.username} (id ${user.id}) with its mailboxes and messages (${user.storageUsed} bytes)`;
-    if (!(await confirm(`Delete ${what}? This cannot be undone.`))) {
-      console.log(`Kept ${user.username}.`);
-      return 1;
-    }
+  const what = `${user.username} (id ${user.id}) with its mailboxes and messages (${user.storageUsed} bytes)`;
+  if (!(await confirmed(args, user.username, `Delete ${what}? This cannot be undone.`))) {
+    console.log(`Kept ${user.username}.`);
+    return 1;
   }
   await core.users.delete(ADMIN, user.id);
   console.log(`Deleted ${user.username} (id ${user.id}) with its mailboxes and messages.`);

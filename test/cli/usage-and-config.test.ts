@@ -35,6 +35,7 @@ describe("CLI: help", () => {
     const expected: Record<string, RegExp> = {
       serve: /^Usage: eider serve/,
       user: /^Usage:\n  eider user add NAME --password P/,
+      dkim: /^Usage:\n  eider dkim add DOMAIN --selector S/,
       "admin-token": /^Usage: eider admin-token \[--rotate\][\s\S]*until it restarts/,
       doctor: /^Usage: eider doctor \[--fix\]/,
     };
