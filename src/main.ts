@@ -63,9 +63,13 @@ async function openOutbound(config: EiderConfig): Promise<OutboundPort | null> {
   return smtpRelay(config.outbound.relay);
 }
 
-/** The outbound queue's way out: each domain's MX, or the relay ([outbound] mode); loaded only when built. */
+/** The outbound queue's way out: each domain's MX, the relay, or ZoneMTA ([outbound] mode); loaded only when built. */
 async function openTransport(config: EiderConfig): Promise<OutboundTransport> {
   const { hostname, mode, relay, mxPort } = config.outbound;
+  if (mode === "zonemta") {
+    const { zonemtaTransport } = await import("./outbound/zonemta.js");
+    return zonemtaTransport(config.outbound.zonemtaUrl, { name: hostname });
+  }
   if (mode === "smarthost") {
     const { smarthost } = await import("./outbound/smarthost.js");
     return smarthost(relay, { name: hostname });

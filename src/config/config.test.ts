@@ -185,13 +185,39 @@ describe("Config: the [outbound] queue", () => {
       /"outbound.mode" is "smarthost", so "outbound.relay" must name the relay/,
     );
     expect(() => loadConfig({ env: { EIDER_OUTBOUND_MODE: "mx" } })).toThrow(
-      /"outbound.mode" must be one of "direct", "smarthost", not "mx"/,
+      /"outbound.mode" must be one of "direct", "smarthost", "zonemta", not "mx"/,
     );
     expect(() => loadConfig({ env: { EIDER_OUTBOUND_RETRY_MINUTES: "5, soon" } })).toThrow(
       /"outbound.retry_minutes" must be positive numbers separated by commas, not "5, soon"/,
     );
     expect(() => loadConfig({ env: { EIDER_OUTBOUND_MAX_AGE_HOURS: "0" } })).toThrow(
       /outbound.max_age_hours/,
+    );
+  });
+});
+
+describe("Config: [outbound] zonemta_url", () => {
+  it("is empty by default and takes smtp(s)://user:password@host:port", () => {
+    expect(loadConfig({ env: {} }).outbound.zonemtaUrl).toBe("");
+    const url = "smtp://eider:s%40cret@zonemta.internal:2525";
+    expect(loadConfig({ env: { EIDER_OUTBOUND_ZONEMTA_URL: url } }).outbound.zonemtaUrl).toBe(url);
+    const cluster = loadConfig({ env: { EIDER_OUTBOUND_MODE: "zonemta", EIDER_OUTBOUND_ZONEMTA_URL: url } });
+    expect(cluster.outbound).toMatchObject({ mode: "zonemta", zonemtaUrl: url });
+    expect(() => loadConfig({ env: { EIDER_OUTBOUND_MODE: "zonemta" } })).toThrow(
+      /"outbound.mode" is "zonemta", so "outbound.zonemta_url" must name/,
+    );
+  });
+  it("refuses a URL without the login the plugin knows Eider by, or one that is no URL, quoting it", () => {
+    for (const bad of [
+      "smtp://zonemta.internal:2525",
+      "smtp://eider:pw@zonemta.internal",
+      "http://eider:pw@z:1",
+    ])
+      expect(() => loadConfig({ env: { EIDER_OUTBOUND_ZONEMTA_URL: bad } })).toThrow(
+        `[outbound] zonemta_url "${bad}" must be smtp://user:password@host:port`,
+      );
+    expect(() => loadConfig({ env: { EIDER_OUTBOUND_ZONEMTA_URL: "zonemta.internal 2525" } })).toThrow(
+      '[outbound] zonemta_url "zonemta.internal 2525" is not a URL',
     );
   });
 });

@@ -125,7 +125,7 @@ export interface EiderConfig {
     relay: string;
     attempts: number;
     retryDelaySeconds: number;
-    mode: "direct" | "smarthost";
+    mode: "direct" | "smarthost" | "zonemta";
     /** Our EHLO name and the bounces' Reporting-MTA; "" in the file: the machine's host name. */
     hostname: string;
     mxPort: number;
@@ -135,6 +135,8 @@ export interface EiderConfig {
     concurrency: number;
     leaseMinutes: number;
     runQueue: boolean;
+    /** ZoneMTA's feeder with the login its Eider plugin takes as this server's outbox; empty: none. */
+    zonemtaUrl: string;
   };
   log: { level: string };
 }
@@ -427,9 +429,14 @@ function toConfig(t: any): EiderConfig {
 
 /** `[outbound]`'s queue options, checked: smarthost mode needs a relay, the schedule positive numbers. */
 function outboundQueue(o: Record<string, any>) {
-  const mode = oneOf(o.mode, ["direct", "smarthost"] as const, "outbound.mode");
+  const mode = oneOf(o.mode, ["direct", "smarthost", "zonemta"] as const, "outbound.mode");
   if (mode === "smarthost" && !o.relay)
     throw new ConfigError('Option "outbound.mode" is "smarthost", so "outbound.relay" must name the relay.');
+  const zonemtaUrl = zonemtaUrlOption(o.zonemta_url);
+  if (mode === "zonemta" && !zonemtaUrl)
+    throw new ConfigError(
+      'Option "outbound.mode" is "zonemta", so "outbound.zonemta_url" must name ZoneMTA\'s feeder and the relay login.',
+    );
   const retryMinutes = commaList(o.retry_minutes).map(Number);
   if (retryMinutes.length === 0 || retryMinutes.some((m) => !(m > 0)))
     throw new ConfigError(
@@ -445,7 +452,26 @@ function outboundQueue(o: Record<string, any>) {
     concurrency: countingNumber(o.concurrency, "outbound.concurrency"),
     leaseMinutes: countingNumber(o.lease_minutes, "outbound.lease_minutes"),
     runQueue: o.run_queue === true,
+    zonemtaUrl,
   };
+}
+
+/** `[outbound] zonemta_url`: empty, or smtp(s)://user:password@host:port (the plugin needs the login to know it). */
+function zonemtaUrlOption(value: string): string {
+  if (!value) return "";
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(
+      `[outbound] zonemta_url "${value}" is not a URL; write smtp://user:password@host:port.`,
+    );
+  }
+  if (!["smtp:", "smtps:"].includes(url.protocol) || !url.username || !url.password || !url.port)
+    throw new ConfigError(
+      `[outbound] zonemta_url "${value}" must be smtp://user:password@host:port (or smtps://): ZoneMTA's Eider plugin knows this server's outbox by that login.`,
+    );
+  return value;
 }
 
 /** `[delivery] spam_headers`: a comma-separated list of the header names Eider reads. */

@@ -19,6 +19,8 @@ export class TestRelay {
   refuse = 0;
   rcptAttempts = 0;
 
+  private readonly waiters: Array<() => void> = [];
+
   private readonly server: SMTPServer;
 
   constructor(auth?: { user: string; pass: string }) {
@@ -53,6 +55,7 @@ export class TestRelay {
             raw: Buffer.concat(chunks),
           });
           callback();
+          this.waiters.splice(0).forEach((wake) => wake());
         });
       },
     });
@@ -66,6 +69,12 @@ export class TestRelay {
 
   close(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Resolves once `count` messages have arrived, with them. */
+  async waitForMessages(count: number): Promise<Relayed[]> {
+    while (this.received.length < count) await new Promise<void>((wake) => this.waiters.push(wake));
+    return this.received.slice(0, count);
   }
 
   /** What was relayed to one address. */
