@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs: redis-server, strace, swaks, fetchmail, curl, isync (mbsync), neomutt, .tools/ferretdb and node_modules (scripts/install.sh).
+# Installs what the test suite needs: redis-server, strace, swaks, fetchmail, curl, isync (mbsync), neomutt, rspamd, .tools/ferretdb and node_modules (scripts/install.sh).
 # Idempotent: each step is skipped when its result is already present and up to date.
 set -euo pipefail
 
@@ -25,9 +25,10 @@ fi
 # and all missing ones go in one apt run, so a machine that has them all spends no time here.
 #   strace: the durability test reads the system calls of a write to check its fsyncs;
 #   swaks: the LMTP tests' SMTP/LMTP client; fetchmail: drains a mailbox over POP3; curl: pop3:// and imap://
-#   URLs; mbsync (Debian's isync): syncs an IMAP mailbox with a Maildir both ways; neomutt: reads over IMAP.
-declare -A apt_tools=([strace]=strace [swaks]=swaks [fetchmail]=fetchmail [curl]=curl [mbsync]=isync [neomutt]=neomutt)
-tools=(strace swaks fetchmail curl mbsync neomutt)
+#   URLs; mbsync (Debian's isync): syncs an IMAP mailbox with a Maildir both ways; neomutt: reads over IMAP;
+#   rspamd: the MX's spam scoring (test/harness/rspamd.ts starts its own, in the foreground).
+declare -A apt_tools=([strace]=strace [swaks]=swaks [fetchmail]=fetchmail [curl]=curl [mbsync]=isync [neomutt]=neomutt [rspamd]=rspamd)
+tools=(strace swaks fetchmail curl mbsync neomutt rspamd)
 missing=()
 for tool in "${tools[@]}"; do
   if command -v "$tool" >/dev/null 2>&1; then
@@ -44,6 +45,8 @@ if ((${#missing[@]})); then
   for tool in "${tools[@]}"; do
     command -v "$tool" >/dev/null 2>&1 || { echo "$tool: still missing after apt-get install" >&2; exit 1; }
   done
+  # Debian's rspamd starts a system service on 11333; the tests start their own.
+  if command -v systemctl >/dev/null 2>&1; then systemctl disable --now rspamd >/dev/null 2>&1 || true; fi
   echo "${missing[*]}: installed"
 fi
 

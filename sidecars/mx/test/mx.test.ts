@@ -2,6 +2,7 @@
 // driven by swaks and Python's smtplib, delivering over LMTP (XCLIENT) into a real Eider.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, createUser, downloadRaw, gqlOk, type TestUser } from "../../../test/harness/eider.js";
+import { freePort } from "../../../test/harness/services.js";
 import { swaks } from "../../lmtp/test/swaks.js";
 import { rawSmtp, smtplibSend, startMxEider, type MxEider } from "./harness.js";
 
@@ -26,6 +27,9 @@ const ZONE = {
   "shop.test": { TXT: ["v=spf1 ip4:192.0.2.1 -all"] },
   "_dmarc.shop.test": { TXT: ["v=DMARC1; p=quarantine"] },
 };
+
+/** Messages per recipient user the MX lets through in this test's (very long) window. */
+const RECIPIENT_LIMIT = 15;
 
 /** What the MX and Eider's LMTP put above the client's bytes, top down. */
 const ADDED = [
@@ -90,13 +94,22 @@ describe("MX: Haraka with the Eider plugin", () => {
   let bob: TestUser;
 
   beforeAll(async () => {
-    t = await startMxEider({ zone: ZONE });
+    // Rspamd configured but not listening: every message here is delivered unscored (rspamd.test.ts scores).
+    t = await startMxEider({
+      zone: ZONE,
+      env: {
+        EIDER_MX_RSPAMD_URL: `http://127.0.0.1:${await freePort()}`,
+        // A window that no test run crosses (windows are aligned to the epoch).
+        EIDER_MX_RECIPIENT_MESSAGES: String(RECIPIENT_LIMIT),
+        EIDER_MX_RECIPIENT_WINDOW_SECONDS: "1000000000",
+      },
+    });
     alice = await createUser(t.url, "alice", ["alice@eider.test"]);
     bob = await createUser(t.url, "bob", ["bob@eider.test"]);
   }, 120_000);
   afterAll(async () => t?.stop());
 
-  it("takes a message from swaks: Eider answers each RCPT, the message lands byte-exact after the added headers, and the log says via mx", async () => {
+  it("takes a message from swaks: Eider answers each RCPT, the message lands byte-exact after the added headers (unscored while Rspamd is down), and the log says via mx", async () => {
     // A sender-written verdict must not survive: the MX removes it whatever Rspamd says (here: no Rspamd).
     const data = message("From swaks", "X-Spam-Status: No, score=-100\r\nX-Rspamd-Action: no action\r\n");
     const run = await swaks(
@@ -119,6 +132,8 @@ describe("MX: Haraka with the Eider plugin", () => {
     const stored = await storedRaw(t, alice, "From swaks");
     expect(addedFieldNames(stored!, stripped)).toEqual(ADDED);
     const text = stored!.toString("utf8");
+    // Rspamd is unreachable here: no verdict at all, not the sender's.
+    expect(text).not.toMatch(/X-Spam-Status|X-Rspamd-/);
     // Haraka's hop from the client (its reverse name from the zone), then Eider's LMTP hop from Haraka.
     expect(text).toMatch(
       /Received: from mx\.client\.test \(client\.remote\.test \[127\.0\.0\.1\]\)\r?\n?\s*by mx\.eider\.test/,
@@ -306,5 +321,26 @@ describe("MX: Haraka with the Eider plugin", () => {
     expect(junk!.toString()).toMatch(
       /^X-Spam-Status: Yes, reason=dmarc-quarantine \(shop\.test\)\r\nX-Spam-Flag: YES\r\n/m,
     );
+  });
+
+  it("answers RCPT 450 4.2.1 once a recipient got its limit of messages through the MX, and delivers to the others", async () => {
+    await createUser(t.url, "frank", ["frank@eider.test"]);
+    const one = (n: number) => [
+      { send: "MAIL FROM:<sender@remote.test>\r\n", replies: 1 },
+      { send: "RCPT TO:<frank@eider.test>\r\n", replies: 1 },
+      { send: "DATA\r\n", replies: 1 },
+      { send: `Subject: burst ${n}\r\nMessage-ID: <burst-${n}@remote.test>\r\n\r\nhi\r\n.\r\n`, replies: 1 },
+    ];
+    const replies = await rawSmtp(t.mxPort, [
+      { send: "EHLO client.remote.test\r\n", replies: 1 },
+      ...Array.from({ length: RECIPIENT_LIMIT }, (_, n) => one(n)).flat(),
+      { send: "MAIL FROM:<sender@remote.test>\r\n", replies: 1 },
+      { send: "RCPT TO:<frank@eider.test>\r\n", replies: 1 },
+      { send: "RCPT TO:<alice@eider.test>\r\n", replies: 1 },
+    ]);
+    const dataReplies = replies.filter((_, i) => i >= 2 && i < 2 + 4 * RECIPIENT_LIMIT && (i - 2) % 4 === 3);
+    expect(dataReplies.every((r) => r.startsWith("250 "))).toBe(true);
+    expect(replies.at(-2)).toMatch(/^450 4\.2\.1 .*too many messages/);
+    expect(replies.at(-1)).toMatch(/^250 /);
   });
 });
