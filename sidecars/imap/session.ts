@@ -53,6 +53,8 @@ export class ImapConnection implements ImapSession {
   /** Where responses go: the socket, or the deflate stream in front of it after COMPRESS. */
   private sink: Writable;
   private deflate: DeflateRaw | null = null;
+  /** The sink corked until the end of this tick, so a command's lines leave in one write (see `send`). */
+  private corked: Writable | null = null;
   private inflate: InflateRaw | null = null;
   private readonly receiver: Receiver;
   private readonly queue: Received[] = [];
@@ -232,6 +234,17 @@ export class ImapConnection implements ImapSession {
 
   private send(data: Buffer | string): boolean {
     if (this.closed) return true;
+    // The untagged lines and the tagged one written in the same tick (SELECT's eight) go out as one write, not
+    // a system call each; uncorked at the end of the tick whatever happens, so a wait for `drain` still ends.
+    if (!this.deflate && this.corked !== this.sink) {
+      const sink = this.sink;
+      this.corked = sink;
+      sink.cork();
+      process.nextTick(() => {
+        if (this.corked === sink) this.corked = null;
+        sink.uncork();
+      });
+    }
     const ok = this.sink.write(data);
     // Each response goes out whole: a client waits for it, and deflate would hold it back otherwise.
     if (this.deflate) this.deflate.flush(zlib.Z_SYNC_FLUSH);
