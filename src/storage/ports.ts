@@ -805,6 +805,11 @@ export interface OutboxStore {
    */
   claim(id: string, options: OutboxClaimOptions): Promise<OutboxRecord | null>;
   /**
+   * Moves the end of claim number `claim`'s lease (and the entry's `dueAt`) to `until`, while an attempt is still
+   * under way; false when a later claim has been made or the claim has ended.
+   */
+  renew(id: string, claim: number, until: Date): Promise<boolean>;
+  /**
    * Ends claim number `claim` with `patch` (and, when given, new bytes), unless a later claim has been made
    * (the lease expired and someone else took it): then nothing is written and the answer is null.
    */

@@ -179,6 +179,36 @@ export function outboxContract(ctx: OutboxContractContext): void {
       expect(await store().outbox.claim(e.id, { owner: "c", now: at(200), until: at(300) })).toBeNull();
     });
 
+    it("renews a lease while the attempt runs, so nobody takes the entry at the old end; a stale or ended claim cannot", async () => {
+      const { user } = await ctx.newUser();
+      const e = entry(user.id);
+      await store().outbox.add(e, Buffer.from("x"));
+      expect(
+        await store().outbox.claim(e.id, { owner: "a", now: at(1), until: at(61), dueBy: at(1) }),
+      ).not.toBeNull();
+      expect(await store().outbox.renew(e.id, 1, at(121))).toBe(true);
+      expect(await store().outbox.get(e.id)).toMatchObject({ leaseUntil: at(121), dueAt: at(121) });
+      expect(
+        await other.outbox.claim(e.id, { owner: "b", now: at(90), until: at(150), dueBy: at(90) }),
+      ).toBeNull();
+      const taken = await other.outbox.claim(e.id, {
+        owner: "b",
+        now: at(121),
+        until: at(181),
+        dueBy: at(121),
+      });
+      expect(taken?.claim).toBe(2);
+      expect(await store().outbox.renew(e.id, 1, at(200))).toBe(false);
+      await other.outbox.settle(e.id, 2, {
+        state: "sent",
+        dueAt: null,
+        finishedAt: at(130),
+        updatedAt: at(130),
+      });
+      expect(await other.outbox.renew(e.id, 2, at(300))).toBe(false);
+      expect(await store().outbox.get(e.id)).toMatchObject({ dueAt: null, leaseUntil: null });
+    });
+
     it("claims only a due entry for a runner, any unfinished one for a cancel, and takes up the next number after a settle", async () => {
       const { user } = await ctx.newUser();
       const e = entry(user.id, { state: "deferred", dueAt: at(600) });

@@ -28,12 +28,25 @@ describe.each(testStores())(
     let seen: OutboxEntry[];
     let released: Array<{ id: string; raw: string }>;
 
+    /** Lease renewals the runner completed (counted around the real store call). */
+    let renewals = 0;
+
     async function open(release?: Releaser, retentionMs?: number) {
+      renewals = 0;
       sink = new SmtpSink();
       const port = await sink.listen();
       clock = new ManualClock();
       t = await openTestCore({
         store: kind,
+        wrapStore: (store) => {
+          const renew = store.outbox.renew.bind(store.outbox);
+          store.outbox.renew = async (...args) => {
+            const held = await renew(...args);
+            renewals++;
+            return held;
+          };
+          return store;
+        },
         outbox: {
           transport: smarthost(`smtp://127.0.0.1:${port}?tls.rejectUnauthorized=false`, {
             name: "out.eider.test",
@@ -318,6 +331,32 @@ describe.each(testStores())(
       expect(await t.store.outbox.readRaw(old.id)).toBeNull();
       await expect(t.core.outbox.get(ADMIN, old.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
       expect((await t.core.outbox.get(ADMIN, fresh.id)).state).toBe("sent");
+    });
+
+    it("keeps renewing its lease while a slow server holds the reply, so no other runner takes the entry", async () => {
+      await open();
+      let answer!: () => void;
+      sink.beforeReply = () => new Promise<void>((resolve) => (answer = resolve));
+      t.core.outbox.start();
+      const entry = await enqueue();
+      await sink.waitForData(1);
+      const lease = 15 * MIN; // the default
+      const leaseEnd = async () => (await t.store.outbox.get(entry.id))!.leaseUntil!.getTime();
+      for (let i = 0; i < 6; i++) {
+        // Two whole leases, a third at a time; each renewal moves the end a whole lease past the clock.
+        const done = renewals;
+        clock.advance(lease / 3);
+        while (renewals === done) await new Promise((resolve) => setImmediate(resolve));
+        await new Promise((resolve) => setImmediate(resolve)); // the runner sets its next renewal
+        expect(await leaseEnd()).toBe(clock.now().getTime() + lease);
+      }
+      const now = clock.now();
+      const rival = { owner: "rival", now, until: new Date(now.getTime() + lease), dueBy: now };
+      expect(await t.store.outbox.claim(entry.id, rival)).toBeNull();
+      answer();
+      await reached(entry.id, "sent");
+      expect(sink.dataSeen).toBe(1);
+      expect(await t.store.outbox.get(entry.id)).toMatchObject({ claim: 1, leaseUntil: null });
     });
 
     it("refuses to cancel an entry another runner is sending right now", async () => {

@@ -146,6 +146,7 @@ export class OutboxRunner {
   }
 
   async #work(r: OutboxRecord): Promise<void> {
+    const stopRenewing = this.#renewWhileWorking(r);
     try {
       const raw = await this.store.outbox.readRaw(r.id);
       if (!raw) return; // removed with its user meanwhile
@@ -154,7 +155,38 @@ export class OutboxRunner {
     } catch (err) {
       // The store failed mid-way: the lease runs out and the entry is tried again then.
       this.options.log.error({ err, outboxId: r.id }, "outbox: an attempt failed");
+    } finally {
+      stopRenewing();
     }
+  }
+
+  /**
+   * Keeps the lease ahead of a long attempt (a large message to a slow server): every third of the lease it is
+   * moved a whole lease on, so only a dead process's lease runs out. Returns what stops it.
+   */
+  #renewWhileWorking(r: OutboxRecord): () => void {
+    const { clock, leaseMs } = this.options;
+    let cancel = () => {};
+    let working = true;
+    const schedule = () => {
+      cancel = clock.timer(new Date(clock.now().getTime() + leaseMs / 3), () => {
+        const until = new Date(clock.now().getTime() + leaseMs);
+        this.store.outbox.renew(r.id, r.claim, until).then(
+          (held) => {
+            if (held && working) schedule();
+          },
+          (err: unknown) => {
+            this.options.log.warn({ err, outboxId: r.id }, "outbox: the lease could not be renewed");
+            if (working) schedule();
+          },
+        );
+      });
+    };
+    schedule();
+    return () => {
+      working = false;
+      cancel();
+    };
   }
 
   /** A held entry's time came: the Releaser signs it, stores the Sent copy and delivers the local recipients. */

@@ -128,6 +128,18 @@ export class SqliteOutboxStore implements OutboxStore {
     });
   }
 
+  async renew(id: string, claim: number, until: Date): Promise<boolean> {
+    return this.ctx.write(
+      () =>
+        this.ctx
+          .stmt(
+            `UPDATE outbox SET lease_until = ?, due_at = ?
+             WHERE id = ? AND claim = ? AND lease_owner IS NOT NULL`,
+          )
+          .run(until.getTime(), until.getTime(), id, claim).changes > 0,
+    );
+  }
+
   async settle(id: string, claim: number, patch: OutboxPatch, raw?: Buffer): Promise<OutboxRecord | null> {
     const sets = ["lease_owner = NULL", "lease_until = NULL", "updated_at = ?"];
     const args: unknown[] = [patch.updatedAt.getTime()];

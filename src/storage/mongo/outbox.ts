@@ -119,6 +119,18 @@ export class MongoOutboxStore implements OutboxStore {
     return toRecord({ ...current, ...lease });
   }
 
+  /** The claim row first: it is what a concurrent claimer reads to decide whether the lease still holds. */
+  async renew(id: string, claim: number, until: Date): Promise<boolean> {
+    const latest = await this.latestClaim(id);
+    if (latest?.seq !== claim || latest.released) return false;
+    await this.claims.updateOne({ entry: id, seq: claim }, { $set: { until } });
+    const { matchedCount } = await this.entries.updateOne(
+      { _id: id, claim },
+      { $set: { leaseUntil: until, dueAt: until } },
+    );
+    return matchedCount > 0;
+  }
+
   async settle(id: string, claim: number, patch: OutboxPatch, raw?: Buffer): Promise<OutboxRecord | null> {
     if ((await this.latestClaim(id))?.seq !== claim) return null; // the lease expired and was taken
     const old = await this.entries.findOne({ _id: id }, { projection: { file: 1 } });
