@@ -30,8 +30,11 @@ export async function deliverAll(
   data: Buffer[],
   connections: number,
   cpuSeconds: () => number,
+  hello: "LHLO" | "EHLO" = "LHLO",
 ): Promise<LmtpRun> {
-  const clients = await Promise.all(Array.from({ length: connections }, () => LmtpClient.connect(port)));
+  const clients = await Promise.all(
+    Array.from({ length: connections }, () => LmtpClient.connect(port, "127.0.0.1", hello)),
+  );
   const cpu0 = cpuSeconds();
   const times: number[] = [];
   let next = 0;

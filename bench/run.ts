@@ -24,6 +24,7 @@ import { benchVersusDovecot, type VersusDovecotResult, type VersusSizes } from "
 import { versusTable } from "./versus-table.js";
 import { benchImap, type ImapResult, type ImapSizes } from "./imap.js";
 import { imapTable } from "./imap/table.js";
+import { benchMx, mxTable, type MxResult } from "./mx.js";
 
 interface Sizes {
   /** Corpus messages ingested and read back by the read benchmark (0: not run). */
@@ -50,6 +51,9 @@ const VERSUS_SIZES: VersusSizes = QUICK
   ? { messages: 100, rounds: 1, idleSessions: 50, clusterMessages: 50 }
   : { messages: 2000, rounds: 2, idleSessions: 1000, clusterMessages: 100 };
 const RUNS_IMAP = runs("imap");
+/** Messages through Haraka with the Eider plugin (`--only=mx`). */
+const RUNS_MX = runs("mx");
+const MX_MESSAGES = QUICK ? 100 : 2000;
 const IMAP_SIZES: ImapSizes = QUICK
   ? {
       fetchMessages: 100,
@@ -130,6 +134,7 @@ async function main(): Promise<void> {
   const results: ConfigurationResult[] = [];
   let versusDovecot: VersusDovecotResult | undefined;
   let imap: ImapResult | undefined;
+  let mx: MxResult | undefined;
   try {
     if (EXISTING.some(runs)) {
       progress(`${EMBEDDED_LABEL}`);
@@ -162,6 +167,10 @@ async function main(): Promise<void> {
         if (!("skipped" in cluster)) await Promise.all(cluster.services.map((s) => s.stop()));
       }
     }
+    if (RUNS_MX) {
+      progress("MX: Haraka with the Eider plugin, against LMTP alone");
+      mx = await benchMx(MX_MESSAGES, { dataDir: tempDir("mx") });
+    }
   } finally {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
@@ -172,6 +181,7 @@ async function main(): Promise<void> {
     const earlier = mergeEarlier(results);
     versusDovecot ??= earlier.versusDovecot;
     imap ??= earlier.imap;
+    mx ??= earlier.mx;
   }
   const report = {
     ...machine,
@@ -182,6 +192,7 @@ async function main(): Promise<void> {
     configurations: results,
     versusDovecot,
     imap,
+    mx,
   };
   writeFileSync(path.join(REPO, "bench", "results.json"), `${JSON.stringify(report, null, 2)}\n`);
   console.log();
@@ -193,6 +204,10 @@ async function main(): Promise<void> {
   console.log();
   if (versusDovecot) {
     console.log(versusTable(versusDovecot));
+    console.log();
+  }
+  if (mx) {
+    console.log(mxTable(mx));
     console.log();
   }
   if (imap) {
@@ -293,6 +308,7 @@ async function measure(
 function mergeEarlier(results: ConfigurationResult[]): {
   versusDovecot?: VersusDovecotResult;
   imap?: ImapResult;
+  mx?: MxResult;
 } {
   const file = path.join(REPO, "bench", "results.json");
   if (!existsSync(file)) return {};
@@ -300,6 +316,7 @@ function mergeEarlier(results: ConfigurationResult[]): {
     configurations?: ConfigurationResult[];
     versusDovecot?: VersusDovecotResult;
     imap?: ImapResult;
+    mx?: MxResult;
   };
   for (const old of earlier.configurations ?? [])
     if (!results.some((r) => r.name === old.name)) results.push(old);
@@ -309,7 +326,7 @@ function mergeEarlier(results: ConfigurationResult[]): {
     for (const key of ["upload", "list", "subscription", "read"] as const)
       if (r[key] === undefined && old[key] !== undefined) Object.assign(r, { [key]: old[key] });
   }
-  return { versusDovecot: earlier.versusDovecot, imap: earlier.imap };
+  return { versusDovecot: earlier.versusDovecot, imap: earlier.imap, mx: earlier.mx };
 }
 
 function table(results: ConfigurationResult[]): string {

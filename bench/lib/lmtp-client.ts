@@ -13,13 +13,21 @@ export class LmtpClient {
   /** MAIL FROM parameters, as the server's LHLO offered them (Dovecot offers no SIZE; Postfix sends none then). */
   private mailParameters = (_size: number) => "";
 
-  static async connect(port: number, host = "127.0.0.1"): Promise<LmtpClient> {
+  /**
+   * `hello` "EHLO" speaks SMTP to an MX instead: with one recipient per message the exchange is the same (one
+   * reply after the data).
+   */
+  static async connect(
+    port: number,
+    host = "127.0.0.1",
+    hello: "LHLO" | "EHLO" = "LHLO",
+  ): Promise<LmtpClient> {
     const { socket, replies } = await connectLines(port, host);
     const client = new LmtpClient(socket, replies);
     await client.expect(220, "greeting");
-    socket.write("LHLO bench.example\r\n");
+    socket.write(`${hello} bench.example\r\n`);
     const lhlo = await client.replies.reply();
-    if (lhlo.code !== 250) throw new Error(`LHLO answered ${lhlo.code} ${lhlo.text}`);
+    if (lhlo.code !== 250) throw new Error(`${hello} answered ${lhlo.code} ${lhlo.text}`);
     const offered = new Set(lhlo.lines.map((l) => l.split(" ")[0].toUpperCase()));
     client.mailParameters = (size) =>
       `${offered.has("8BITMIME") ? " BODY=8BITMIME" : ""}${offered.has("SIZE") ? ` SIZE=${size}` : ""}`;
