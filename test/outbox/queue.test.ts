@@ -333,13 +333,19 @@ describe.each(testStores())(
       expect((await t.core.outbox.get(ADMIN, fresh.id)).state).toBe("sent");
     });
 
-    it("keeps renewing its lease while a slow server holds the reply, so no other runner takes the entry", async () => {
+    /** A running queue whose first message is mid-send: the server has the data and holds its reply. */
+    async function sendingWithReplyHeld() {
       await open();
       let answer!: () => void;
       sink.beforeReply = () => new Promise<void>((resolve) => (answer = resolve));
       t.core.outbox.start();
       const entry = await enqueue();
       await sink.waitForData(1);
+      return { entry, answer: () => answer() };
+    }
+
+    it("keeps renewing its lease while a slow server holds the reply, so no other runner takes the entry", async () => {
+      const { entry, answer } = await sendingWithReplyHeld();
       const lease = 15 * MIN; // the default
       const leaseEnd = async () => (await t.store.outbox.get(entry.id))!.leaseUntil!.getTime();
       for (let i = 0; i < 6; i++) {
@@ -357,6 +363,22 @@ describe.each(testStores())(
       await reached(entry.id, "sent");
       expect(sink.dataSeen).toBe(1);
       expect(await t.store.outbox.get(entry.id)).toMatchObject({ claim: 1, leaseUntil: null });
+    });
+
+    it("stops claiming on stop(), which resolves only once the attempt under way has ended", async () => {
+      const { entry, answer } = await sendingWithReplyHeld();
+      let stopped = false;
+      const stopping = t.core.outbox.stop().then(() => (stopped = true));
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+      expect(stopped).toBe(false);
+      answer();
+      await stopping;
+      expect((await t.core.outbox.get(ADMIN, entry.id)).state).toBe("sent");
+      const later = await enqueue();
+      clock.advance(60 * MIN);
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+      expect((await t.core.outbox.get(ADMIN, later.id)).state).toBe("queued");
+      expect(sink.dataSeen).toBe(1);
     });
 
     it("refuses to cancel an entry another runner is sending right now", async () => {
