@@ -21,6 +21,9 @@ export interface RunningHaraka {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** Names the Eider process that started Haraka, for the plugin's watch on it (plugin.ts). */
+export const PARENT_ENV = "EIDER_MX_PARENT_PID";
+
 /** The path of Haraka's start script in node_modules. */
 export function harakaBin(): string {
   const require = createRequire(import.meta.url);
@@ -35,7 +38,8 @@ export function startHaraka(
 ): Promise<RunningHaraka> {
   const child: ChildProcess = spawn(process.execPath, [harakaBin(), "-c", configDir], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, HARAKA: configDir },
+    // The plugin leaves with Haraka when this process is gone (killed with SIGKILL, it cannot stop its child).
+    env: { ...process.env, HARAKA: configDir, [PARENT_ENV]: String(process.pid) },
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const recent: string[] = [];

@@ -16,6 +16,7 @@ import { createRequire } from "node:module";
 import { LmtpClient, replyText, type Reply } from "./lmtp-client.js";
 import { dataVerdict, passOn, type SmtpAnswer } from "./replies.js";
 import { scan, verdictHeaders } from "./rspamd.js";
+import { PARENT_ENV } from "./haraka-process.js";
 import { readSettings, type MxSettings } from "./settings.js";
 import { authenticateInbound, type InboundAuthentication } from "./authenticate.js";
 import { systemDnsResolver } from "./dns-resolver.js";
@@ -95,10 +96,23 @@ export function register(this: { loginfo(msg: string): void }): void {
   stubbed = Boolean(settings.dnsZoneFile);
   resolver = settings.dnsZoneFile ? stubResolverFromFile(settings.dnsZoneFile) : systemDnsResolver();
   answerOversizeWith552();
+  leaveWithParent();
   this.loginfo(
     `eider: delivering over LMTP to ${settings.lmtp.host}:${settings.lmtp.port}` +
       `${settings.rspamd ? `, scoring with Rspamd at ${settings.rspamd.url}` : ", no spam scoring"}`,
   );
+}
+
+/**
+ * Started by `eider serve`: when that process is gone (a SIGKILL gives it no time to stop Haraka), this one was
+ * handed to another parent and leaves too, instead of holding port 25 for a server that no longer delivers.
+ */
+function leaveWithParent(): void {
+  const parent = Number(process.env[PARENT_ENV]);
+  if (!parent) return;
+  setInterval(() => {
+    if (process.ppid !== parent) process.exit(0);
+  }, 500).unref();
 }
 
 /**

@@ -79,4 +79,36 @@ describe("eider serve with the MX", () => {
     // Eider's stop waits for Haraka to exit.
     expect(() => process.kill(haraka, 0)).toThrow(expect.objectContaining({ code: "ESRCH" }));
   });
+
+  it("takes Haraka down when Eider is killed with SIGKILL (no stop of its own)", async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), "eider-mx-kill-"));
+    const killed = await spawnEider({
+      dataDir,
+      env: {
+        EIDER_MX_ENABLED: "true",
+        EIDER_MX_PORT: String(await freePort()),
+        EIDER_MX_SERVER_NAME: "mx.eider.test",
+      },
+    });
+    const [line] = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(killed.child.pid)], {
+      encoding: "utf8",
+    })
+      .split("\n")
+      .filter((l) => l.includes("haraka"));
+    const haraka = Number(line.trim().split(/\s+/)[0]);
+    killed.child.kill("SIGKILL");
+    await killed.stop();
+    // Haraka notices its parent is gone within its watch's period; wait for that, not for a fixed time.
+    const deadline = Date.now() + 20_000;
+    let alive = true;
+    while (alive && Date.now() < deadline) {
+      try {
+        process.kill(haraka, 0);
+        await new Promise((r) => setTimeout(r, 100));
+      } catch {
+        alive = false;
+      }
+    }
+    expect(alive).toBe(false);
+  }, 60_000);
 });
