@@ -12,6 +12,7 @@ import { MailboxResolver } from "./resolvers/mailboxes.js";
 import { MessageResolver } from "./resolvers/messages.js";
 import { NodeResolver } from "./resolvers/node.js";
 import { OutboxResolver } from "./resolvers/outbox.js";
+import { SendingResolver } from "./resolvers/sending.js";
 import { SubscriptionResolver } from "./resolvers/subscriptions.js";
 
 /** Builds the executable schema from the resolvers (the code is the source of schema/schema.graphql). */
@@ -30,6 +31,7 @@ export async function buildEiderSchema(): Promise<GraphQLSchema> {
       MessageResolver,
       NodeResolver,
       OutboxResolver,
+      SendingResolver,
       SubscriptionResolver,
     ],
     validate: false,

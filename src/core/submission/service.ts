@@ -371,7 +371,7 @@ function enqueueRecipients(released: Released): EnqueueRecipient[] {
     ...released.local.map((r) => ({
       address: r.recipient,
       state: r.status === "stored" ? ("sent" as const) : ("bounced" as const),
-      response: r.status === "stored" ? "delivered to a mailbox on this server" : r.message,
+      response: r.message || (r.status === "stored" ? "stored on this server" : r.status),
     })),
     ...released.remote.map((address) => ({ address })),
   ];

@@ -46,6 +46,7 @@ export class AdminResolver {
         password: input.password ?? undefined,
         disabled: input.disabled ?? undefined,
         quotaBytes: input.quotaBytes ?? undefined,
+        recipientsPerDay: input.recipientsPerDay,
       }),
     );
   }

@@ -1,4 +1,4 @@
-import { Field, Float, ID, InputType, registerEnumType } from "type-graphql";
+import { Field, Float, ID, InputType, Int, registerEnumType } from "type-graphql";
 
 @InputType()
 export class CreateUserInput {
@@ -14,6 +14,12 @@ export class UpdateUserInput {
   @Field(() => String, { nullable: true }) password?: string;
   @Field(() => Boolean, { nullable: true }) disabled?: boolean;
   @Field(() => Float, { nullable: true }) quotaBytes?: number;
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "Recipients the user may send to per day; null: the server's [submission] recipients_per_day.",
+  })
+  recipientsPerDay?: number | null;
 }
 
 export enum FlagOperation {
