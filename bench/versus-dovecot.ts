@@ -206,6 +206,8 @@ async function spawnEiderWithMail(
       EIDER_POP3_PORT: String(pop3Port),
       EIDER_IMAP_PORT: "0",
       EIDER_IMAP_TLS_PORT: "0",
+      EIDER_SUBMISSION_PORT: "0",
+      EIDER_SUBMISSION_TLS_PORT: "0",
     },
   });
   try {

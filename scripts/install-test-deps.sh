@@ -50,6 +50,16 @@ if ((${#missing[@]})); then
   echo "${missing[*]}: installed"
 fi
 
+# swaks speaks TLS (the submission tests' STARTTLS) only with Perl's TLS modules, which it merely recommends.
+if perl -MNet::SSLeay -MIO::Socket::SSL -e1 >/dev/null 2>&1; then
+  echo "perl TLS modules (swaks --tls): present"
+else
+  echo "perl TLS modules (swaks --tls): installing from apt"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends libnet-ssleay-perl libio-socket-ssl-perl >/dev/null
+fi
+
 # .tools/ferretdb: built from test/ferretdb (FerretDB v1 embedded; see shared/stack.md).
 ferretdb=.tools/ferretdb
 if [[ -x $ferretdb && ! test/ferretdb/main.go -nt $ferretdb && ! test/ferretdb/go.mod -nt $ferretdb \

@@ -21,6 +21,7 @@ import { startIdleGc } from "./runtime/idle-gc.js";
 import type { RunningLmtpServer } from "../sidecars/lmtp/server.js";
 import type { RunningPop3Server } from "../sidecars/pop3/index.js";
 import type { RunningImapServer } from "../sidecars/imap/index.js";
+import type { RunningSubmissionServer } from "../sidecars/submission/index.js";
 import type { TlsCertificates } from "../sidecars/shared/tls.js";
 import type { RunningHaraka } from "../sidecars/mx/index.js";
 
@@ -193,6 +194,8 @@ export interface RunningEider {
   imap: RunningImapServer | null;
   /** Haraka with the Eider plugin, a child process; null when [mx] enabled = false. */
   mx: RunningHaraka | null;
+  /** Null when [submission] enabled = false. */
+  submission: RunningSubmissionServer | null;
   logger: Logger;
   /**
    * Re-reads the TLS certificate files for every sidecar that uses them (`eider serve` calls it on SIGHUP):
@@ -204,7 +207,7 @@ export interface RunningEider {
 }
 
 /** The listeners one process can run; `eider serve --only lmtp` picks some. */
-export const PARTS = ["http", "lmtp", "pop3", "imap", "mx"] as const;
+export const PARTS = ["http", "lmtp", "pop3", "imap", "mx", "submission"] as const;
 export type Part = (typeof PARTS)[number];
 
 /** What `--only` did not name is null. */
@@ -221,7 +224,9 @@ export function configuredParts(config: EiderConfig): Part[] {
           ? config.imap.enabled
           : p === "mx"
             ? config.mx.enabled
-            : true,
+            : p === "submission"
+              ? config.submission.enabled
+              : true,
   );
 }
 
@@ -246,12 +251,14 @@ export async function startParts(
   let pop3: RunningPop3Server | null = null;
   let imap: RunningImapServer | null = null;
   let mx: RunningHaraka | null = null;
+  let submission: RunningSubmissionServer | null = null;
   let tls: TlsCertificates | null = null;
   try {
     // One certificate for every sidecar that speaks TLS, loaded (or generated) before the first listens.
     if (
       parts.includes("pop3") ||
       parts.includes("imap") ||
+      parts.includes("submission") ||
       (parts.includes("lmtp") && config.lmtp.starttls) ||
       (parts.includes("mx") && config.mx.starttls)
     )
@@ -281,6 +288,10 @@ export async function startParts(
       const { startImapSidecar } = await import("../sidecars/imap/index.js");
       imap = await startImapSidecar(core, config, logger, tls!);
     }
+    if (parts.includes("submission")) {
+      const { startSubmissionSidecar } = await import("../sidecars/submission/index.js");
+      submission = await startSubmissionSidecar(core, config, logger, tls!);
+    }
     if (parts.includes("mx")) {
       const { startMxSidecar } = await import("../sidecars/mx/index.js");
       mx = await startMxSidecar(config, logger, lmtp, tls);
@@ -292,6 +303,7 @@ export async function startParts(
     // One listener could not start (its port is taken): the others and the store close before the error goes up.
     await http?.close();
     await mx?.stop();
+    await submission?.close();
     await imap?.close();
     await pop3?.close();
     await lmtp?.close();
@@ -305,6 +317,7 @@ export async function startParts(
       pop3: pop3 ? `${pop3.host}:${pop3.port}` : null,
       imap: imap ? `${imap.host}:${imap.port}` : null,
       mx: mx ? `${mx.host}:${mx.port}` : null,
+      submission: submission ? `${submission.host}:${submission.port}` : null,
       store: adapters.store.kind,
       bus: config.bus.redisUrl ? "redis" : "memory",
     },
@@ -347,6 +360,7 @@ export async function startParts(
     pop3,
     imap,
     mx,
+    submission,
     logger,
     adminToken,
     reloadCertificates() {
@@ -367,7 +381,7 @@ export async function startParts(
         stopIdleGc();
         // The MX first: what it has in flight is delivered through this process's LMTP before that closes.
         await mx?.stop();
-        await Promise.all([http?.close(), lmtp?.close(), pop3?.close(), imap?.close()]);
+        await Promise.all([http?.close(), lmtp?.close(), pop3?.close(), imap?.close(), submission?.close()]);
         await usageRuns; // the store stays open until the start's recount is done
         await core.close();
         logger.info("eider stopped");

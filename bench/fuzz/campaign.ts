@@ -6,6 +6,7 @@ import { mutatedLmtpSession, type LmtpFuzzTargets } from "../../sidecars/lmtp/te
 import { mutatedImapSession, type ImapFuzzOptions } from "../../sidecars/imap/test/fuzz.js";
 import { countImapAnswers, imapAnswerKinds } from "../../sidecars/imap/test/responses.js";
 import { mutatedPop3Session, type Pop3FuzzOptions } from "../../sidecars/pop3/test/fuzz.js";
+import { mutatedSubmissionSession, type SubmissionFuzzOptions } from "../../sidecars/submission/test/fuzz.js";
 import { play, type PlayLimits } from "./client.js";
 import { countSessionSockets } from "./held.js";
 import {
@@ -17,7 +18,7 @@ import {
   type Acknowledged,
 } from "./lmtp-replies.js";
 
-export type Protocol = "lmtp" | "pop3" | "imap";
+export type Protocol = "lmtp" | "pop3" | "imap" | "submission";
 
 export interface FuzzTarget {
   pid: number;
@@ -25,6 +26,7 @@ export interface FuzzTarget {
   lmtpPort: number;
   pop3Port: number;
   imapPort: number;
+  submissionPort: number;
   /** Session sockets the process holds with no client connected (measured before any session). */
   baselineSockets: number;
   /** Null while the process runs, else how it ended. */
@@ -40,6 +42,7 @@ export interface CampaignOptions {
   lmtp: LmtpFuzzTargets;
   pop3: Pop3FuzzOptions;
   imap: ImapFuzzOptions;
+  submission: SubmissionFuzzOptions;
   limits: PlayLimits;
   /** How long a checkpoint waits for the server to let go of closed sessions. */
   settleMs: number;
@@ -66,6 +69,8 @@ export interface CampaignResult {
   acknowledged: Array<Acknowledged & { session: number; deliverable: string[] }>;
   /** LMTP: sha256 of every message any session could have delivered -> how many sessions. */
   deliverable: Map<string, number>;
+  /** Submission: the 250 "queued as" replies the clients read. */
+  queued: number;
   failures: string[];
 }
 
@@ -75,16 +80,27 @@ export function sessionRandom(seed: number, i: number): Random {
 }
 
 export function sessionFor(
-  o: Pick<CampaignOptions, "protocol" | "seed" | "lmtp" | "pop3" | "imap">,
+  o: Pick<CampaignOptions, "protocol" | "seed" | "lmtp" | "pop3" | "imap" | "submission">,
   i: number,
 ): FuzzSession {
   const random = sessionRandom(o.seed, i);
   if (o.protocol === "lmtp") return mutatedLmtpSession(random, o.lmtp, `${o.seed}-${i}`);
+  if (o.protocol === "submission") return mutatedSubmissionSession(random, o.submission);
   return o.protocol === "pop3" ? mutatedPop3Session(random, o.pop3) : mutatedImapSession(random, o.imap);
 }
 
-const PORTS = { lmtp: "lmtpPort", pop3: "pop3Port", imap: "imapPort" } as const;
-const ANSWERS = { lmtp: countFinalReplies, pop3: countPop3Statuses, imap: countImapAnswers };
+const PORTS = {
+  lmtp: "lmtpPort",
+  pop3: "pop3Port",
+  imap: "imapPort",
+  submission: "submissionPort",
+} as const;
+const ANSWERS = {
+  lmtp: countFinalReplies,
+  pop3: countPop3Statuses,
+  imap: countImapAnswers,
+  submission: countFinalReplies,
+};
 
 export async function runCampaign(target: FuzzTarget, o: CampaignOptions): Promise<CampaignResult> {
   const started = performance.now();
@@ -102,6 +118,7 @@ export async function runCampaign(target: FuzzTarget, o: CampaignOptions): Promi
     crashed: null,
     acknowledged: [],
     deliverable: new Map(),
+    queued: 0,
     failures: [],
   };
   const count = (key: string) => (result.replies[key] = (result.replies[key] ?? 0) + 1);
@@ -123,6 +140,12 @@ export async function runCampaign(target: FuzzTarget, o: CampaignOptions): Promi
     }
     const replies = finalReplies(played.replies);
     for (const r of replies) count(r.code);
+    if (o.protocol === "submission") {
+      result.queued += replies.filter(
+        (r) => r.code === "250" && /^2\.0\.0 Ok: queued as /.test(r.text),
+      ).length;
+      return;
+    }
     const hashes = [...new Set(deliverable(sent).map(sha256))];
     for (const h of hashes) result.deliverable.set(h, (result.deliverable.get(h) ?? 0) + 1);
     for (const a of acknowledged(replies))

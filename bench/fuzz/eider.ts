@@ -23,6 +23,9 @@ export const LMTP_USERS = [
   { username: "fuzz-q", addresses: ["fq@fuzz.test"], quota: "200000" },
   { username: "fuzz-d", addresses: ["fd@fuzz.test"], disabled: true },
 ];
+/** The submission sessions' user: it writes to remote addresses only, so only its Sent and the queue change. */
+export const SUBMISSION_USER = { username: "fuzz-s", password: "a long secret", address: "sub@fuzz.test" };
+export const REMOTE_RECIPIENTS = ["someone@remote.fuzz.example", "other@far.fuzz.example"];
 export const UNKNOWN_ADDRESSES = ["nobody@fuzz.test", "fa@elsewhere.test", "postmaster@fuzz.test"];
 
 /**
@@ -46,7 +49,7 @@ export function fuzzSetup(dataDir: string): StoreSetup {
 export async function createUsers(setup: StoreSetup): Promise<void> {
   const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...eiderEnv(setup, 0) };
   const eider = (...args: string[]) => run(process.execPath, [EIDER, ...args], { env, cwd: REPO });
-  for (const u of [POP3_USER, IMAP_USER])
+  for (const u of [POP3_USER, IMAP_USER, SUBMISSION_USER])
     await eider("user", "add", u.username, "--password", u.password, "--address", u.address);
   for (const u of LMTP_USERS) {
     const addresses = u.addresses.flatMap((a) => ["--address", a]);
@@ -70,8 +73,10 @@ export interface FuzzedEider extends FuzzTarget {
   stop(): Promise<string | null>;
 }
 
-export async function startFuzzedEider(setup: StoreSetup): Promise<FuzzedEider> {
-  const [httpPort, lmtpPort, pop3Port, imapPort] = [
+/** `relay`: the smarthost the outbound queue hands accepted submissions to (a sink on loopback). */
+export async function startFuzzedEider(setup: StoreSetup, relay?: string): Promise<FuzzedEider> {
+  const [httpPort, lmtpPort, pop3Port, imapPort, submissionPort] = [
+    await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
@@ -86,6 +91,9 @@ export async function startFuzzedEider(setup: StoreSetup): Promise<FuzzedEider> 
     EIDER_POP3_TLS_PORT: "0",
     EIDER_IMAP_PORT: String(imapPort),
     EIDER_IMAP_TLS_PORT: "0",
+    EIDER_SUBMISSION_PORT: String(submissionPort),
+    EIDER_SUBMISSION_TLS_PORT: "0",
+    ...(relay ? { EIDER_OUTBOUND_MODE: "smarthost", EIDER_OUTBOUND_RELAY: relay } : {}),
   };
   const child = spawn(process.execPath, [EIDER, "serve"], {
     cwd: REPO,
@@ -138,6 +146,7 @@ export async function startFuzzedEider(setup: StoreSetup): Promise<FuzzedEider> 
     lmtpPort,
     pop3Port,
     imapPort,
+    submissionPort,
     baselineSockets: countSessionSockets(pid, httpPort).sessions,
     errorLines,
     exited: () => ended,

@@ -2,6 +2,7 @@
 // maildrop and an IMAP INBOX filled over LMTP, a snapshot of the store, the campaigns against one server process, its clean stop,
 // and the store checked against the snapshot and the 250s the clients read.
 import { corpusMessages } from "../../support/corpus.js";
+import { SmtpSink } from "../../test/harness/smtp-sink.js";
 import type { FuzzSession } from "../../support/fuzz.js";
 import { runCampaign, type CampaignResult, type Protocol } from "./campaign.js";
 import { play } from "./client.js";
@@ -11,7 +12,9 @@ import {
   IMAP_USER,
   LMTP_USERS,
   POP3_USER,
+  REMOTE_RECIPIENTS,
   startFuzzedEider,
+  SUBMISSION_USER,
   UNKNOWN_ADDRESSES,
 } from "./eider.js";
 import { acknowledged, countFinalReplies, finalReplies } from "./lmtp-replies.js";
@@ -47,7 +50,12 @@ const IMAP_INBOX = 5;
 
 export async function fuzzCampaigns(o: FuzzOptions): Promise<FuzzReport> {
   const setup = fuzzSetup(o.dataDir);
-  const usernames = [POP3_USER.username, IMAP_USER.username, ...LMTP_USERS.map((u) => u.username)];
+  const usernames = [
+    POP3_USER.username,
+    IMAP_USER.username,
+    SUBMISSION_USER.username,
+    ...LMTP_USERS.map((u) => u.username),
+  ];
   await createUsers(setup);
   const messages = corpusMessages(o.corpusSize ?? 300);
 
@@ -62,7 +70,10 @@ export async function fuzzCampaigns(o: FuzzOptions): Promise<FuzzReport> {
   const before = await snapshot(setup, usernames);
   o.log(`  ${before.size} messages in the store before (the POP3 maildrop and the IMAP INBOX)`);
 
-  const eider = await startFuzzedEider(setup);
+  // The remote side of accepted submissions: a sink on loopback that takes whatever the outbound queue sends.
+  const sink = new SmtpSink({ starttls: false });
+  const relay = `smtp://127.0.0.1:${await sink.listen()}`;
+  const eider = await startFuzzedEider(setup, relay);
   const report: FuzzReport = {
     seed: o.seed,
     campaigns: [],
@@ -82,6 +93,13 @@ export async function fuzzCampaigns(o: FuzzOptions): Promise<FuzzReport> {
         lmtp: { known: LMTP_USERS.flatMap((u) => u.addresses), unknown: UNKNOWN_ADDRESSES, messages },
         pop3: { username: POP3_USER.username, password: POP3_USER.password, loginShare: o.loginShare },
         imap: { username: IMAP_USER.username, password: IMAP_USER.password, loginShare: o.loginShare },
+        submission: {
+          username: SUBMISSION_USER.username,
+          password: SUBMISSION_USER.password,
+          address: SUBMISSION_USER.address,
+          recipients: REMOTE_RECIPIENTS,
+          loginShare: o.loginShare,
+        },
         limits: LIMITS,
         settleMs: 10_000,
         log: o.log,
@@ -92,6 +110,7 @@ export async function fuzzCampaigns(o: FuzzOptions): Promise<FuzzReport> {
     }
   } finally {
     report.stopped = await eider.stop();
+    await sink.close();
   }
   if (report.stopped && !report.campaigns.some((c) => c.crashed))
     report.failures.push(`the server did not stop cleanly on SIGTERM: ${report.stopped}`);
@@ -105,6 +124,10 @@ export async function fuzzCampaigns(o: FuzzOptions): Promise<FuzzReport> {
     pop3Username: POP3_USER.username,
     imapUsername: IMAP_USER.username,
     lmtp,
+    submission: {
+      username: SUBMISSION_USER.username,
+      campaign: report.campaigns.find((c) => c.protocol === "submission") ?? null,
+    },
   });
   report.failures.push(...report.store.failures.map((f) => `store: ${f}`));
   return report;

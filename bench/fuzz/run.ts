@@ -1,4 +1,4 @@
-// `npm run fuzz`: mutated LMTP, POP3 and IMAP sessions (100,000 per protocol by default) against `eider serve` as its
+// `npm run fuzz`: mutated LMTP, POP3, IMAP and submission sessions (100,000 per protocol by default) against `eider serve` as its
 // own process, then the store checked through the core. Exits non-zero on any crash, held session, changed
 // message or acknowledged message not stored byte-exact.
 //   npm run fuzz -- --sessions=2000 --protocol=lmtp,imap --seed=7 --concurrency=32 --login-share=0.05
@@ -8,7 +8,7 @@ import path from "node:path";
 import type { Protocol } from "./campaign.js";
 import { fuzzCampaigns, type FuzzReport } from "./fuzz.js";
 
-const PROTOCOLS: Protocol[] = ["lmtp", "pop3", "imap"];
+const PROTOCOLS: Protocol[] = ["lmtp", "pop3", "imap", "submission"];
 
 function option(name: string): string | undefined {
   const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -28,7 +28,7 @@ async function main(): Promise<number> {
     !Number.isInteger(seed)
   ) {
     console.error(
-      "usage: npm run fuzz -- [--sessions=N] [--protocol=all|lmtp,pop3,imap] [--seed=N] [--concurrency=N] [--login-share=F]",
+      "usage: npm run fuzz -- [--sessions=N] [--protocol=all|lmtp,pop3,imap,submission] [--seed=N] [--concurrency=N] [--login-share=F]",
     );
     return 2;
   }
@@ -70,7 +70,7 @@ function summary(r: FuzzReport): string {
       `  store: ${s.unchanged} earlier messages unchanged (${s.seenByPop3} marked \\Seen by a POP3 QUIT), ` +
         `${s.acknowledged} acknowledged 250s stored byte-exact, ${s.newMessages} new messages ` +
         `(${s.storedUnacknowledged} whose client left before reading its 250, each one a session sent; ` +
-        `${s.imapNew} appended or copied by IMAP sessions)`,
+        `${s.imapNew} appended or copied by IMAP sessions; ${s.submissionSent} Sent copies of submissions)`,
     );
   if (r.errorLines.size > 0)
     lines.push(`  server error log lines: ${JSON.stringify(Object.fromEntries(r.errorLines))}`);

@@ -65,6 +65,8 @@ export interface StoreVerdict {
   storedUnacknowledged: number;
   /** New messages of the IMAP user: APPENDed, or copied or moved out of a scratch mailbox. */
   imapNew: number;
+  /** Sent copies of the submission user (at least one per 250 "queued as" a client read). */
+  submissionSent: number;
   newMessages: number;
   failures: string[];
 }
@@ -75,13 +77,15 @@ export interface StoreUsers {
   /** Its earlier messages may not change at all; new ones (APPEND, COPY, MOVE) are allowed. */
   imapUsername: string;
   lmtp: CampaignResult | null;
+  /** Its only new messages may be Sent copies, at least as many as the 250s its sessions read. */
+  submission?: { username: string; campaign: CampaignResult | null };
 }
 
 export async function verifyStore(
   setup: StoreSetup,
   before: Map<string, StoredMessage>,
   usernames: string[],
-  { pop3Username, imapUsername, lmtp }: StoreUsers,
+  { pop3Username, imapUsername, lmtp, submission }: StoreUsers,
 ): Promise<StoreVerdict> {
   const { core } = await openCore(configFor(setup));
   try {
@@ -92,6 +96,7 @@ export async function verifyStore(
       acknowledged: 0,
       storedUnacknowledged: 0,
       imapNew: 0,
+      submissionSent: 0,
       newMessages: 0,
       failures: [],
     };
@@ -136,11 +141,20 @@ export async function verifyStore(
     for (const [key, m] of fresh) {
       if (acknowledgedKeys.has(key)) continue;
       if (m.username === imapUsername) verdict.imapNew++;
-      else if (m.username === pop3Username) fail(`${m.username} got a new message (${m.path} UID ${m.uid})`);
+      else if (m.username === submission?.username) {
+        if (m.path === "Sent Mail") verdict.submissionSent++;
+        else fail(`${m.username} got a message in ${m.path} (UID ${m.uid}); only Sent copies were expected`);
+      } else if (m.username === pop3Username)
+        fail(`${m.username} got a new message (${m.path} UID ${m.uid})`);
       else if (!m.bodySha256 || !lmtp?.deliverable.has(m.bodySha256))
         fail(`${m.username} ${m.path} UID ${m.uid} was stored but no session sent those bytes`);
       else verdict.storedUnacknowledged++;
     }
+    const queued = submission?.campaign?.queued ?? 0;
+    if (verdict.submissionSent < queued)
+      fail(
+        `${queued} submissions were answered "queued as" but only ${verdict.submissionSent} Sent copies exist`,
+      );
     return verdict;
   } finally {
     await core.close();

@@ -29,6 +29,8 @@ export function eiderEnv(s: StoreSetup, port: number): Record<string, string> {
     EIDER_POP3_TLS_PORT: "0",
     EIDER_IMAP_PORT: "0",
     EIDER_IMAP_TLS_PORT: "0",
+    EIDER_SUBMISSION_PORT: "0",
+    EIDER_SUBMISSION_TLS_PORT: "0",
     EIDER_LOG_LEVEL: "warn",
   };
   if (s.mongodbUrl) {

@@ -47,6 +47,8 @@ export async function serve(config: EiderConfig, only: Part[] | null = null): Pr
       `  POP3: ${eider.pop3.host}:${eider.pop3.port} (STLS)${eider.pop3.tlsPort === null ? "" : `, ${eider.pop3.host}:${eider.pop3.tlsPort} (TLS)`}`,
     eider.imap &&
       `  IMAP: ${eider.imap.host}:${eider.imap.port} (STARTTLS)${eider.imap.tlsPort === null ? "" : `, ${eider.imap.host}:${eider.imap.tlsPort} (TLS)`}`,
+    eider.submission &&
+      `  SMTP submission: ${eider.submission.host}:${eider.submission.port} (STARTTLS)${eider.submission.tlsPort === null ? "" : `, ${eider.submission.host}:${eider.submission.tlsPort} (TLS)`}`,
     eider.mx && `  MX (Haraka, pid ${eider.mx.pid}): ${eider.mx.host}:${eider.mx.port}`,
   ].filter(Boolean);
   console.log(`Eider is running.
@@ -81,7 +83,10 @@ function listenFailure(err: unknown, config: EiderConfig): string | null {
         ? "pop3"
         : failed !== config.http.port && (failed === config.imap.port || failed === config.imap.tlsPort)
           ? "imap"
-          : "http";
+          : failed !== config.http.port &&
+              (failed === config.submission.port || failed === config.submission.tlsPort)
+            ? "submission"
+            : "http";
   const { host } = config[part];
   const port = failed ?? config[part].port;
   const where = `${host}:${port}`;

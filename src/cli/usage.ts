@@ -40,8 +40,9 @@ token on every start until a request has used it.
 
 Also runs the LMTP sidecar on lmtp.host:lmtp.port (127.0.0.1:2424; [lmtp] enabled = false turns it off)
 the POP3 sidecar on 127.0.0.1:1110 (STLS) and 1995 (TLS) ([pop3] enabled = false turns it off), and
-the IMAP sidecar on 127.0.0.1:1143 (STARTTLS) and 1993 (TLS) ([imap] enabled = false turns it off).
---only=lmtp (or --only=http, --only=pop3, --only=imap, or several: --only=http,lmtp) runs just those parts, for
+the IMAP sidecar on 127.0.0.1:1143 (STARTTLS) and 1993 (TLS) ([imap] enabled = false turns it off), and
+SMTP submission on 127.0.0.1:1587 (STARTTLS) and 1465 (TLS) ([submission] enabled = false turns it off).
+--only=lmtp (or --only=http, --only=pop3, --only=imap, --only=submission, or several: --only=http,lmtp) runs just those parts, for
 example one LMTP process per box against a shared MongoDB and Redis. SIGHUP reloads TLS certificates.`,
   user: USER,
   dkim: `Usage:

@@ -58,6 +58,8 @@ export function serveEider(env: Record<string, string>, args: string[] = []): Pr
         EIDER_POP3_TLS_PORT: "0",
         EIDER_IMAP_PORT: "0",
         EIDER_IMAP_TLS_PORT: "0",
+        EIDER_SUBMISSION_PORT: "0",
+        EIDER_SUBMISSION_TLS_PORT: "0",
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],

@@ -50,6 +50,8 @@ describe("eider serve: ready when /health answers", () => {
         EIDER_POP3_TLS_PORT: String(pop3s),
         EIDER_IMAP_PORT: String(imap),
         EIDER_IMAP_TLS_PORT: "0",
+        EIDER_SUBMISSION_PORT: "0",
+        EIDER_SUBMISSION_TLS_PORT: "0",
       },
       stdio: ["ignore", "ignore", "pipe"],
     });

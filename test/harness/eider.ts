@@ -44,6 +44,8 @@ function envFor(o: TestEiderOptions, port: number, dataDir: string): Record<stri
     EIDER_POP3_TLS_PORT: "0",
     EIDER_IMAP_PORT: "0",
     EIDER_IMAP_TLS_PORT: "0",
+    EIDER_SUBMISSION_PORT: "0",
+    EIDER_SUBMISSION_TLS_PORT: "0",
     EIDER_LOG_LEVEL: "warn",
   };
   if (o.mongodbUrl) {

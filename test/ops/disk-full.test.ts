@@ -84,6 +84,8 @@ describe.skipIf(mounted !== null)("Disk full (data folder on a 16 MB tmpfs)", ()
         EIDER_POP3_TLS_PORT: "0",
         EIDER_IMAP_PORT: "0",
         EIDER_IMAP_TLS_PORT: "0",
+        EIDER_SUBMISSION_PORT: "0",
+        EIDER_SUBMISSION_TLS_PORT: "0",
       },
     });
     eider = await startEider(config, pino({ level: "info" }, sink));

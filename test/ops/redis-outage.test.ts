@@ -148,6 +148,8 @@ describe.skipIf(!bin && process.env.CI !== "true")("Redis outage", () => {
           EIDER_POP3_TLS_PORT: "0",
           EIDER_IMAP_PORT: "0",
           EIDER_IMAP_TLS_PORT: "0",
+          EIDER_SUBMISSION_PORT: "0",
+          EIDER_SUBMISSION_TLS_PORT: "0",
           EIDER_BUS_REDIS_URL: redis.url,
           EIDER_BUS_REDIS_PREFIX: `${uniqueDbName("outage")}:`,
           EIDER_BUS_COMMAND_TIMEOUT_MS: String(TIMEOUT_MS),

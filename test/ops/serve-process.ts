@@ -49,6 +49,8 @@ export async function startServe(o: ServeOptions = {}): Promise<ServeProcess> {
       EIDER_POP3_TLS_PORT: "0",
       EIDER_IMAP_PORT: "0",
       EIDER_IMAP_TLS_PORT: "0",
+      EIDER_SUBMISSION_PORT: "0",
+      EIDER_SUBMISSION_TLS_PORT: "0",
       ...o.env,
     },
     stdio: ["ignore", "pipe", "pipe"],

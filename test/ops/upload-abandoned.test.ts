@@ -36,6 +36,8 @@ describe("An upload the client abandons mid-body", () => {
         EIDER_POP3_TLS_PORT: "0",
         EIDER_IMAP_PORT: "0",
         EIDER_IMAP_TLS_PORT: "0",
+        EIDER_SUBMISSION_PORT: "0",
+        EIDER_SUBMISSION_TLS_PORT: "0",
       },
     });
     eider = await startEider(config, pino({ level: "info" }, sink));

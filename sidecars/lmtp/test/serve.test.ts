@@ -101,7 +101,7 @@ describe("eider serve and the LMTP sidecar", () => {
   it("--only takes the part names and nothing else", async () => {
     const run = await runEider(["serve", "--only", "smtp"], { EIDER_DATA_DIR: tempDir() });
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--only takes http, lmtp, pop3, imap (comma-separated), not "smtp".');
+    expect(run.stderr).toContain('--only takes http, lmtp, pop3, imap, mx, submission (comma-separated), not "smtp".');
   });
 
   it("a taken LMTP port is one line naming the [lmtp] options", async () => {
