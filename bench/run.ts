@@ -25,6 +25,7 @@ import { versusTable } from "./versus-table.js";
 import { benchImap, type ImapResult, type ImapSizes } from "./imap.js";
 import { imapTable } from "./imap/table.js";
 import { benchMx, mxTable, type MxResult } from "./mx.js";
+import { benchSubmission, submissionTable, type SubmissionResult } from "./submission.js";
 
 interface Sizes {
   /** Corpus messages ingested and read back by the read benchmark (0: not run). */
@@ -54,6 +55,9 @@ const RUNS_IMAP = runs("imap");
 /** Messages through Haraka with the Eider plugin (`--only=mx`). */
 const RUNS_MX = runs("mx");
 const MX_MESSAGES = QUICK ? 100 : 2000;
+/** Messages submitted on the submission port and delivered to a sink (`--only=submission`). */
+const RUNS_SUBMISSION = runs("submission");
+const SUBMISSION_MESSAGES = QUICK ? 100 : 2000;
 const IMAP_SIZES: ImapSizes = QUICK
   ? {
       fetchMessages: 100,
@@ -135,6 +139,7 @@ async function main(): Promise<void> {
   let versusDovecot: VersusDovecotResult | undefined;
   let imap: ImapResult | undefined;
   let mx: MxResult | undefined;
+  let submission: SubmissionResult | { error: string } | undefined;
   try {
     if (EXISTING.some(runs)) {
       progress(`${EMBEDDED_LABEL}`);
@@ -171,6 +176,14 @@ async function main(): Promise<void> {
       progress("MX: Haraka with the Eider plugin, against LMTP alone");
       mx = await benchMx(MX_MESSAGES, { dataDir: tempDir("mx") });
     }
+    if (RUNS_SUBMISSION) {
+      progress("Submission: accepted on the submission port, delivered to a sink");
+      submission = await benchSubmission(tempDir("submission"), SUBMISSION_MESSAGES).catch(
+        (err: unknown) => ({
+          error: String(err),
+        }),
+      );
+    }
   } finally {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
@@ -182,6 +195,7 @@ async function main(): Promise<void> {
     versusDovecot ??= earlier.versusDovecot;
     imap ??= earlier.imap;
     mx ??= earlier.mx;
+    submission ??= earlier.submission;
   }
   const report = {
     ...machine,
@@ -193,6 +207,7 @@ async function main(): Promise<void> {
     versusDovecot,
     imap,
     mx,
+    submission,
   };
   writeFileSync(path.join(REPO, "bench", "results.json"), `${JSON.stringify(report, null, 2)}\n`);
   console.log();
@@ -208,6 +223,10 @@ async function main(): Promise<void> {
   }
   if (mx) {
     console.log(mxTable(mx));
+    console.log();
+  }
+  if (submission) {
+    console.log(submissionTable(submission));
     console.log();
   }
   if (imap) {
@@ -309,6 +328,7 @@ function mergeEarlier(results: ConfigurationResult[]): {
   versusDovecot?: VersusDovecotResult;
   imap?: ImapResult;
   mx?: MxResult;
+  submission?: SubmissionResult | { error: string };
 } {
   const file = path.join(REPO, "bench", "results.json");
   if (!existsSync(file)) return {};
@@ -317,6 +337,7 @@ function mergeEarlier(results: ConfigurationResult[]): {
     versusDovecot?: VersusDovecotResult;
     imap?: ImapResult;
     mx?: MxResult;
+    submission?: SubmissionResult | { error: string };
   };
   for (const old of earlier.configurations ?? [])
     if (!results.some((r) => r.name === old.name)) results.push(old);
@@ -326,7 +347,12 @@ function mergeEarlier(results: ConfigurationResult[]): {
     for (const key of ["upload", "list", "subscription", "read"] as const)
       if (r[key] === undefined && old[key] !== undefined) Object.assign(r, { [key]: old[key] });
   }
-  return { versusDovecot: earlier.versusDovecot, imap: earlier.imap, mx: earlier.mx };
+  return {
+    versusDovecot: earlier.versusDovecot,
+    imap: earlier.imap,
+    mx: earlier.mx,
+    submission: earlier.submission,
+  };
 }
 
 function table(results: ConfigurationResult[]): string {
