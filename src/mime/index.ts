@@ -53,4 +53,5 @@ export {
   hasHeaderField,
   removeHeaderField,
   prependHeaderLines,
+  insertHeaderLinesAfterTrace,
 } from "./top-headers.js";

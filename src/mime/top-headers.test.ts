@@ -3,6 +3,7 @@ import {
   hasHeaderField,
   headerBlockEnd,
   prependHeaderLines,
+  insertHeaderLinesAfterTrace,
   readTopHeaders,
   removeHeaderField,
 } from "./top-headers.js";
@@ -76,5 +77,20 @@ describe("MIME: the top-level header block as bytes", () => {
       "Date: Tue, 01 Dec 2026 08:00:00 +0000\r\nFrom: a@x.test\r\n\r\nbody",
     );
     expect(prependHeaderLines(raw, "")).toBe(raw);
+  });
+
+  it("inserts header lines below the leading trace fields (RFC 5321 §4.4), folded ones included", () => {
+    const date = "Date: Tue, 01 Dec 2026 08:00:00 +0000\r\n";
+    const traced = Buffer.from(
+      "Return-Path: <a@x.test>\r\nReceived: from client\r\n\tby mail.test; Tue, 01 Dec 2026\r\nReceived: from b\r\nFrom: a@x.test\r\nReceived: late\r\n\r\nbody",
+    );
+    expect(insertHeaderLinesAfterTrace(traced, date).toString()).toBe(
+      "Return-Path: <a@x.test>\r\nReceived: from client\r\n\tby mail.test; Tue, 01 Dec 2026\r\nReceived: from b\r\n" +
+        date +
+        "From: a@x.test\r\nReceived: late\r\n\r\nbody",
+    );
+    const plain = Buffer.from("From: a@x.test\r\n\r\nbody");
+    expect(insertHeaderLinesAfterTrace(plain, date).toString()).toBe(date + "From: a@x.test\r\n\r\nbody");
+    expect(insertHeaderLinesAfterTrace(plain, "")).toBe(plain);
   });
 });

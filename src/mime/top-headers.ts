@@ -50,6 +50,37 @@ export function prependHeaderLines(raw: Buffer, lines: string): Buffer {
   return lines ? Buffer.concat([Buffer.from(lines, "utf8"), raw]) : raw;
 }
 
+/** Trace fields a relay puts at the top of a message (RFC 5321 §4.4): fields added later go below them. */
+const TRACE_FIELDS = new Set(["received", "return-path"]);
+
+/**
+ * The message with `lines` (whole header lines, each ending in CRLF) put after its leading trace fields (Received,
+ * Return-Path, with their continuation lines), so the trace stays at the top; before the first line when there are
+ * none.
+ */
+export function insertHeaderLinesAfterTrace(raw: Buffer, lines: string): Buffer {
+  if (!lines) return raw;
+  const end = headerBlockEnd(raw);
+  let at = 0;
+  let pos = 0;
+  let inTrace = false;
+  while (pos < end) {
+    const lf = raw.indexOf(10, pos);
+    const next = lf < 0 || lf >= end ? end : lf + 1;
+    const first = raw[pos];
+    if (first !== 32 && first !== 9) {
+      const colon = raw.indexOf(58, pos);
+      const field =
+        colon >= 0 && colon < next ? raw.subarray(pos, colon).toString("latin1").trim().toLowerCase() : "";
+      inTrace = TRACE_FIELDS.has(field);
+      if (!inTrace) break;
+    }
+    if (inTrace) at = next;
+    pos = next;
+  }
+  return Buffer.concat([raw.subarray(0, at), Buffer.from(lines, "utf8"), raw.subarray(at)]);
+}
+
 /** [start, end) of each field of that name, continuation lines and line ends included. */
 function fieldSpans(raw: Buffer, name: string): Array<[number, number]> {
   const wanted = name.toLowerCase();

@@ -78,6 +78,34 @@ describe("Submission in a whole Eider", () => {
     expect(inbox.subarray(inbox.length - sent.length).equals(sent)).toBe(true);
   });
 
+  it("adds a missing Date and Message-ID below this hop's Received line, the trace first (RFC 5321 §4.4)", async () => {
+    const message = crlf([
+      "From: Ann <ann@example.test>",
+      "To: bob@example.test",
+      "Subject: bare",
+      "",
+      "No date.",
+    ]);
+    const data = await smtplib<string>(
+      target,
+      `
+      s = connected()
+      s.login("ann", "${PASSWORD}")
+      s.mail("ann@example.test")
+      s.rcpt("bob@example.test")
+      print(json.dumps(reply(*s.data(${JSON.stringify(message)}.encode()))))
+      s.quit()
+    `,
+    );
+    expect(data).toMatch(/^250 2\.0\.0 /);
+    const sentBox = (await holdings(t.url, "ann", PASSWORD)).boxes["Sent Mail"];
+    const sent = sentBox.map((m) => m.toString("latin1")).find((m) => m.includes("\r\nSubject: bare\r\n"))!;
+    expect(sent).toMatch(
+      /^Received: from client\.example\.test [^]*?\r\nDate: [A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0000\r\nMessage-ID: <[^>]+>\r\nFrom: Ann <ann@example\.test>\r\n/,
+    );
+    expect(sent.endsWith(message)).toBe(true);
+  });
+
   it("refuses a forged sender at MAIL (553 5.7.1) and a forged From at DATA (550 5.7.1), storing nothing", async () => {
     const before = await holdings(t.url, "bob", PASSWORD);
     const sentBefore = (await holdings(t.url, "ann", PASSWORD)).boxes["Sent Mail"].length;
